@@ -1,0 +1,809 @@
+"""Read a server's ``pg_catalog`` into a :class:`~pgvet.catalog.model.Catalog`.
+
+Why it is shaped this way:
+
+* **One query per kind of object**, never one per table: a live Supabase project can have
+  thousands of tables and a round trip each would dominate the run. Per-object details
+  (index key positions, constraint columns, enum labels) come from correlated
+  ``ARRAY(SELECT ...)`` sub-selects inside the one query; rows are grouped in Python.
+* **pg_catalog, not information_schema**: faster, and information_schema hides objects
+  the current role does not own or has no privilege on.
+* **One snapshot, fixed search_path**: the queries run in one REPEATABLE READ, READ ONLY
+  transaction (a savepoint when the caller is already in one) that is rolled back at the
+  end, with ``search_path = pg_catalog``. So the catalog is consistent, the connection is
+  left as it was, and ``pg_get_*def`` / ``format_type`` text is the same whatever search
+  path the sandbox or the live role has: names outside ``pg_catalog`` are schema-qualified
+  (``public.status``, ``auth.uid()``) except where PostgreSQL never qualifies (column
+  names, the table of an index expression).
+
+Which schemas:
+
+* Schema names starting with ``pg_`` and ``information_schema`` are never read.
+* ``exclude_schemas`` (default :data:`DEFAULT_EXCLUDED`: system schemas plus the
+  Supabase-internal ones such as ``auth``, ``storage``, ``extensions``) are left out of
+  schemas, tables, columns, constraints, indexes, policies, views, triggers, enums,
+  privileges and sequences. Rules review the project's own objects, not Supabase's.
+* Functions are the exception: all functions outside the system schemas are read, and
+  those of excluded schemas have ``is_internal_schema=True``, because policy analysis must
+  know what ``auth.uid()`` or ``auth.jwt()`` are (stable, SQL, security definer...).
+  ``auth.users`` itself is not in ``tables``; rules that need it refer to it by name.
+* Extensions are all reported. Objects that belong to an extension (``pg_depend`` type
+  'e') are kept and marked with ``extension`` (functions, tables, views).
+
+Works on PostgreSQL 14 and later (``pg_get_function_sqlbody``, ``typsubscript``); tested on
+15 and 18. Version differences handled: 18 stores NOT NULL constraints in
+``pg_constraint`` (filtered out by constraint type) and adds ``conenforced``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import psycopg
+from psycopg.pq import TransactionStatus
+from psycopg.rows import dict_row
+
+from pgvet.catalog.model import (
+    Catalog,
+    Column,
+    ColumnPrivilege,
+    Constraint,
+    ConstraintKind,
+    Enum,
+    Extension,
+    FkAction,
+    FkMatch,
+    Function,
+    FunctionKind,
+    Identity,
+    Index,
+    Policy,
+    PolicyCommand,
+    QualifiedName,
+    Role,
+    Schema,
+    Sequence,
+    Table,
+    TableKind,
+    TablePrivilege,
+    Trigger,
+    TriggerLevel,
+    TriggerTiming,
+    View,
+    Volatility,
+)
+
+Row = dict[str, Any]
+
+SYSTEM_SCHEMAS: frozenset[str] = frozenset({"pg_catalog", "information_schema", "pg_toast"})
+"""Never read, whatever ``exclude_schemas`` says (with every ``pg_*`` schema)."""
+
+SUPABASE_INTERNAL_SCHEMAS: frozenset[str] = frozenset(
+    {
+        "auth",
+        "storage",
+        "realtime",
+        "_realtime",
+        "extensions",
+        "graphql",
+        "graphql_public",
+        "supabase_migrations",
+        "supabase_functions",
+        "vault",
+        "pgsodium",
+        "pgsodium_masks",
+        "net",
+        "cron",
+        "pgbouncer",
+        "pgtle",
+        "_analytics",
+        "_supavisor",
+        "supabase_admin",
+        "tiger",
+        "tiger_data",
+        "topology",
+        "repack",
+    }
+)
+"""Schemas that Supabase (or its extensions) owns: not the project's own objects."""
+
+DEFAULT_EXCLUDED: frozenset[str] = SYSTEM_SCHEMAS | SUPABASE_INTERNAL_SCHEMAS
+
+API_ROLES: frozenset[str] = frozenset({"anon", "authenticated"})
+"""Roles whose table privileges are read by default (PUBLIC grants always are)."""
+
+# Shared WHERE fragment: the relation's schema is one we review.
+_REVIEWED = (
+    "NOT starts_with(n.nspname, 'pg_') AND n.nspname <> 'information_schema'"
+    " AND n.nspname <> ALL(%(excluded)s::text[])"
+)
+
+# Reads schemas: name, owner, comment.
+SCHEMAS_SQL = f"""
+SELECT n.nspname AS name,
+       pg_get_userbyid(n.nspowner) AS owner,
+       obj_description(n.oid, 'pg_namespace') AS comment
+FROM pg_namespace n
+WHERE {_REVIEWED}
+ORDER BY n.nspname
+"""
+
+# Reads relations with columns (tables, partitioned, views, matviews, foreign tables):
+# RLS flags, partitioning, owner, row estimate, comment, owning extension.
+TABLES_SQL = f"""
+SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
+       c.relrowsecurity AS rls_enabled, c.relforcerowsecurity AS rls_forced,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       pn.nspname AS parent_schema, pc.relname AS parent_name,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END
+           AS partition_bound,
+       pg_get_userbyid(c.relowner) AS owner, c.reltuples::float8 AS reltuples,
+       obj_description(c.oid, 'pg_class') AS comment,
+       e.extname AS extension
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+LEFT JOIN pg_class pc ON pc.oid = i.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+     AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+LEFT JOIN pg_extension e ON e.oid = d.refobjid
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_REVIEWED}
+ORDER BY 1, 2
+"""
+
+# Reads the columns of every relation above: type (element type for arrays), nullability,
+# default / generated expression, identity, comment.
+COLUMNS_SQL = f"""
+SELECT n.nspname AS schema, c.relname AS table_name,
+       a.attname AS name, a.attnum AS position,
+       format_type(a.atttypid, a.atttypmod) AS type,
+       tn.nspname AS type_schema, et.typname AS type_name,
+       (t.typsubscript = 'pg_catalog.array_subscript_handler'::regproc) AS is_array,
+       a.attnotnull AS not_null,
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS "default",
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END
+           AS generated,
+       a.attidentity::text AS identity,
+       col_description(c.oid, a.attnum) AS comment
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_type et ON et.oid = CASE
+        WHEN t.typsubscript = 'pg_catalog.array_subscript_handler'::regproc THEN t.typelem
+        ELSE t.oid END
+JOIN pg_namespace tn ON tn.oid = et.typnamespace
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+WHERE a.attnum > 0 AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_REVIEWED}
+ORDER BY 1, 2, a.attnum
+"""
+
+# Reads table constraints (primary, unique, check, foreign, exclusion) with key columns,
+# referenced table and columns, actions. {enforced} is conenforced on 18+, true before.
+_CONSTRAINTS_TEMPLATE = f"""
+SELECT n.nspname AS schema, c.relname AS table_name, con.conname AS name,
+       con.contype::text AS contype,
+       ARRAY(SELECT a.attname
+             FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS columns,
+       pg_get_constraintdef(con.oid) AS definition,
+       con.convalidated AS validated, con.condeferrable AS deferrable,
+       con.condeferred AS deferred,
+       rn.nspname AS ref_schema, rc.relname AS ref_table,
+       ARRAY(SELECT a.attname
+             FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS ref_columns,
+       con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete,
+       con.confmatchtype::text AS match,
+       CASE WHEN con.contype IN ('p', 'u', 'x') THEN ic.relname END AS index_name,
+       (con.conparentid <> 0 OR NOT con.conislocal) AS inherited,
+       {{enforced}} AS enforced
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_class ic ON ic.oid = con.conindid
+WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND {_REVIEWED}
+ORDER BY 1, 2, 3
+"""
+CONSTRAINTS_SQL = _CONSTRAINTS_TEMPLATE.replace("{enforced}", "true")
+CONSTRAINTS_SQL_18 = _CONSTRAINTS_TEMPLATE.replace("{enforced}", "con.conenforced")
+
+# Reads indexes: per key position the column (NULL for expressions), its text, opclass,
+# collation, ordering; INCLUDE columns; predicate; backing constraint; size.
+# int2vector / oidvector subscripts start at 0; pg_get_indexdef's column numbers at 1.
+INDEXES_SQL = f"""
+SELECT n.nspname AS schema, t.relname AS table_name, ic.relname AS name,
+       ARRAY(SELECT a.attname FROM generate_series(0, i.indnkeyatts - 1) AS k
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k]
+             ORDER BY k) AS columns,
+       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true)
+             FROM generate_series(1, i.indnkeyatts) AS k ORDER BY k) AS expressions,
+       i.indnkeyatts AS key_count,
+       ARRAY(SELECT a.attname FROM generate_series(i.indnkeyatts, i.indnatts - 1) AS k
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k]
+             ORDER BY k) AS include_columns,
+       am.amname AS method,
+       i.indisunique AS "unique", i.indisprimary AS "primary",
+       i.indisvalid AS valid, i.indisready AS ready,
+       pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
+       ARRAY(SELECT opc.opcname FROM generate_series(0, i.indnkeyatts - 1) AS k
+             JOIN pg_opclass opc ON opc.oid = i.indclass[k] ORDER BY k) AS opclasses,
+       ARRAY(SELECT coll.collname FROM generate_series(0, i.indnkeyatts - 1) AS k
+             LEFT JOIN pg_collation coll ON coll.oid = i.indcollation[k]
+             ORDER BY k) AS collations,
+       ARRAY(SELECT (i.indoption[k] & 1) <> 0
+             FROM generate_series(0, i.indnkeyatts - 1) AS k ORDER BY k) AS descending,
+       ARRAY(SELECT (i.indoption[k] & 2) <> 0
+             FROM generate_series(0, i.indnkeyatts - 1) AS k ORDER BY k) AS nulls_first,
+       i.indnullsnotdistinct AS nulls_not_distinct,
+       pg_get_indexdef(i.indexrelid) AS definition,
+       con.conname AS constraint_name,
+       ic.relkind = 'I' AS partitioned,
+       pg_relation_size(i.indexrelid) AS size_bytes
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class t ON t.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+     AND con.contype IN ('p', 'u', 'x')
+WHERE {_REVIEWED}
+ORDER BY 1, 2, 3
+"""
+
+# Reads RLS policies; roles sorted, 'public' for PUBLIC (role oid 0).
+POLICIES_SQL = f"""
+SELECT n.nspname AS schema, c.relname AS table_name, p.polname AS name,
+       p.polcmd::text AS cmd,
+       ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'public' ELSE pg_get_userbyid(r.oid)::text END
+             FROM unnest(p.polroles) AS r(oid) ORDER BY 1) AS roles,
+       p.polpermissive AS permissive,
+       pg_get_expr(p.polqual, p.polrelid) AS using_expr,
+       pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
+FROM pg_policy p
+JOIN pg_class c ON c.oid = p.polrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {_REVIEWED}
+ORDER BY 1, 2, 3
+"""
+
+# Reads functions, procedures and aggregates of every non-system schema (internal schemas
+# flagged): signature, language, volatility, security, settings, body, owner's RLS bypass,
+# owning extension, roles holding EXECUTE.
+FUNCTIONS_SQL = """
+SELECT n.nspname AS schema, p.proname AS name,
+       pg_get_function_identity_arguments(p.oid) AS identity_args,
+       pg_get_function_result(p.oid) AS result,
+       l.lanname AS language, p.provolatile::text AS volatility,
+       p.prosecdef AS security_definer, p.proleakproof AS leakproof,
+       p.proisstrict AS strict,
+       coalesce(p.proconfig, '{}'::text[]) AS settings,
+       CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid)
+            ELSE p.prosrc END AS body,
+       pg_get_userbyid(p.proowner) AS owner, p.prokind::text AS prokind,
+       coalesce(r.rolsuper OR r.rolbypassrls, false) AS owner_bypasses_rls,
+       e.extname AS extension,
+       n.nspname = ANY(%(excluded)s::text[]) AS is_internal_schema,
+       ARRAY(SELECT DISTINCT CASE WHEN x.grantee = 0 THEN 'public'
+                                  ELSE pg_get_userbyid(x.grantee)::text END
+             FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS x
+             WHERE x.privilege_type = 'EXECUTE' ORDER BY 1) AS executable_by,
+       obj_description(p.oid, 'pg_proc') AS comment
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_language l ON l.oid = p.prolang
+LEFT JOIN pg_roles r ON r.oid = p.proowner
+LEFT JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+     AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+LEFT JOIN pg_extension e ON e.oid = d.refobjid
+WHERE NOT starts_with(n.nspname, 'pg_') AND n.nspname <> 'information_schema'
+ORDER BY 1, 2, 3
+"""
+
+# Reads views and materialized views: definition, reloptions (security_invoker, ...), owner.
+VIEWS_SQL = f"""
+SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized,
+       pg_get_viewdef(c.oid, true) AS definition,
+       coalesce(c.reloptions, '{{}}'::text[]) AS options,
+       pg_get_userbyid(c.relowner) AS owner,
+       e.extname AS extension
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+     AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+LEFT JOIN pg_extension e ON e.oid = d.refobjid
+WHERE c.relkind IN ('v', 'm') AND {_REVIEWED}
+ORDER BY 1, 2
+"""
+
+# Reads user triggers (not internal FK/constraint ones): type bits, function, state.
+TRIGGERS_SQL = f"""
+SELECT n.nspname AS schema, c.relname AS table_name, tg.tgname AS name,
+       tg.tgtype::int AS tgtype, fn.nspname AS function_schema, f.proname AS function_name,
+       tg.tgenabled::text AS enabled, pg_get_triggerdef(tg.oid) AS definition,
+       ARRAY(SELECT a.attname
+             FROM unnest(tg.tgattr::int2[]) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = tg.tgrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS update_columns,
+       tg.tgparentid <> 0 AS inherited
+FROM pg_trigger tg
+JOIN pg_class c ON c.oid = tg.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_proc f ON f.oid = tg.tgfoid
+JOIN pg_namespace fn ON fn.oid = f.pronamespace
+WHERE NOT tg.tgisinternal AND {_REVIEWED}
+ORDER BY 1, 2, 3
+"""
+
+# Reads enum types with their labels in sort order.
+ENUMS_SQL = f"""
+SELECT n.nspname AS schema, t.typname AS name,
+       ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid
+             ORDER BY e.enumsortorder) AS labels
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typtype = 'e' AND {_REVIEWED}
+ORDER BY 1, 2
+"""
+
+# Reads installed extensions (all schemas).
+EXTENSIONS_SQL = """
+SELECT e.extname AS name, n.nspname AS schema, e.extversion AS version
+FROM pg_extension e
+JOIN pg_namespace n ON n.oid = e.extnamespace
+ORDER BY 1
+"""
+
+# Reads table privileges of the given roles and PUBLIC, from relacl (or the default ACL
+# when relacl is NULL, which grants nothing to others).
+PRIVILEGES_SQL = f"""
+SELECT n.nspname AS schema, c.relname AS table_name,
+       CASE WHEN x.grantee = 0 THEN 'public' ELSE r.rolname::text END AS role,
+       array_agg(DISTINCT x.privilege_type ORDER BY x.privilege_type) AS privileges
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) AS x
+LEFT JOIN pg_roles r ON r.oid = x.grantee
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_REVIEWED}
+  AND (x.grantee = 0 OR r.rolname = ANY(%(roles)s::text[]))
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3
+"""
+
+# Reads column-level grants (attacl) of the given roles and PUBLIC.
+COLUMN_PRIVILEGES_SQL = f"""
+SELECT n.nspname AS schema, c.relname AS table_name, a.attname AS column_name,
+       CASE WHEN x.grantee = 0 THEN 'public' ELSE r.rolname::text END AS role,
+       array_agg(DISTINCT x.privilege_type ORDER BY x.privilege_type) AS privileges
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(a.attacl) AS x
+LEFT JOIN pg_roles r ON r.oid = x.grantee
+WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_REVIEWED}
+  AND (x.grantee = 0 OR r.rolname = ANY(%(roles)s::text[]))
+GROUP BY 1, 2, 3, 4
+ORDER BY 1, 2, 3, 4
+"""
+
+# Reads sequences with their parameters and the column that owns them (serial/identity).
+SEQUENCES_SQL = f"""
+SELECT n.nspname AS schema, c.relname AS name,
+       format_type(s.seqtypid, NULL) AS data_type,
+       s.seqstart AS start, s.seqincrement AS increment,
+       s.seqmin AS min_value, s.seqmax AS max_value, s.seqcycle AS cycle,
+       tn.nspname AS owner_schema, tc.relname AS owner_table, ta.attname AS owner_column,
+       coalesce(d.deptype = 'i', false) AS identity
+FROM pg_sequence s
+JOIN pg_class c ON c.oid = s.seqrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+     AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
+     AND d.deptype IN ('a', 'i')
+LEFT JOIN pg_class tc ON tc.oid = d.refobjid
+LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+LEFT JOIN pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid
+WHERE {_REVIEWED}
+ORDER BY 1, 2
+"""
+
+# Reads roles (not the predefined pg_* ones) with the attributes RLS depends on.
+ROLES_SQL = """
+SELECT r.rolname AS name, r.rolsuper AS superuser, r.rolbypassrls AS bypass_rls,
+       r.rolcanlogin AS can_login, r.rolinherit AS inherit,
+       ARRAY(SELECT DISTINCT g.rolname::text FROM pg_auth_members m
+             JOIN pg_roles g ON g.oid = m.roleid
+             WHERE m.member = r.oid ORDER BY 1) AS member_of
+FROM pg_roles r
+WHERE NOT starts_with(r.rolname, 'pg_')
+ORDER BY 1
+"""
+
+_TABLE_KINDS: dict[str, TableKind] = {
+    "r": "table",
+    "p": "partitioned",
+    "v": "view",
+    "m": "materialized_view",
+    "f": "foreign",
+}
+_CONSTRAINT_KINDS: dict[str, ConstraintKind] = {
+    "p": "primary",
+    "u": "unique",
+    "c": "check",
+    "f": "foreign",
+    "x": "exclusion",
+}
+_FK_ACTIONS: dict[str, FkAction] = {
+    "a": "no action",
+    "r": "restrict",
+    "c": "cascade",
+    "n": "set null",
+    "d": "set default",
+}
+_FK_MATCH: dict[str, FkMatch] = {"s": "simple", "f": "full", "p": "partial"}
+_POLICY_COMMANDS: dict[str, PolicyCommand] = {
+    "*": "ALL",
+    "r": "SELECT",
+    "a": "INSERT",
+    "w": "UPDATE",
+    "d": "DELETE",
+}
+_VOLATILITY: dict[str, Volatility] = {"i": "immutable", "s": "stable", "v": "volatile"}
+_FUNCTION_KINDS: dict[str, FunctionKind] = {
+    "f": "function",
+    "p": "procedure",
+    "a": "aggregate",
+    "w": "window",
+}
+_IDENTITY: dict[str, Identity] = {"a": "always", "d": "by default"}
+
+# tgtype bits, from src/include/catalog/pg_trigger.h
+_TRIGGER_ROW = 1 << 0
+_TRIGGER_BEFORE = 1 << 1
+_TRIGGER_INSERT = 1 << 2
+_TRIGGER_DELETE = 1 << 3
+_TRIGGER_UPDATE = 1 << 4
+_TRIGGER_TRUNCATE = 1 << 5
+_TRIGGER_INSTEAD = 1 << 6
+
+
+def read_catalog(
+    conn: psycopg.Connection[Any],
+    *,
+    exclude_schemas: frozenset[str] = DEFAULT_EXCLUDED,
+    privilege_roles: frozenset[str] = API_ROLES,
+) -> Catalog:
+    """Read the database behind ``conn`` into a :class:`Catalog`.
+
+    Runs a fixed number of queries (one per object kind) whatever the database size.
+    ``exclude_schemas`` are left out (functions excepted, see the module docstring);
+    ``privilege_roles`` are the roles whose table and column privileges are read, besides
+    PUBLIC. The connection's transaction state and settings are left unchanged.
+    """
+    status = conn.info.transaction_status
+    if status not in (TransactionStatus.IDLE, TransactionStatus.INTRANS):
+        raise psycopg.ProgrammingError(
+            f"read_catalog needs an idle connection or an open transaction, not {status.name}"
+        )
+    params = {
+        "excluded": sorted(exclude_schemas),
+        "roles": sorted(privilege_roles),
+    }
+    version = conn.info.server_version
+    with conn.transaction(force_rollback=True), conn.cursor(row_factory=dict_row) as cur:
+        if status == TransactionStatus.IDLE:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cur.execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)")
+
+        def fetch(query: str) -> list[Row]:
+            cur.execute(query, params)  # type: ignore[arg-type]  # constants, not LiteralString
+            return cur.fetchall()
+
+        schema_rows = fetch(SCHEMAS_SQL)
+        table_rows = fetch(TABLES_SQL)
+        column_rows = fetch(COLUMNS_SQL)
+        constraint_rows = fetch(CONSTRAINTS_SQL_18 if version >= 180000 else CONSTRAINTS_SQL)
+        index_rows = fetch(INDEXES_SQL)
+        policy_rows = fetch(POLICIES_SQL)
+        function_rows = fetch(FUNCTIONS_SQL)
+        view_rows = fetch(VIEWS_SQL)
+        trigger_rows = fetch(TRIGGERS_SQL)
+        enum_rows = fetch(ENUMS_SQL)
+        extension_rows = fetch(EXTENSIONS_SQL)
+        privilege_rows = fetch(PRIVILEGES_SQL)
+        column_privilege_rows = fetch(COLUMN_PRIVILEGES_SQL)
+        sequence_rows = fetch(SEQUENCES_SQL)
+        role_rows = fetch(ROLES_SQL)
+
+    columns = _columns_by_relation(column_rows)
+    return Catalog(
+        server_version=version,
+        schemas=tuple(Schema(r["name"], r["owner"], r["comment"]) for r in schema_rows),
+        tables=tuple(_table(r, columns.get((r["schema"], r["name"]), ())) for r in table_rows),
+        constraints=tuple(_constraint(r) for r in constraint_rows),
+        indexes=tuple(_index(r) for r in index_rows),
+        policies=tuple(_policy(r) for r in policy_rows),
+        functions=tuple(_function(r) for r in function_rows),
+        views=tuple(_view(r, columns.get((r["schema"], r["name"]), ())) for r in view_rows),
+        triggers=tuple(_trigger(r) for r in trigger_rows),
+        enums=tuple(Enum(r["schema"], r["name"], tuple(r["labels"])) for r in enum_rows),
+        extensions=tuple(Extension(r["name"], r["schema"], r["version"]) for r in extension_rows),
+        privileges=tuple(
+            TablePrivilege(r["schema"], r["table_name"], r["role"], frozenset(r["privileges"]))
+            for r in privilege_rows
+        ),
+        column_privileges=tuple(
+            ColumnPrivilege(
+                r["schema"],
+                r["table_name"],
+                r["column_name"],
+                r["role"],
+                frozenset(r["privileges"]),
+            )
+            for r in column_privilege_rows
+        ),
+        sequences=tuple(_sequence(r) for r in sequence_rows),
+        roles=tuple(_role(r) for r in role_rows),
+    )
+
+
+# --- row converters ------------------------------------------------------------------------
+
+
+def _columns_by_relation(rows: Iterable[Row]) -> dict[QualifiedName, tuple[Column, ...]]:
+    out: dict[QualifiedName, list[Column]] = {}
+    for r in rows:
+        out.setdefault((r["schema"], r["table_name"]), []).append(
+            Column(
+                name=r["name"],
+                position=r["position"],
+                type=r["type"],
+                type_schema=r["type_schema"],
+                type_name=r["type_name"],
+                not_null=r["not_null"],
+                default=r["default"],
+                identity=_IDENTITY.get(r["identity"]),
+                generated=r["generated"],
+                is_array=r["is_array"],
+                comment=r["comment"],
+            )
+        )
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _table(r: Row, columns: tuple[Column, ...]) -> Table:
+    parent = (r["parent_schema"], r["parent_name"]) if r["parent_name"] is not None else None
+    return Table(
+        schema=r["schema"],
+        name=r["name"],
+        kind=_TABLE_KINDS[r["relkind"]],
+        rls_enabled=r["rls_enabled"],
+        rls_forced=r["rls_forced"],
+        partition_key=r["partition_key"],
+        parent=parent,
+        partition_bound=r["partition_bound"],
+        owner=r["owner"],
+        reltuples=r["reltuples"],
+        comment=r["comment"],
+        columns=columns,
+        extension=r["extension"],
+    )
+
+
+def _constraint(r: Row) -> Constraint:
+    foreign = r["contype"] == "f"
+    return Constraint(
+        schema=r["schema"],
+        table=r["table_name"],
+        name=r["name"],
+        kind=_CONSTRAINT_KINDS[r["contype"]],
+        columns=tuple(r["columns"]),
+        definition=r["definition"],
+        validated=r["validated"],
+        deferrable=r["deferrable"],
+        deferred=r["deferred"],
+        ref_schema=r["ref_schema"] if foreign else None,
+        ref_table=r["ref_table"] if foreign else None,
+        ref_columns=tuple(r["ref_columns"]) if foreign else (),
+        on_update=_FK_ACTIONS.get(r["on_update"]) if foreign else None,
+        on_delete=_FK_ACTIONS.get(r["on_delete"]) if foreign else None,
+        match=_FK_MATCH.get(r["match"]) if foreign else None,
+        index_name=r["index_name"],
+        inherited=r["inherited"],
+        enforced=r["enforced"],
+    )
+
+
+def _index(r: Row) -> Index:
+    return Index(
+        schema=r["schema"],
+        table=r["table_name"],
+        name=r["name"],
+        columns=tuple(r["columns"]),
+        expressions=tuple(r["expressions"]),
+        key_count=r["key_count"],
+        method=r["method"],
+        definition=r["definition"],
+        include_columns=tuple(r["include_columns"]),
+        unique=r["unique"],
+        primary=r["primary"],
+        valid=r["valid"],
+        ready=r["ready"],
+        predicate=r["predicate"],
+        opclasses=tuple(r["opclasses"]),
+        collations=tuple(r["collations"]),
+        descending=tuple(r["descending"]),
+        nulls_first=tuple(r["nulls_first"]),
+        nulls_not_distinct=r["nulls_not_distinct"],
+        constraint_name=r["constraint_name"],
+        partitioned=r["partitioned"],
+        size_bytes=r["size_bytes"],
+    )
+
+
+def _policy(r: Row) -> Policy:
+    return Policy(
+        schema=r["schema"],
+        table=r["table_name"],
+        name=r["name"],
+        command=_POLICY_COMMANDS[r["cmd"]],
+        roles=tuple(r["roles"]),
+        permissive=r["permissive"],
+        using=r["using_expr"],
+        with_check=r["with_check"],
+    )
+
+
+def search_path_of(settings: Iterable[str]) -> str | None:
+    """The ``search_path`` value in a ``proconfig`` list, as stored, or None."""
+    for entry in settings:
+        name, sep, value = entry.partition("=")
+        if sep and name.strip().lower() == "search_path":
+            return value
+    return None
+
+
+def _function(r: Row) -> Function:
+    settings = tuple(r["settings"])
+    return Function(
+        schema=r["schema"],
+        name=r["name"],
+        identity_args=r["identity_args"],
+        result=r["result"],
+        language=r["language"],
+        volatility=_VOLATILITY[r["volatility"]],
+        security_definer=r["security_definer"],
+        leakproof=r["leakproof"],
+        strict=r["strict"],
+        settings=settings,
+        search_path=search_path_of(settings),
+        body=r["body"] or "",
+        owner=r["owner"],
+        kind=_FUNCTION_KINDS[r["prokind"]],
+        owner_bypasses_rls=r["owner_bypasses_rls"],
+        extension=r["extension"],
+        is_internal_schema=r["is_internal_schema"],
+        executable_by=frozenset(r["executable_by"]),
+        comment=r["comment"],
+    )
+
+
+_TRUE_WORDS = frozenset({"true", "on", "yes", "1"})
+_FALSE_WORDS = frozenset({"false", "off", "no", "0"})
+
+
+def parse_pg_bool(text: str) -> bool | None:
+    """PostgreSQL's boolean parsing (``parse_bool``): true/false/yes/no/on/off/1/0 and
+    unique prefixes of true/false/yes/no, any case. None when it is not a boolean."""
+    value = text.strip().lower()
+    if not value:
+        return None
+    if value in _TRUE_WORDS:
+        return True
+    if value in _FALSE_WORDS or value == "of":
+        return False
+    if "true".startswith(value) or "yes".startswith(value):
+        return True
+    if "false".startswith(value) or "no".startswith(value):
+        return False
+    return None
+
+
+def reloptions(options: Iterable[str]) -> dict[str, str]:
+    """``{'security_invoker': 'true', ...}`` from ``pg_class.reloptions``."""
+    out: dict[str, str] = {}
+    for entry in options:
+        name, _, value = entry.partition("=")
+        out[name.strip().lower()] = value
+    return out
+
+
+def _view(r: Row, columns: tuple[Column, ...]) -> View:
+    opts = reloptions(r["options"])
+    return View(
+        schema=r["schema"],
+        name=r["name"],
+        materialized=r["materialized"],
+        definition=r["definition"],
+        security_invoker=bool(parse_pg_bool(opts.get("security_invoker", "false"))),
+        security_barrier=bool(parse_pg_bool(opts.get("security_barrier", "false"))),
+        check_option=opts.get("check_option"),
+        owner=r["owner"],
+        columns=columns,
+        extension=r["extension"],
+    )
+
+
+def _trigger(r: Row) -> Trigger:
+    tgtype: int = r["tgtype"]
+    timing: TriggerTiming
+    if tgtype & _TRIGGER_INSTEAD:
+        timing = "INSTEAD OF"
+    elif tgtype & _TRIGGER_BEFORE:
+        timing = "BEFORE"
+    else:
+        timing = "AFTER"
+    events = tuple(
+        event
+        for bit, event in (
+            (_TRIGGER_INSERT, "INSERT"),
+            (_TRIGGER_DELETE, "DELETE"),
+            (_TRIGGER_UPDATE, "UPDATE"),
+            (_TRIGGER_TRUNCATE, "TRUNCATE"),
+        )
+        if tgtype & bit
+    )
+    level: TriggerLevel = "ROW" if tgtype & _TRIGGER_ROW else "STATEMENT"
+    return Trigger(
+        schema=r["schema"],
+        table=r["table_name"],
+        name=r["name"],
+        timing=timing,
+        events=events,
+        level=level,
+        function_schema=r["function_schema"],
+        function_name=r["function_name"],
+        definition=r["definition"],
+        enabled=r["enabled"] != "D",
+        update_columns=tuple(r["update_columns"]),
+        inherited=r["inherited"],
+    )
+
+
+def _sequence(r: Row) -> Sequence:
+    owned_by = (
+        (r["owner_schema"], r["owner_table"], r["owner_column"])
+        if r["owner_column"] is not None
+        else None
+    )
+    return Sequence(
+        schema=r["schema"],
+        name=r["name"],
+        data_type=r["data_type"],
+        start=r["start"],
+        increment=r["increment"],
+        min_value=r["min_value"],
+        max_value=r["max_value"],
+        cycle=r["cycle"],
+        owned_by=owned_by,
+        identity=r["identity"],
+    )
+
+
+def _role(r: Row) -> Role:
+    return Role(
+        name=r["name"],
+        superuser=r["superuser"],
+        bypass_rls=r["bypass_rls"],
+        can_login=r["can_login"],
+        inherit=r["inherit"],
+        member_of=tuple(r["member_of"]),
+    )

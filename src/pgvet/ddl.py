@@ -1,0 +1,141 @@
+"""What a migration statement creates or alters, read from its parse tree (pglast).
+
+Two consumers: the catalog's *origins* (which file and line created or last altered each
+object) and replay hints ("relation X does not exist — it is created at file:line, which
+sorts after this file"). Unqualified names are taken as ``public``, as a Supabase project's
+default ``search_path`` resolves them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pglast import parser as pg_parser
+
+from pgvet.project import Statement
+
+_DDL = re.compile(r"^\s*(create|alter)\b", re.I)
+DEFAULT_SCHEMA = "public"
+
+
+@dataclass(frozen=True)
+class Touch:
+    """One object a statement creates (``created``) or alters.
+
+    ``kind`` is one of table, view, index, function, policy, trigger, type, constraint,
+    sequence, schema, extension, enum_value. Policies, triggers and constraints are named
+    ``<table>.<name>``; an enum value is named ``<type>.<value>``.
+    """
+
+    kind: str
+    schema: str
+    name: str
+    created: bool
+
+
+def _names(items: list[dict[str, Any]]) -> tuple[str, str]:
+    parts = [i["String"]["sval"] for i in items if "String" in i]
+    if len(parts) >= 2:
+        return parts[-2], parts[-1]
+    return DEFAULT_SCHEMA, parts[-1] if parts else ""
+
+
+def _rel(node: dict[str, Any]) -> tuple[str, str]:
+    return node.get("schemaname", DEFAULT_SCHEMA), node.get("relname", "")
+
+
+def _constraint_touches(schema: str, table: str, elts: list[dict[str, Any]]) -> list[Touch]:
+    out = []
+    for elt in elts:
+        con = elt.get("Constraint")
+        if con and con.get("conname"):
+            out.append(Touch("constraint", schema, f"{table}.{con['conname']}", True))
+    return out
+
+
+def _touches(node: dict[str, Any]) -> list[Touch]:
+    kind, body = next(iter(node.items()))
+    if kind == "CreateStmt":
+        schema, name = _rel(body["relation"])
+        elts = body.get("tableElts", [])
+        cons = [c for e in elts for c in e.get("ColumnDef", {}).get("constraints", [])]
+        return [
+            Touch("table", schema, name, True),
+            *_constraint_touches(schema, name, elts),
+            *_constraint_touches(schema, name, cons),
+        ]
+    if kind == "ViewStmt":
+        return [Touch("view", *_rel(body["view"]), True)]
+    if kind == "CreateTableAsStmt":
+        target = "view" if body.get("objtype") == "OBJECT_MATVIEW" else "table"
+        return [Touch(target, *_rel(body["into"]["rel"]), True)]
+    if kind == "IndexStmt":
+        schema, table = _rel(body["relation"])
+        out = [Touch("table", schema, table, False)]
+        if body.get("idxname"):
+            out.insert(0, Touch("index", schema, body["idxname"], True))
+        return out
+    if kind == "CreateFunctionStmt":
+        return [Touch("function", *_names(body["funcname"]), True)]
+    if kind in ("CreatePolicyStmt", "AlterPolicyStmt"):
+        schema, table = _rel(body["table"])
+        return [Touch("policy", schema, f"{table}.{body['policy_name']}", kind[0] == "C")]
+    if kind == "CreateTrigStmt":
+        schema, table = _rel(body["relation"])
+        return [Touch("trigger", schema, f"{table}.{body['trigname']}", True)]
+    if kind in ("CreateEnumStmt", "CreateDomainStmt"):
+        key = "typeName" if kind == "CreateEnumStmt" else "domainname"
+        return [Touch("type", *_names(body[key]), True)]
+    if kind == "CompositeTypeStmt":
+        return [Touch("type", *_rel(body["typevar"]), True)]
+    if kind == "AlterEnumStmt":
+        schema, name = _names(body["typeName"])
+        out = [Touch("type", schema, name, False)]
+        if body.get("newVal"):
+            out.append(Touch("enum_value", schema, f"{name}.{body['newVal']}", True))
+        return out
+    if kind == "AlterTableStmt":
+        schema, table = _rel(body["relation"])
+        target = {"OBJECT_VIEW": "view", "OBJECT_MATVIEW": "view", "OBJECT_INDEX": "index"}
+        objkind = target.get(body.get("objtype", ""), "table")
+        if body.get("objtype") == "OBJECT_SEQUENCE":
+            objkind = "sequence"
+        out = [Touch(objkind, schema, table, False)]
+        for cmd in body.get("cmds", []):
+            sub = cmd.get("AlterTableCmd", {})
+            if sub.get("subtype") == "AT_AddConstraint":
+                out += _constraint_touches(schema, table, [sub.get("def", {})])
+        return out
+    if kind == "CreateSeqStmt":
+        return [Touch("sequence", *_rel(body["sequence"]), True)]
+    if kind == "CreateSchemaStmt":
+        return [Touch("schema", body.get("schemaname", ""), body.get("schemaname", ""), True)]
+    if kind == "CreateExtensionStmt":
+        return [Touch("extension", "", body["extname"], True)]
+    return []
+
+
+@lru_cache(maxsize=8192)
+def touches_of_sql(sql: str) -> tuple[Touch, ...]:
+    """Objects created or altered by one SQL statement (empty if it does not parse)."""
+    if not _DDL.match(sql):
+        return ()
+    try:
+        stmts = json.loads(pg_parser.parse_sql_json(sql)).get("stmts", [])
+    except Exception:
+        return ()
+    out: list[Touch] = []
+    for stmt in stmts:
+        try:
+            out += _touches(stmt["stmt"])
+        except (KeyError, StopIteration, IndexError):
+            continue
+    return tuple(out)
+
+
+def touches(stmt: Statement) -> tuple[Touch, ...]:
+    return touches_of_sql(stmt.text)

@@ -1,0 +1,342 @@
+"""A Supabase migrations folder on disk: which files run, in what order, as what text.
+
+This mirrors the Supabase CLI's reading rules (top-level files matching
+``^([0-9]+)_(.*)\\.sql$``, sorted by name) and records, in plain words, everything about the
+folder a reviewer should know before anything runs: skipped files and why, reused version
+numbers, odd encodings, empty files, statements that cannot run inside a transaction.
+Statements are split with libpg_query (pglast), falling back to its scanner for files that
+do not parse, so every statement knows its file, line and column.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import re
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pglast import parser as pg_parser
+
+from pgvet.errors import InputError
+
+MIGRATION_NAME = re.compile(r"^([0-9]+)_(.*)\.sql$")
+_MAYBE_NON_TRANSACTIONAL = re.compile(
+    r"\b(concurrently|vacuum|alter\s+system|create\s+database|drop\s+database)\b", re.I
+)
+_NON_TRANSACTIONAL_NODES = ('"VacuumStmt"', '"AlterSystemStmt"', '"CreatedbStmt"', '"DropdbStmt"')
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement of a migration file, located to the character."""
+
+    file: str
+    index: int  # 0-based position within the file
+    start: int  # character offset of the statement's first token
+    end: int  # character offset just past its last token (before the semicolon)
+    line: int  # 1-based line of ``start``
+    column: int  # 1-based column of ``start``
+    text: str
+    leading: str  # comments and blank space between the previous statement and this one
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    """A migration the CLI would apply: its version, text and statements."""
+
+    path: Path
+    version: str
+    name: str  # the part after ``<version>_``
+    text: str
+    encoding: str
+    notes: tuple[str, ...]
+    statements: tuple[Statement, ...]
+    non_transactional: tuple[Statement, ...]
+    line_starts: tuple[int, ...] = field(repr=False)
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+    @property
+    def empty(self) -> bool:
+        return not self.statements
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset in the file's text."""
+        line = bisect.bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
+
+    def statement_at(self, offset: int) -> Statement | None:
+        """The statement containing (or next after) a character offset."""
+        for stmt in self.statements:
+            if offset < stmt.end or stmt is self.statements[-1]:
+                return stmt
+        return None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file in the migrations folder that the Supabase CLI would not apply."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A migration file whose bytes cannot be decoded: nothing of it can run."""
+
+    path: Path
+    version: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Project:
+    """A Supabase project's migrations and settings, read from disk."""
+
+    root: Path
+    migrations_dir: Path
+    supabase_dir: Path | None
+    files: tuple[MigrationFile, ...]
+    unreadable: tuple[Unreadable, ...]
+    skipped: tuple[Skipped, ...]
+    duplicate_versions: tuple[tuple[str, tuple[str, ...]], ...]
+    major_version: int | None
+    seed_paths: tuple[Path, ...]
+
+    @property
+    def statements(self) -> list[Statement]:
+        return [s for f in self.files for s in f.statements]
+
+    def file_named(self, filename: str) -> MigrationFile | None:
+        return next((f for f in self.files if f.filename == filename), None)
+
+
+def locate(path: Path) -> tuple[Path, Path | None, Path]:
+    """Resolve a repository root, a ``supabase/`` folder or a migrations folder."""
+    path = path.expanduser()
+    if not path.exists():
+        raise InputError(
+            f"{path}: no such folder",
+            hint="give a repository root, its supabase/ folder, or a migrations folder",
+        )
+    if path.is_file():
+        raise InputError(
+            f"{path}: is a file, not a folder",
+            hint="give the folder that holds the migrations (or the project root)",
+        )
+    if (path / "supabase" / "migrations").is_dir():
+        return path, path / "supabase", path / "supabase" / "migrations"
+    if (path / "migrations").is_dir():
+        return path.parent, path, path / "migrations"
+    if any(path.glob("*.sql")) or path.name == "migrations":
+        supabase = path.parent if (path.parent / "config.toml").exists() else None
+        return (supabase.parent if supabase else path), supabase, path
+    raise InputError(
+        f"{path}: no migrations found",
+        hint="expected supabase/migrations/, migrations/ or .sql files in this folder",
+    )
+
+
+def _decode(data: bytes) -> tuple[str, str, list[str]]:
+    """Decode a file the way a careful human would, saying what was unusual."""
+    notes: list[str] = []
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+        notes.append(
+            "saved as UTF-16 with a byte-order mark: pgvet decoded it, but the Supabase CLI "
+            "sends the bytes as they are and PostgreSQL rejects them; re-save it as UTF-8"
+        )
+        return text, "utf-16", notes
+    if data.startswith(codecs.BOM_UTF8):
+        notes.append("starts with a UTF-8 byte-order mark (ignored)")
+        return data[3:].decode("utf-8"), "utf-8-sig", notes
+    return data.decode("utf-8"), "utf-8", notes
+
+
+def _line_starts(text: str) -> tuple[int, ...]:
+    return (0, *(m.end() for m in re.finditer("\n", text)))
+
+
+def _code_start(text: str, start: int, end: int) -> int:
+    """Skip blank space and comments at the head of a statement slice."""
+    i = start
+    while i < end:
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("--", i):
+            nl = text.find("\n", i)
+            i = end if nl == -1 else nl + 1
+        elif text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            i = end if close == -1 else close + 2
+        else:
+            break
+    return min(i, end)
+
+
+def _slices(text: str) -> list[slice]:
+    """Statement spans: libpg_query's parser-based split, or tokens when the file won't parse.
+
+    The parser split knows ``BEGIN ATOMIC ... END`` bodies; the token fallback splits at
+    top-level semicolons, so a file with a syntax error still gets every statement located.
+    """
+    try:
+        return list(pg_parser.split(text, with_parser=True, only_slices=True))
+    except Exception:
+        pass
+    try:
+        tokens = [t for t in pg_parser.scan(text) if t.name not in ("SQL_COMMENT", "C_COMMENT")]
+    except Exception:  # the scanner failed too (e.g. an unterminated quote): one statement
+        return [slice(0, len(text))]
+    out: list[slice] = []
+    start: int | None = None
+    last_end = 0
+    for token in tokens:
+        if token.name == "ASCII_59":
+            if start is not None:
+                out.append(slice(start, last_end))
+            start = None
+        else:
+            start = token.start if start is None else start
+            last_end = token.end + 1
+    if start is not None:
+        out.append(slice(start, last_end))
+    return out
+
+
+def split_statements(filename: str, text: str, line_starts: tuple[int, ...]) -> list[Statement]:
+    """Split SQL text into statements that know their file, line and column."""
+    statements: list[Statement] = []
+    previous_end = 0
+    for piece in _slices(text):
+        start = _code_start(text, piece.start, piece.stop)
+        body = text[start : piece.stop].rstrip()
+        if not body:
+            continue
+        line = bisect.bisect_right(line_starts, start)
+        statements.append(
+            Statement(
+                file=filename,
+                index=len(statements),
+                start=start,
+                end=start + len(body),
+                line=line,
+                column=start - line_starts[line - 1] + 1,
+                text=body,
+                leading=text[previous_end:start],
+            )
+        )
+        previous_end = start + len(body)
+    return statements
+
+
+def is_non_transactional(sql: str) -> bool:
+    """True for statements PostgreSQL refuses inside a transaction block."""
+    if not _MAYBE_NON_TRANSACTIONAL.search(sql):
+        return False
+    try:
+        tree = pg_parser.parse_sql_json(sql)
+    except Exception:
+        return False
+    return '"concurrent":true' in tree.replace(" ", "") or any(
+        node in tree for node in _NON_TRANSACTIONAL_NODES
+    )
+
+
+def read_migration(path: Path, version: str, name: str) -> MigrationFile | Unreadable:
+    data = path.read_bytes()
+    try:
+        text, encoding, notes = _decode(data)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.start + 4]
+        return Unreadable(
+            path,
+            version,
+            f"not valid {exc.encoding.upper()} at byte {exc.start} (line {line}): bytes {bad!r}",
+        )
+    if "\x00" in text:
+        offset = text.index("\x00")
+        return Unreadable(path, version, f"contains a NUL character at offset {offset}")
+    line_starts = _line_starts(text)
+    statements = split_statements(path.name, text, line_starts)
+    non_tx = tuple(s for s in statements if is_non_transactional(s.text))
+    if not statements:
+        notes.append("empty: no SQL statement (only blank space or comments)")
+    return MigrationFile(
+        path, version, name, text, encoding, tuple(notes), tuple(statements), non_tx, line_starts
+    )
+
+
+def _config(supabase_dir: Path | None) -> tuple[int | None, tuple[Path, ...]]:
+    if supabase_dir is None or not (supabase_dir / "config.toml").exists():
+        default_seed = supabase_dir / "seed.sql" if supabase_dir else None
+        return None, (default_seed,) if default_seed and default_seed.exists() else ()
+    config_path = supabase_dir / "config.toml"
+    try:
+        config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{config_path}: not valid TOML: {exc}") from exc
+    db = config.get("db", {})
+    major = db.get("major_version")
+    seed_conf = db.get("seed", {})
+    patterns = seed_conf.get("sql_paths", ["./seed.sql"]) if seed_conf.get("enabled", True) else []
+    seeds: list[Path] = []
+    for pattern in patterns:
+        seeds += sorted(p for p in supabase_dir.glob(pattern.removeprefix("./")) if p.is_file())
+    return (int(major) if isinstance(major, int) else None), tuple(seeds)
+
+
+def load_project(path: Path) -> Project:
+    """Read a project folder: the files the CLI would apply, and what it would skip."""
+    root, supabase_dir, migrations_dir = locate(path)
+    files: list[MigrationFile] = []
+    unreadable: list[Unreadable] = []
+    skipped: list[Skipped] = []
+    by_version: dict[str, list[str]] = defaultdict(list)
+    for entry in sorted(migrations_dir.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            for nested in sorted(entry.rglob("*.sql")):
+                rel = nested.relative_to(migrations_dir)
+                skipped.append(
+                    Skipped(nested, f"in subfolder {rel.parent}/: the CLI reads only the top level")
+                )
+            continue
+        match = MIGRATION_NAME.match(entry.name)
+        if not match:
+            reason = (
+                "name does not match <digits>_<name>.sql"
+                if entry.suffix == ".sql"
+                else "not a .sql file"
+            )
+            skipped.append(Skipped(entry, reason))
+            continue
+        version, name = match.groups()
+        by_version[version].append(entry.name)
+        loaded = read_migration(entry, version, name)
+        (unreadable if isinstance(loaded, Unreadable) else files).append(loaded)  # type: ignore[arg-type]
+    major, seeds = _config(supabase_dir)
+    duplicates = tuple((v, tuple(n)) for v, n in by_version.items() if len(n) > 1)
+    return Project(
+        root=root,
+        migrations_dir=migrations_dir,
+        supabase_dir=supabase_dir,
+        files=tuple(files),
+        unreadable=tuple(unreadable),
+        skipped=tuple(skipped),
+        duplicate_versions=duplicates,
+        major_version=major,
+        seed_paths=seeds,
+    )

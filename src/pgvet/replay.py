@@ -1,0 +1,362 @@
+"""Apply a project's migrations to a server, one transaction per file, as the CLI does.
+
+Each file is sent as one simple-protocol query, so PostgreSQL parses and runs it exactly as
+``psql -f`` would, in one round trip; PostgreSQL's error position (a character offset in
+the file's text) gives the file, line and column. When an error carries no position (most
+run-time errors), the file is rolled back and re-run statement by statement to find the
+statement that fails. Between files the session is reset, as if each file had its own
+connection.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from pglast import parser as pg_parser
+
+from pgvet.hints import explain
+from pgvet.project import MigrationFile, Project, Statement, Unreadable
+
+HISTORY_INSERT = (
+    "insert into supabase_migrations.schema_migrations (version, name, statements) "
+    "values (%s, %s, %s)"
+)
+_QUOTED_NAME = re.compile(r'"([^"]+)"')
+_OPERATOR = re.compile(r"operator does not exist: [\w .\[\]]+? (\S+) [\w]")
+SESSION_RESET = "SET SESSION AUTHORIZATION DEFAULT; RESET ALL"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a file did not apply, located as precisely as PostgreSQL lets us."""
+
+    file: str
+    line: int | None
+    column: int | None
+    statement: str | None  # the failing statement's text
+    statement_line: int | None  # the line the failing statement starts on
+    sqlstate: str | None
+    message: str
+    detail: str | None = None
+    hint: str | None = None
+    context: str | None = None
+    pgvet_hint: str | None = None
+
+    @property
+    def location(self) -> str:
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column or 1}"
+
+    def excerpt(self, width: int = 90) -> str:
+        """The failing line of the statement, with a caret under the failing spot."""
+        if not self.statement or self.statement_line is None:
+            return ""
+        lines = self.statement.splitlines() or [""]
+        at = self.line or self.statement_line
+        index = max(0, min(at - self.statement_line, len(lines) - 1))
+        shown = lines[max(0, index - 2) : index + 1]
+        first = self.statement_line + index - len(shown) + 1
+        column = self.column if self.line is not None else None
+        # long lines: show a window around the failing spot
+        shift = 0
+        if column is not None and column > width - 10:
+            shift = column - width // 2
+        gutter = len(str(first + len(shown)))
+        out = []
+        for i, line_text in enumerate(shown):
+            piece = line_text[shift : shift + width]
+            out.append(f"{first + i:>{gutter}} | {'…' if shift else ''}{piece}")
+        if column is not None:
+            out.append(f"{'':>{gutter}} | {' ' * (column - 1 - shift + (1 if shift else 0))}^")
+        return "\n".join(out)
+
+
+@dataclass
+class FileResult:
+    """What happened to one migration file."""
+
+    filename: str
+    version: str
+    status: str  # applied | failed | not run
+    seconds: float = 0.0
+    statements_applied: int = 0
+    statements_total: int = 0
+    failure: Failure | None = None
+    notes: tuple[str, ...] = ()
+    applied_in_pass: int | None = None
+
+
+@dataclass
+class ReplayResult:
+    """The outcome of a replay, file by file, in the order files were tried."""
+
+    project: Project
+    server: str
+    strict: bool
+    files: list[FileResult] = field(default_factory=list)
+    applied_order: list[str] = field(default_factory=list)
+    passes: int = 1
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.status == "applied" for f in self.files)
+
+    @property
+    def partial(self) -> bool:
+        return not self.ok
+
+    @property
+    def applied_files(self) -> list[MigrationFile]:
+        by_name = {f.filename: f for f in self.project.files}
+        return [by_name[name] for name in self.applied_order if name in by_name]
+
+
+def _diag_failure(
+    exc: psycopg.Error, migration: MigrationFile, stmt: Statement | None, base: int
+) -> Failure:
+    """Build a Failure from PostgreSQL's diagnostics; ``base`` offsets the error position."""
+    diag = exc.diag
+    line = column = None
+    if diag.statement_position:
+        offset = base + int(diag.statement_position) - 1
+        line, column = migration.line_col(offset)
+        stmt = stmt or migration.statement_at(offset)
+    elif stmt is not None:
+        offset = stmt.start + _named_spot(stmt.text, diag.message_primary or "")
+        line, column = migration.line_col(offset)
+    return Failure(
+        file=migration.filename,
+        line=line,
+        column=column,
+        statement=stmt.text if stmt else None,
+        statement_line=stmt.line if stmt else None,
+        sqlstate=diag.sqlstate,
+        message=diag.message_primary or str(exc).strip(),
+        detail=diag.message_detail,
+        hint=diag.message_hint,
+        context=diag.context,
+    )
+
+
+def _named_spot(sql: str, message: str) -> int:
+    """Where in ``sql`` the object named in an error message appears (0 if nowhere).
+
+    PostgreSQL gives no position for many run-time errors (``relation "x" does not
+    exist`` in CREATE INDEX); pointing at the name is what a reader needs.
+    """
+    operator = _OPERATOR.search(message)
+    if operator:
+        return _operator_spot(sql, operator.group(1))
+    quoted = _QUOTED_NAME.search(message)
+    if not quoted:
+        return 0
+    name = quoted.group(1).split(".")[-1]
+    found = re.search(rf'(?<![\w"]){re.escape(name)}(?![\w"])|"{re.escape(name)}"', sql, re.I)
+    return found.start() if found else 0
+
+
+def _operator_spot(sql: str, operator: str) -> int:
+    """Offset of the first use of ``operator`` in the statement's parse tree (0 if none)."""
+    try:
+        tree = json.loads(pg_parser.parse_sql_json(sql))
+    except Exception:
+        return 0
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            expr = node.get("A_Expr")
+            if isinstance(expr, dict) and expr.get("kind") == "AEXPR_OP":
+                names = [n.get("String", {}).get("sval") for n in expr.get("name", [])]
+                if names[-1:] == [operator]:
+                    return int(expr.get("location", 0))
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return 0
+
+
+def _pinpoint(
+    conn: psycopg.Connection, migration: MigrationFile
+) -> tuple[Statement, psycopg.Error] | None:
+    """Re-run a failed file statement by statement (then roll back) to find the culprit."""
+    conn.execute("BEGIN")
+    try:
+        for stmt in migration.statements:
+            try:
+                conn.execute(stmt.text)
+            except psycopg.Error as exc:
+                return stmt, exc
+        return None
+    finally:
+        conn.execute("ROLLBACK")
+        conn.execute(SESSION_RESET)
+
+
+def _record_history(conn: psycopg.Connection, migration: MigrationFile) -> None:
+    conn.execute(
+        HISTORY_INSERT,
+        (migration.version, migration.name, [s.text for s in migration.statements]),
+    )
+
+
+def apply_file(conn: psycopg.Connection, migration: MigrationFile, project: Project) -> FileResult:
+    """Apply one migration in its own transaction (or statement by statement if it must)."""
+    result = FileResult(
+        migration.filename,
+        migration.version,
+        "applied",
+        statements_total=len(migration.statements),
+        notes=migration.notes,
+    )
+    started = time.perf_counter()
+    failure: Failure | None = None
+    if migration.non_transactional:
+        for stmt in migration.statements:
+            try:
+                conn.execute(stmt.text)
+            except psycopg.Error as exc:
+                failure = _diag_failure(exc, migration, stmt, stmt.start)
+                break
+            result.statements_applied += 1
+        if failure is None:
+            try:
+                _record_history(conn, migration)
+            except psycopg.Error as exc:
+                failure = _diag_failure(exc, migration, None, 0)
+        conn.execute(SESSION_RESET)
+    else:
+        conn.execute("BEGIN")
+        try:
+            conn.execute(migration.text)
+            _record_history(conn, migration)
+            conn.execute("COMMIT; " + SESSION_RESET)
+            result.statements_applied = len(migration.statements)
+        except psycopg.Error as exc:
+            conn.execute("ROLLBACK")
+            conn.execute(SESSION_RESET)
+            failure = _diag_failure(exc, migration, None, 0)
+            if failure.line is None and migration.statements and not _is_history_error(exc):
+                found = _pinpoint(conn, migration)
+                if found:
+                    stmt, stmt_exc = found
+                    failure = _diag_failure(stmt_exc, migration, stmt, stmt.start)
+            if failure.statement is not None:
+                result.statements_applied = next(
+                    (s.index for s in migration.statements if s.text == failure.statement), 0
+                )
+    result.seconds = time.perf_counter() - started
+    if failure is not None:
+        result.status = "failed"
+        result.failure = _with_hint(failure, migration, project)
+    return result
+
+
+def _is_history_error(exc: psycopg.Error) -> bool:
+    return "schema_migrations" in (exc.diag.constraint_name or "") or "schema_migrations" in str(
+        exc
+    )
+
+
+def _with_hint(failure: Failure, migration: MigrationFile, project: Project) -> Failure:
+    from dataclasses import replace
+
+    return replace(failure, pgvet_hint=explain(failure, migration, project))
+
+
+def _unreadable_result(item: Unreadable) -> FileResult:
+    return FileResult(
+        item.path.name,
+        item.version,
+        "failed",
+        failure=Failure(
+            file=item.path.name,
+            line=None,
+            column=None,
+            statement=None,
+            statement_line=None,
+            sqlstate=None,
+            message=item.message,
+            pgvet_hint="re-save the file as UTF-8; nothing in it could be applied",
+        ),
+    )
+
+
+Progress = Callable[[FileResult], None]
+
+
+def replay(
+    conn: psycopg.Connection,
+    project: Project,
+    *,
+    keep_going: bool = False,
+    server: str = "",
+    on_file: Progress | None = None,
+) -> ReplayResult:
+    """Apply every migration in order; strict stops at the first failure.
+
+    With ``keep_going`` a failing file is skipped and the run goes on; the skipped files are
+    then retried in further passes for as long as any of them applies (a file that needed
+    an object from a later file applies on the second pass), and the order that finally
+    worked is recorded.
+    """
+    started = time.perf_counter()
+    outcome = ReplayResult(project, server, strict=not keep_going)
+    unreadable = {u.path.name: u for u in project.unreadable}
+    ordered: list[MigrationFile | Unreadable] = sorted(
+        [*project.files, *project.unreadable], key=lambda f: f.path.name
+    )
+    results: dict[str, FileResult] = {}
+    pending: list[MigrationFile] = []
+    stopped = False
+    for item in ordered:
+        name = item.path.name
+        if stopped:
+            results[name] = FileResult(name, item.version, "not run")
+            continue
+        if name in unreadable:
+            results[name] = _unreadable_result(unreadable[name])
+        else:
+            assert isinstance(item, MigrationFile)
+            results[name] = apply_file(conn, item, project)
+            if results[name].status == "applied":
+                results[name].applied_in_pass = 1
+                outcome.applied_order.append(name)
+            else:
+                pending.append(item)
+        if on_file:
+            on_file(results[name])
+        if results[name].status == "failed" and not keep_going:
+            stopped = True
+    while keep_going and pending:
+        retry: list[MigrationFile] = []
+        progressed = False
+        for migration in pending:
+            attempt = apply_file(conn, migration, project)
+            if attempt.status == "applied":
+                progressed = True
+                attempt.applied_in_pass = outcome.passes + 1
+                outcome.applied_order.append(migration.filename)
+                results[migration.filename] = attempt
+            else:
+                retry.append(migration)
+        if not progressed:
+            break
+        outcome.passes += 1
+        pending = retry
+    outcome.files = [results[item.path.name] for item in ordered]
+    outcome.seconds = time.perf_counter() - started
+    return outcome

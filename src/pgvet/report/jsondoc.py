@@ -1,0 +1,68 @@
+"""JSON documents (stable keys, documented in docs/json.md) for every result type."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from pgvet.inventory import Inventory
+from pgvet.preflight import notices
+from pgvet.replay import ReplayResult
+
+SCHEMA_VERSION = 1
+
+
+def replay_doc(result: ReplayResult) -> dict[str, Any]:
+    project = result.project
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "replay",
+        "project": str(project.root),
+        "migrations_dir": str(project.migrations_dir),
+        "server": result.server,
+        "mode": "strict" if result.strict else "keep-going",
+        "warnings": result.warnings,
+        "preflight": [asdict(n) for n in notices(project)],
+        "files": [
+            {
+                "file": f.filename,
+                "version": f.version,
+                "status": f.status,
+                "seconds": round(f.seconds, 6),
+                "statements_applied": f.statements_applied,
+                "statements_total": f.statements_total,
+                "applied_in_pass": f.applied_in_pass,
+                "failure": asdict(f.failure) | {"location": f.failure.location}
+                if f.failure
+                else None,
+            }
+            for f in result.files
+        ],
+        "applied_order": result.applied_order,
+        "passes": result.passes,
+        "summary": {
+            "files": len(result.files),
+            "applied": sum(1 for f in result.files if f.status == "applied"),
+            "failed": len(result.failed),
+            "not_run": sum(1 for f in result.files if f.status == "not run"),
+            "partial": result.partial,
+            "seconds": round(result.seconds, 4),
+        },
+    }
+
+
+def inventory_doc(inventory: Inventory, result: ReplayResult | None = None) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "inventory",
+        "partial": inventory.partial,
+        "totals": inventory.totals,
+        "domains": {k: list(v) for k, v in inventory.domains.items()},
+        "extensions": list(inventory.extensions),
+        "tables": [
+            asdict(t) | {"tenant_columns": list(t.tenant_columns)} for t in inventory.tables
+        ],
+    }
+    if result is not None:
+        doc["replay"] = replay_doc(result)["summary"] | {"server": result.server}
+    return doc

@@ -1,0 +1,88 @@
+"""Markdown that reads well as a pull-request comment or a review document."""
+
+from __future__ import annotations
+
+from pgvet.inventory import Inventory
+from pgvet.preflight import notices
+from pgvet.replay import ReplayResult
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def replay_markdown(result: ReplayResult) -> str:
+    project = result.project
+    applied = sum(1 for f in result.files if f.status == "applied")
+    lines = [
+        f"## pgvet replay: {applied} of {len(result.files)} migrations applied",
+        "",
+        f"Server: {result.server}. Mode: {'strict' if result.strict else 'keep-going'}. "
+        f"Time: {result.seconds:.2f} s.",
+        "",
+    ]
+    lines += [f"> **warning:** {w}" for w in result.warnings]
+    found = notices(project)
+    if found:
+        lines += ["### Before running", ""]
+        lines += [f"- **{n.level}** `{n.file or ''}`: {n.message}" for n in found]
+        lines.append("")
+    failures = [f.failure for f in result.files if f.failure]
+    if failures:
+        lines += ["### Failures", ""]
+        for fail in failures:
+            lines.append(f"#### `{fail.location}` — {fail.sqlstate or ''} {fail.message}")
+            if excerpt := fail.excerpt():
+                lines += ["", "```sql", excerpt, "```"]
+            for label, text in (
+                ("Detail", fail.detail),
+                ("Hint", fail.hint),
+                ("Context", fail.context),
+                ("pgvet", fail.pgvet_hint),
+            ):
+                if text:
+                    lines.append(f"- **{label}:** {text}")
+            lines.append("")
+    lines += ["### Files", "", "| | file | statements | ms | note |", "|---|---|---:|---:|---|"]
+    marks = {"applied": "✅", "failed": "❌", "not run": "⏭"}
+    for f in result.files:
+        note = (
+            f.failure.location
+            if f.failure
+            else (f"pass {f.applied_in_pass}" if (f.applied_in_pass or 1) > 1 else "")
+        )
+        lines.append(
+            f"| {marks[f.status]} | `{_cell(f.filename)}` | {f.statements_applied}/"
+            f"{f.statements_total} | {f.seconds * 1000:.1f} | {_cell(note)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def inventory_markdown(inventory: Inventory) -> str:
+    t = inventory.totals
+    lines = [
+        "## Database inventory",
+        "",
+        f"**{t['tables']} tables** in {t['domains']} domains · {t['indexes']} indexes · "
+        f"{t['policies']} policies · {t['views']} views · {t['functions']} functions · "
+        f"**{t['tables_without_rls']} tables without RLS** · "
+        f"{t['tables_rls_without_policy']} with RLS but no policy",
+        "",
+    ]
+    if inventory.partial:
+        lines += ["> Partial: some migrations failed; this is what did apply.", ""]
+    for domain, names in inventory.domains.items():
+        lines += [
+            f"### {domain} ({len(names)})",
+            "",
+            "| table | columns | indexes | RLS | policies | tenant columns | created at |",
+            "|---|---:|---:|---|---:|---|---|",
+        ]
+        for s in (s for s in inventory.tables if s.domain == domain):
+            rls = ("on" + (", forced" if s.rls_forced else "")) if s.rls_enabled else "**off**"
+            lines.append(
+                f"| `{s.qualified}` | {s.columns} | {s.indexes} | {rls} | {s.policies} | "
+                f"{', '.join(s.tenant_columns)} | {_cell(s.origin or '')} |"
+            )
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,138 @@
+"""Terminal output (rich): grouped, coloured, readable; plain when piped."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from pgvet.inventory import Inventory
+from pgvet.preflight import notices
+from pgvet.replay import Failure, ReplayResult
+
+_STATUS = {"applied": "[green]✓[/]", "failed": "[red]✗[/]", "not run": "[dim]·[/]"}
+_LEVEL = {"error": "[red]error[/]", "warn": "[yellow]warn[/]", "info": "[cyan]info[/]"}
+
+
+def print_failure(console: Console, failure: Failure) -> None:
+    state = f" {failure.sqlstate}" if failure.sqlstate else ""
+    console.print(
+        f"[bold]{escape(failure.location)}[/]  [red]ERROR{state}[/]  {escape(failure.message)}"
+    )
+    excerpt = failure.excerpt()
+    if excerpt:
+        console.print(escape(excerpt), highlight=False)
+    for label, text in (
+        ("detail", failure.detail),
+        ("hint", failure.hint),
+        ("context", failure.context),
+    ):
+        if text:
+            console.print(f"  [dim]{label}:[/] {escape(text)}")
+    if failure.pgvet_hint:
+        console.print(f"  [bold cyan]pgvet:[/] {escape(failure.pgvet_hint)}")
+
+
+def print_replay(console: Console, result: ReplayResult, *, all_files: bool = True) -> None:
+    project = result.project
+    console.print(
+        f"[bold]Replay[/] {escape(str(project.migrations_dir))}  "
+        f"({len(project.files) + len(project.unreadable)} files) on {escape(result.server)}"
+    )
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    found = notices(project)
+    if found:
+        console.print("\n[bold]Before running[/]")
+        for notice in found:
+            where = f"{notice.file}: " if notice.file else ""
+            console.print(f"  {_LEVEL[notice.level]} {escape(where + notice.message)}")
+    if all_files:
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+        table.add_column("")
+        table.add_column("file")
+        table.add_column("statements", justify="right")
+        table.add_column("ms", justify="right")
+        table.add_column("")
+        for f in result.files:
+            stmts = f"{f.statements_applied}/{f.statements_total}" if f.status != "not run" else ""
+            extra = ""
+            if f.applied_in_pass and f.applied_in_pass > 1:
+                extra = f"applied in pass {f.applied_in_pass}"
+            elif f.status == "failed" and f.failure:
+                extra = f"[red]{escape(f.failure.location)}[/]"
+            ms = f"{f.seconds * 1000:.1f}" if f.status != "not run" else ""
+            table.add_row(_STATUS[f.status], escape(f.filename), stmts, ms, extra)
+        console.print()
+        console.print(table)
+    failures = [f.failure for f in result.files if f.failure]
+    if failures:
+        console.print("\n[bold]Failures[/]")
+        for failure in failures:
+            print_failure(console, failure)
+            console.print()
+    applied = sum(1 for f in result.files if f.status == "applied")
+    total = len(result.files)
+    line = f"{applied} of {total} files applied in {result.seconds:.2f} s"
+    if result.failed:
+        line += f"; {len(result.failed)} failed"
+        not_run = sum(1 for f in result.files if f.status == "not run")
+        if not_run:
+            line += (
+                f", {not_run} not run (strict mode stops at the first failure; try --keep-going)"
+            )
+        elif not result.strict:
+            line += f" after {result.passes} pass(es); the catalog is partial"
+    elif not result.strict and result.passes > 1:
+        line += f" (needed {result.passes} passes: the order that worked is in --format json)"
+    console.print(("[green]" if result.ok else "[red]") + escape(line) + "[/]")
+
+
+def print_inventory(console: Console, inventory: Inventory, tenant_label: str = "tenant") -> None:
+    if inventory.partial:
+        console.print("[yellow]partial:[/] some migrations failed; this is what did apply")
+    for domain, names in inventory.domains.items():
+        table = Table(
+            title=f"{domain} ({len(names)})",
+            title_justify="left",
+            title_style="bold",
+            header_style="bold",
+            box=None,
+            pad_edge=False,
+        )
+        for col, justify in (
+            ("table", "left"),
+            ("cols", "right"),
+            ("idx", "right"),
+            ("RLS", "left"),
+            ("pol", "right"),
+            (tenant_label, "left"),
+            ("created at", "left"),
+        ):
+            table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        for t in (t for t in inventory.tables if t.domain == domain):
+            rls = "[green]on[/]" if t.rls_enabled else "[red]off[/]"
+            if t.rls_forced:
+                rls += " forced"
+            pol = str(t.policies) if t.policies or not t.rls_enabled else "[yellow]0[/]"
+            table.add_row(
+                escape(t.qualified),
+                str(t.columns),
+                str(t.indexes),
+                rls,
+                pol,
+                ", ".join(t.tenant_columns),
+                escape(t.origin or ""),
+            )
+        console.print(table)
+        console.print()
+    totals = inventory.totals
+    console.print(
+        f"[bold]{totals['tables']} tables[/] in {totals['domains']} domains, "
+        f"{totals['indexes']} indexes, {totals['policies']} policies, {totals['views']} views, "
+        f"{totals['functions']} functions; "
+        + ("[red]" if totals["tables_without_rls"] else "[green]")
+        + f"{totals['tables_without_rls']} tables without RLS[/], "
+        f"{totals['tables_rls_without_policy']} with RLS but no policy, "
+        f"{totals['tenant_tables']} with a tenant column"
+    )

@@ -1,0 +1,99 @@
+"""One replay session: pick a server, start a sandbox, apply the project, read the catalog.
+
+The commands (replay, inventory, lint, rls) all start the same way; this is that start,
+with the progress display, so that each command stays a thin layer over its own work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import psycopg
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pgvet.catalog import Catalog, read_catalog
+from pgvet.origins import compute_origins
+from pgvet.project import Project, load_project
+from pgvet.replay import FileResult, ReplayResult, replay
+from pgvet.sandbox import binaries, cluster
+
+
+@dataclass
+class Replayed:
+    """A project replayed into a running sandbox."""
+
+    project: Project
+    server: cluster.Server
+    result: ReplayResult
+    conn: psycopg.Connection
+    warnings: list[str] = field(default_factory=list)
+    _catalog: Catalog | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The replayed database as a catalog, with origins; labelled partial if need be."""
+        if self._catalog is None:
+            catalog = read_catalog(self.conn)
+            origins = compute_origins(self.result.applied_files)
+            self._catalog = replace(catalog, origins=origins, partial=self.result.partial)
+        return self._catalog
+
+
+@contextlib.contextmanager
+def sandbox_for(
+    pg_version: int | None, console: Console | None = None
+) -> Iterator[tuple[cluster.Server, list[str]]]:
+    """A running sandbox for the requested major; warnings say what was substituted."""
+    installation, warning = binaries.choose(pg_version)
+    warnings = [warning] if warning else []
+    if warning and console:
+        console.print(f"[yellow]warning:[/] {warning}")
+    status = console.status(f"starting {installation.label}…") if console else None
+    with status or contextlib.nullcontext():
+        prepared = cluster.prepare(installation)
+    with cluster.sandbox(prepared) as server:
+        yield server, warnings
+
+
+@contextlib.contextmanager
+def replayed_project(
+    path: Path,
+    *,
+    pg_version: int | None = None,
+    keep_going: bool = False,
+    console: Console | None = None,
+    project: Project | None = None,
+) -> Iterator[Replayed]:
+    """Replay ``path`` into a fresh sandbox and keep it running for the block."""
+    project = project or load_project(path)
+    wanted = pg_version if pg_version is not None else project.major_version
+    with sandbox_for(wanted, console) as (server, warnings), server.connect() as conn:
+        label = server.prepared.installation.label
+        progress = _progress(console, len(project.files) + len(project.unreadable))
+        with progress or contextlib.nullcontext():
+            task = progress.add_task("replaying", total=len(project.files)) if progress else None
+
+            def advance(result: FileResult) -> None:
+                if progress is not None and task is not None:
+                    progress.update(task, advance=1, description=result.filename[:48])
+
+            result = replay(conn, project, keep_going=keep_going, server=label, on_file=advance)
+        result.warnings = warnings
+        yield Replayed(project, server, result, conn, warnings)
+
+
+def _progress(console: Console | None, total: int) -> Progress | None:
+    if console is None or not console.is_terminal or total < 2:
+        return None
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )

