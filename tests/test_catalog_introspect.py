@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
-import os
 import pickle
-import pwd
-import shutil
-import signal
-import subprocess
-import tempfile
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-from pgvet.catalog import Catalog, read_catalog
+from pgvet.catalog import DEFAULT_EXCLUDED, Catalog, read_catalog
 from pgvet.catalog.model import (
     Column,
     Constraint,
@@ -27,95 +17,6 @@ from pgvet.catalog.model import (
     Policy,
     TablePrivilege,
 )
-
-# ---------------------------------------------------------------------------------------
-# TEMPORARY server fixture. Delete this block once tests/conftest.py provides `scratch_db`
-# (a psycopg autocommit connection to a freshly created empty database).
-# Uses $PGVET_PG_BINDIR or Debian's PostgreSQL 15; as root, runs the server as `postgres`.
-# ---------------------------------------------------------------------------------------
-_BINDIR = Path(os.environ.get("PGVET_PG_BINDIR", "/usr/lib/postgresql/15/bin"))
-
-
-def _run_as() -> dict[str, Any]:
-    if os.geteuid() != 0:
-        return {}
-    for user in ("postgres", "nobody"):
-        try:
-            pw = pwd.getpwnam(user)
-        except KeyError:
-            continue
-        return {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-    pytest.skip("running as root and no unprivileged user to run PostgreSQL as")
-
-
-@pytest.fixture(scope="session")
-def _tmp_pg_socket() -> Iterator[str]:
-    if not (_BINDIR / "postgres").exists():
-        pytest.skip(f"no PostgreSQL server in {_BINDIR}")
-    who = _run_as()
-    base = Path(tempfile.mkdtemp(prefix="pgvet-cat-"))
-    data, sock = base / "data", base / "s"
-    sock.mkdir()
-    for path in (base, sock):
-        if who:
-            os.chown(path, who["user"], who["group"])
-        path.chmod(0o700)
-    try:
-        yield from _serve(base, data, sock, who)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
-
-
-def _serve(base: Path, data: Path, sock: Path, who: dict[str, Any]) -> Iterator[str]:
-    subprocess.run(
-        [str(_BINDIR / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-         "--no-sync", "-E", "UTF8", "--locale=C"],
-        check=True, capture_output=True, cwd=base, **who,
-    )  # fmt: skip
-    server = subprocess.Popen(
-        [str(_BINDIR / "postgres"), "-D", str(data), "-c", "listen_addresses=",
-         "-k", str(sock), "-c", "fsync=off"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=base, **who,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                psycopg.connect(host=str(sock), user="postgres", dbname="postgres").close()
-                break
-            except psycopg.OperationalError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.05)
-        yield str(sock)
-    finally:
-        server.send_signal(signal.SIGINT)  # fast shutdown
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-_db_counter = itertools.count()
-
-
-@pytest.fixture
-def scratch_db(_tmp_pg_socket: str) -> Iterator[psycopg.Connection[Any]]:
-    name = f"scratch_{os.getpid()}_{next(_db_counter)}"
-    with psycopg.connect(
-        host=_tmp_pg_socket, user="postgres", dbname="postgres", autocommit=True
-    ) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
-        conn = psycopg.connect(host=_tmp_pg_socket, user="postgres", dbname=name, autocommit=True)
-        try:
-            yield conn
-        finally:
-            conn.close()
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')  # type: ignore[arg-type]
-
-
-# ---------------------------------------------------------------------- end TEMPORARY ---
 
 ROLES_SQL = """
 DO $$ BEGIN
@@ -183,7 +84,7 @@ CREATE POLICY members_insert ON public.members AS RESTRICTIVE FOR INSERT
 CREATE FUNCTION public.member_count(p_org bigint) RETURNS integer
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
   AS $$ BEGIN RETURN (SELECT count(*) FROM public.members WHERE org_id = p_org); END $$;
-REVOKE EXECUTE ON FUNCTION public.member_count(bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION public.member_count(bigint) FROM PUBLIC, anon;
 GRANT EXECUTE ON FUNCTION public.member_count(bigint) TO authenticated;
 CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql SET search_path = ''
   AS $$ BEGIN NEW.email := lower(NEW.email); RETURN NEW; END $$;
@@ -211,6 +112,9 @@ ALTER TABLE public.events ADD PRIMARY KEY (id, at);
 CREATE TRIGGER events_touch BEFORE INSERT ON public.events
   FOR EACH ROW EXECUTE FUNCTION public.touch();
 
+-- a Supabase-like database grants everything by default: start from nothing
+REVOKE ALL ON public.orgs, public.members, public.member_emails, public.org_counts,
+  public.events, public.events_2024 FROM PUBLIC, anon, authenticated;
 GRANT SELECT ON public.orgs TO anon;
 GRANT UPDATE (name) ON public.orgs TO anon;
 GRANT SELECT, INSERT, UPDATE ON public.members TO authenticated;
@@ -429,7 +333,8 @@ def test_functions(catalog: Catalog) -> None:
     assert count.search_path == "public, pg_temp"
     assert count.owner == "postgres" and count.owner_bypasses_rls
     assert count.extension is None and not count.is_internal_schema
-    assert count.executable_by == frozenset({"postgres", "authenticated"})
+    assert {"postgres", "authenticated"} <= count.executable_by
+    assert not {"public", "anon"} & count.executable_by
     assert "count(*)" in count.body
     assert count.signature == "public.member_count(p_org bigint)"
 
@@ -556,7 +461,7 @@ def test_origins_and_partial(catalog: Catalog) -> None:
 def test_exclude_schemas_and_connection_state(scratch_db: psycopg.Connection[Any]) -> None:
     _create_schema(scratch_db)
     scratch_db.execute("SET search_path = app, public")
-    cat = read_catalog(scratch_db, exclude_schemas=frozenset({"app", "auth"}))
+    cat = read_catalog(scratch_db, exclude_schemas=DEFAULT_EXCLUDED | {"app"})
     assert {s.name for s in cat.schemas} == {"public"}
     assert cat.find_table("app", "plain_view") is None
     (noop,) = cat.functions_named("app", "noop")
@@ -628,7 +533,7 @@ def test_query_count_does_not_grow_with_tables(
         assert len(cat.indexes) == 2 * stop
         assert len(cat.policies) == len(cat.triggers) == len(cat.views) == stop
         assert len(cat.foreign_keys) == stop - 1
-        assert len(cat.privileges) == stop  # SELECT to anon on each table
+        assert all("SELECT" in cat.table_privileges("public", f"t{i}", "anon") for i in range(stop))
         counts.append(count)
     assert counts[0] == counts[1]
     assert counts[0] <= 20  # one per object kind plus transaction setup

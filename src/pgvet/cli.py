@@ -17,6 +17,7 @@ from rich.console import Console
 from pgvet import __version__
 from pgvet.config import load_config
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PgvetError
+from pgvet.findings import Level, at_or_above
 from pgvet.inventory import build_inventory
 from pgvet.project import load_project
 from pgvet.report import jsondoc, markdown, text
@@ -190,3 +191,198 @@ def inventory(
     else:
         _emit(None, output, lambda c: text.print_inventory(c, inv))
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+class LintFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warn = "warn"
+    info = "info"
+    never = "never"
+
+
+@app.command()
+@friendly
+def lint(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Project to replay and lint (repository root, supabase/ or migrations folder).",
+            show_default=False,
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Lint a live database instead (read-only, with statement and lock timeouts). "
+            "Prefer PGPASSWORD or ~/.pgpass to a password in the URL.",
+            envvar="PGVET_DB",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        LintFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = LintFormat.text,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this level.")
+    ] = FailOn.error,
+    rule_names: Annotated[
+        list[str] | None,
+        typer.Option("--rule", "-r", help="Run only these rules (name or code); repeatable."),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Hide findings recorded in this baseline file."),
+    ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option("--write-baseline", help="Record every current finding here, then exit 0."),
+    ] = None,
+    coverage: Annotated[
+        bool, typer.Option("--coverage", help="Also print the per-table index coverage table.")
+    ] = False,
+    keep_going: KeepGoingOpt = False,
+    pg_version: PgVersionOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Find index, RLS, security, schema and migration-safety problems, each with a fix.
+
+    `pgvet lint PATH` replays the migrations into a sandbox and lints the result and the
+    files; `pgvet lint --db URL` reads a live database without writing to it. Exit 0 when
+    nothing reaches `--fail-on`, 1 when something does, 2 for bad input.
+    """
+    from pgvet.lint_command import LintRequest, run_lint_command
+
+    if path is None and db is None:
+        raise PgvetError("give a project PATH or --db URL", hint="see `pgvet lint --help`")
+    request = LintRequest(
+        path=path,
+        db=db,
+        rules=tuple(rule_names or ()),
+        baseline=baseline,
+        write_baseline=write_baseline,
+        keep_going=keep_going,
+        pg_version=pg_version,
+        config=config,
+    )
+    outcome = run_lint_command(request, err)
+    if write_baseline is not None:
+        err.print(f"wrote {outcome.baselined_written} findings to {write_baseline}")
+        raise typer.Exit(EXIT_OK)
+    findings = outcome.findings
+    if fmt is LintFormat.json:
+        doc = jsondoc.findings_doc(
+            findings, source=outcome.source, partial=outcome.partial, baselined=outcome.baselined
+        )
+        _emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
+    elif fmt is LintFormat.sarif:
+        from pgvet.report.sarif import sarif_doc
+
+        doc = sarif_doc(findings, outcome.root, outcome.migrations_dir)
+        _emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
+    elif fmt is LintFormat.markdown:
+        body = markdown.findings_markdown(findings)
+        if coverage and outcome.coverage is not None:
+            from pgvet.coverage import coverage_markdown
+
+            body += "\n" + coverage_markdown(outcome.coverage)
+        _emit(body, output, lambda c: None)
+    else:
+
+        def render(console: Console) -> None:
+            text.print_findings(console, findings)
+            if outcome.baselined:
+                console.print(f"[dim]{outcome.baselined} findings hidden by the baseline[/]")
+            if coverage and outcome.coverage is not None:
+                from pgvet.coverage import coverage_text
+
+                coverage_text(console, outcome.coverage)
+
+        _emit(None, output, render)
+    failing = outcome.replay_failed or (
+        fail_on is not FailOn.never and bool(at_or_above(findings, Level(fail_on.value)))
+    )
+    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+@app.command()
+def rules(
+    name: Annotated[
+        str | None, typer.Argument(help="A rule name or code: print its documentation.")
+    ] = None,
+) -> None:
+    """List every rule, or print one rule's documentation with its bad and good examples."""
+    from rich.markdown import Markdown
+    from rich.table import Table
+
+    from pgvet.rules import REGISTRY, find_rule
+
+    console = Console()
+    if name:
+        found = find_rule(name)
+        if found is None:
+            err.print(f"[red]error:[/] no rule named {name}", highlight=False)
+            err.print("[dim]hint:[/] `pgvet rules` lists them")
+            raise typer.Exit(EXIT_USAGE)
+        console.print(
+            f"[bold]{found.name}[/] ({found.code}) · {found.level.value} · "
+            f"{found.category.value}" + (" · fixable" if found.fixable else "")
+        )
+        console.print(f"[bold]{found.title}[/]\n")
+        console.print(Markdown(found.doc))
+        return
+    table = Table(header_style="bold", box=None)
+    for column in ("code", "name", "level", "category", "title"):
+        table.add_column(column)
+    for r in sorted(REGISTRY.values(), key=lambda r: r.code):
+        table.add_row(r.code, r.name, r.level.value, r.category.value, r.title)
+    console.print(table)
+
+
+@app.command()
+@friendly
+def fix(
+    path: PathArg,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            help="One file without CONCURRENTLY (blocks writes while indexes build) instead of "
+            "one file per concurrent statement.",
+        ),
+    ] = False,
+    rule_names: Annotated[
+        list[str] | None, typer.Option("--rule", "-r", help="Only fixes of these rules.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the fix SQL instead of writing files.")
+    ] = False,
+    pg_version: PgVersionOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Write the fixes of the current findings as new, timestamped migrations."""
+    from pgvet.fixes import fix_statements, write_fix_migrations
+    from pgvet.lint_command import LintRequest, run_lint_command
+
+    request = LintRequest(
+        path=path, rules=tuple(rule_names or ()), pg_version=pg_version, config=config
+    )
+    outcome = run_lint_command(request, err)
+    if outcome.migrations_dir is None:
+        raise PgvetError("no migrations folder to write into")
+    if dry_run:
+        sys.stdout.write("\n\n".join(fix_statements(outcome.findings)) + "\n")
+        return
+    written = write_fix_migrations(outcome.findings, outcome.migrations_dir, concurrent=not plain)
+    if not written:
+        err.print("nothing to fix")
+    for file in written:
+        err.print(f"wrote {file}")

@@ -240,6 +240,11 @@ def split_statements(filename: str, text: str, line_starts: tuple[int, ...]) -> 
     return statements
 
 
+def split_sql(sql: str, filename: str = "<sql>") -> list[Statement]:
+    """Statements of a piece of SQL that is not a migration file (fixes, examples)."""
+    return split_statements(filename, sql, _line_starts(sql))
+
+
 def is_non_transactional(sql: str) -> bool:
     """True for statements PostgreSQL refuses inside a transaction block."""
     if not _MAYBE_NON_TRANSACTIONAL.search(sql):

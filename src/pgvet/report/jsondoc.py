@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from pgvet.findings import Finding
 from pgvet.inventory import Inventory
 from pgvet.preflight import notices
 from pgvet.replay import ReplayResult
@@ -66,3 +67,24 @@ def inventory_doc(inventory: Inventory, result: ReplayResult | None = None) -> d
     if result is not None:
         doc["replay"] = replay_doc(result)["summary"] | {"server": result.server}
     return doc
+
+
+def findings_doc(
+    findings: list[Finding], *, source: str, partial: bool = False, baselined: int = 0
+) -> dict[str, Any]:
+    """``kind: lint``; each finding has rule, code, level, category, object, message, file,
+    line, location, fix, detail, data and a fingerprint stable across unrelated edits."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "lint",
+        "source": source,
+        "partial": partial,
+        "summary": {
+            "findings": len(findings),
+            "error": sum(1 for f in findings if f.level.value == "error"),
+            "warn": sum(1 for f in findings if f.level.value == "warn"),
+            "info": sum(1 for f in findings if f.level.value == "info"),
+            "baselined": baselined,
+        },
+        "findings": [f.to_dict() for f in findings],
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pgvet.findings import Finding
 from pgvet.inventory import Inventory
 from pgvet.preflight import notices
 from pgvet.replay import ReplayResult
@@ -84,5 +85,46 @@ def inventory_markdown(inventory: Inventory) -> str:
                 f"| `{s.qualified}` | {s.columns} | {s.indexes} | {rls} | {s.policies} | "
                 f"{', '.join(s.tenant_columns)} | {_cell(s.origin or '')} |"
             )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def findings_markdown(findings: list[Finding], title: str = "pgvet lint") -> str:
+    """A pull-request comment: counts, then one section per rule with fixes folded away."""
+    counts = {
+        lvl: sum(1 for f in findings if f.level.value == lvl) for lvl in ("error", "warn", "info")
+    }
+    lines = [
+        f"## {title}: {len(findings)} findings",
+        "",
+        f"🔴 {counts['error']} error · 🟡 {counts['warn']} warn · 🔵 {counts['info']} info",
+        "",
+    ]
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    icon = {"error": "🔴", "warn": "🟡", "info": "🔵"}
+    for rule_name, group in by_rule.items():
+        first = group[0]
+        lines += [
+            f"### {icon[first.level.value]} `{rule_name}` ({first.code}, "
+            f"{first.category.value}) — {len(group)}",
+            "",
+        ]
+        lines += ["| where | object | finding |", "|---|---|---|"]
+        for f in group:
+            lines.append(f"| `{_cell(f.location)}` | `{_cell(f.object)}` | {_cell(f.message)} |")
+        fixes = [f.fix for f in group if f.fix]
+        if fixes:
+            lines += [
+                "",
+                "<details><summary>Fix</summary>",
+                "",
+                "```sql",
+                *fixes,
+                "```",
+                "",
+                "</details>",
+            ]
         lines.append("")
     return "\n".join(lines)

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pgvet.findings import Finding
 from pgvet.inventory import Inventory
 from pgvet.preflight import notices
 from pgvet.replay import Failure, ReplayResult
@@ -135,4 +136,36 @@ def print_inventory(console: Console, inventory: Inventory, tenant_label: str = 
         + f"{totals['tables_without_rls']} tables without RLS[/], "
         f"{totals['tables_rls_without_policy']} with RLS but no policy, "
         f"{totals['tenant_tables']} with a tenant column"
+    )
+
+
+_LEVEL_STYLE = {"error": "red", "warn": "yellow", "info": "cyan"}
+
+
+def print_findings(console: Console, findings: list[Finding], *, show_fix: bool = True) -> None:
+    """Findings grouped by rule (most severe first), each with its place and fix."""
+    if not findings:
+        console.print("[green]No findings.[/]")
+        return
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    for rule_name, group in by_rule.items():
+        first = group[0]
+        style = _LEVEL_STYLE[first.level.value]
+        console.print(
+            f"[bold {style}]{first.level.value}[/] [bold]{rule_name}[/] [dim]{first.code} · "
+            f"{first.category.value} · {len(group)}[/]"
+        )
+        for f in group:
+            where = f"[dim]{escape(f.location)}[/] " if f.location else ""
+            console.print(f"  {where}[bold]{escape(f.object)}[/]: {escape(f.message)}")
+            if show_fix and f.fix:
+                for line in f.fix.splitlines():
+                    console.print(f"    [green]{escape(line)}[/]", highlight=False)
+        console.print()
+    counts = {lvl: sum(1 for f in findings if f.level.value == lvl) for lvl in _LEVEL_STYLE}
+    console.print(
+        f"[bold]{len(findings)} findings[/]: [red]{counts['error']} error[/], "
+        f"[yellow]{counts['warn']} warn[/], [cyan]{counts['info']} info[/]"
     )

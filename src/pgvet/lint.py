@@ -1,0 +1,83 @@
+"""The findings engine: run every applicable rule on one context, then apply the team's
+ignores (config, inline comments) and level overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from pgvet.errors import InputError
+from pgvet.findings import Finding, Level, inline_ignores, sort_findings
+from pgvet.rules import REGISTRY, LintContext, Rule, find_rule
+
+
+def lint_settings(raw: dict[str, Any]) -> dict[str, Any]:
+    """The ``[lint]`` section of the config, validated."""
+    section = raw.get("lint", {})
+    known = {"ignore", "levels", "ignore_objects", "baseline", "exposed_schemas", "select"}
+    if unknown := set(section) - known:
+        raise InputError(
+            f"unknown [lint] setting(s): {', '.join(sorted(unknown))}",
+            hint=f"known: {', '.join(sorted(known))}",
+        )
+    for name in [
+        *section.get("ignore", []),
+        *section.get("levels", {}),
+        *section.get("ignore_objects", {}),
+        *section.get("select", []),
+    ]:
+        if find_rule(name) is None:
+            raise InputError(f"[lint] names an unknown rule: {name}", hint="see `pgvet rules`")
+    for name, level in section.get("levels", {}).items():
+        if level not in Level.__members__:
+            raise InputError(f"[lint.levels] {name} = {level!r}: use error, warn or info")
+    return section
+
+
+def selected_rules(settings: dict[str, Any], only: Iterable[str] = ()) -> list[Rule]:
+    wanted = {find_rule(n).name for n in [*only, *settings.get("select", [])] if find_rule(n)}
+    ignored = {find_rule(n).name for n in settings.get("ignore", []) if find_rule(n)}
+    return [
+        r for r in REGISTRY.values() if (not wanted or r.name in wanted) and r.name not in ignored
+    ]
+
+
+def _inline_ignored(ctx: LintContext, finding: Finding) -> bool:
+    if ctx.project is None or finding.file is None or finding.line is None:
+        return False
+    migration = ctx.project.file_named(finding.file)
+    if migration is None:
+        return False
+    for stmt in migration.statements:
+        if stmt.line <= finding.line <= stmt.line + stmt.text.count("\n"):
+            names = inline_ignores(stmt.leading + stmt.text)
+            return bool(names & {finding.rule, finding.code.lower(), "all"})
+    return False
+
+
+def run_lint(ctx: LintContext, only: Iterable[str] = ()) -> list[Finding]:
+    """Every selected, applicable rule on ``ctx``, filtered by the team's ignores."""
+    settings = lint_settings(ctx.config.raw)
+    levels = settings.get("levels", {})
+    ignore_objects = {
+        find_rule(k).name: set(v)  # type: ignore[union-attr]
+        for k, v in settings.get("ignore_objects", {}).items()
+    }
+    seen: set[str] = set()
+    out: list[Finding] = []
+    for rule in selected_rules(settings, only):
+        if not rule.applies(ctx):
+            continue
+        for finding in rule.run(ctx):
+            if finding.fingerprint in seen:
+                continue
+            seen.add(finding.fingerprint)
+            if finding.object in ignore_objects.get(rule.name, set()):
+                continue
+            if _inline_ignored(ctx, finding):
+                continue
+            if rule.name in levels:
+                finding = replace(finding, level=Level(levels[rule.name]))
+            out.append(finding)
+    return sort_findings(out)

@@ -1,0 +1,116 @@
+"""`pgvet lint` / `pgvet fix` as a function: choose the source, run the rules, filter.
+
+Kept out of the CLI so tests and other commands (fix) call the same path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from pgvet.catalog import Catalog, read_catalog
+from pgvet.config import load_config
+from pgvet.findings import Baseline, Finding
+from pgvet.lint import lint_settings, run_lint
+from pgvet.live import connect_read_only, redact
+from pgvet.project import Project, load_project
+from pgvet.report import text
+from pgvet.rules import LintContext
+from pgvet.session import replayed_project
+
+BASELINE_NAME = "pgvet-baseline.json"
+
+
+@dataclass(frozen=True)
+class LintRequest:
+    path: Path | None = None
+    db: str | None = None
+    rules: tuple[str, ...] = ()
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    keep_going: bool = False
+    pg_version: int | None = None
+    config: Path | None = None
+
+
+@dataclass
+class LintOutcome:
+    findings: list[Finding]
+    source: str
+    partial: bool = False
+    replay_failed: bool = False
+    baselined: int = 0
+    baselined_written: int = 0
+    root: Path | None = None
+    migrations_dir: Path | None = None
+    coverage: list | None = field(default=None)
+    catalog: Catalog | None = None
+
+
+def _baseline_path(request: LintRequest, project: Project | None, settings: dict) -> Path | None:
+    if request.baseline is not None:
+        return request.baseline
+    if settings.get("baseline"):
+        base = project.root if project else Path.cwd()
+        return base / settings["baseline"]
+    if project is not None and (project.root / BASELINE_NAME).is_file():
+        return project.root / BASELINE_NAME
+    return None
+
+
+def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
+    project = load_project(request.path) if request.path is not None else None
+    config = load_config(project.root if project else None, request.config)
+    settings = lint_settings(config.raw)
+    with contextlib.ExitStack() as stack:
+        if request.db is not None:
+            conn = stack.enter_context(connect_read_only(request.db))
+            catalog = read_catalog(conn)
+            source, partial, replay_failed = redact(request.db), False, False
+        else:
+            assert project is not None
+            session = stack.enter_context(
+                replayed_project(
+                    project.root,
+                    project=project,
+                    pg_version=request.pg_version,
+                    keep_going=request.keep_going,
+                    console=console,
+                )
+            )
+            if not session.result.ok:
+                text.print_replay(console, session.result, all_files=False)
+            catalog = session.catalog
+            source = str(project.migrations_dir)
+            partial, replay_failed = session.result.partial, not session.result.ok
+        ctx = LintContext(
+            catalog=catalog, config=config, project=project, live=request.db is not None
+        )
+        findings = run_lint(ctx, request.rules)
+        rows = None
+        with contextlib.suppress(ImportError):
+            from pgvet.coverage import coverage_table
+
+            rows = coverage_table(catalog, config, findings)
+    outcome = LintOutcome(
+        findings,
+        source,
+        partial,
+        replay_failed,
+        root=project.root if project else None,
+        migrations_dir=project.migrations_dir if project else None,
+        coverage=rows,
+        catalog=catalog,
+    )
+    if request.write_baseline is not None:
+        outcome.baselined_written = Baseline.write(request.write_baseline, findings)
+        return outcome
+    baseline_path = _baseline_path(request, project, settings)
+    if baseline_path is not None:
+        known = Baseline.read(baseline_path).fingerprints
+        outcome.findings = [f for f in findings if f.fingerprint not in known]
+        outcome.baselined = len(findings) - len(outcome.findings)
+    return outcome

@@ -1,0 +1,65 @@
+"""Every rule's docstring examples, replayed on a real server: bad is found, good is not.
+
+An example may span several migration files: lines ``-- file: NAME.sql`` start a new file
+(default: one file ``20240101000000_example.sql``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import ExampleDatabases, write_migrations
+from pgvet.catalog import read_catalog
+from pgvet.origins import compute_origins
+from pgvet.project import load_project
+from pgvet.replay import replay
+from pgvet.rules import REGISTRY, LintContext, Rule
+
+RULES = sorted(REGISTRY.values(), key=lambda r: r.name)
+_FILE_MARK = re.compile(r"^-- file: (\S+)\s*$", re.M)
+
+
+def example_files(sql: str) -> dict[str, str]:
+    parts = _FILE_MARK.split(sql)
+    if len(parts) == 1:
+        return {"20240101000000_example.sql": sql}
+    return {parts[i]: parts[i + 1].lstrip("\n") for i in range(1, len(parts), 2)}
+
+
+def findings_for(rule: Rule, sql: str, dbs: ExampleDatabases, tmp_path: Path) -> list[str]:
+    write_migrations(tmp_path, example_files(sql))
+    project = load_project(tmp_path)
+    with dbs.new() as conn:
+        result = replay(conn, project)
+        assert result.ok, [f.failure for f in result.failed]
+        catalog = read_catalog(conn)
+    catalog = replace(catalog, origins=compute_origins(project.files))
+    ctx = LintContext(catalog=catalog, project=project)
+    return [f"{f.object}: {f.message} ({f.location})" for f in rule.run(ctx)]
+
+
+def test_every_rule_is_documented() -> None:
+    for rule in RULES:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
+        assert rule.title and rule.doc, rule.name
+        assert set(rule.examples) == {"bad", "good"}, (
+            f"{rule.name} needs a Bad: and a Good: example"
+        )
+
+
+@pytest.mark.parametrize(
+    "rule", [r for r in RULES if "stats" not in r.requires], ids=lambda r: r.name
+)
+def test_bad_example_is_found(rule: Rule, example_dbs: ExampleDatabases, tmp_path: Path) -> None:
+    assert findings_for(rule, rule.examples["bad"], example_dbs, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "rule", [r for r in RULES if "stats" not in r.requires], ids=lambda r: r.name
+)
+def test_good_example_is_clean(rule: Rule, example_dbs: ExampleDatabases, tmp_path: Path) -> None:
+    assert findings_for(rule, rule.examples["good"], example_dbs, tmp_path) == []
