@@ -19,6 +19,7 @@ from typing import Any
 
 import psycopg
 from pglast import parser as pg_parser
+from psycopg import sql
 
 from pgvet.hints import explain
 from pgvet.project import MigrationFile, Project, Statement, Unreadable
@@ -29,6 +30,7 @@ HISTORY_INSERT = (
 )
 _QUOTED_NAME = re.compile(r'"([^"]+)"')
 _OPERATOR = re.compile(r"operator does not exist: [\w .\[\]]+? (\S+) [\w]")
+BEGIN_PREFIX = "BEGIN;\n"
 SESSION_RESET = "SET SESSION AUTHORIZATION DEFAULT; RESET ALL"
 
 
@@ -213,6 +215,17 @@ def _record_history(conn: psycopg.Connection, migration: MigrationFile) -> None:
     )
 
 
+def _history_then_commit(conn: psycopg.Connection, migration: MigrationFile) -> str:
+    """History insert, COMMIT and session reset as one simple query (one round trip)."""
+    values = sql.SQL("({}, {}, {})").format(
+        sql.Literal(migration.version),
+        sql.Literal(migration.name),
+        sql.Literal([s.text for s in migration.statements]),
+    )
+    insert = sql.SQL(HISTORY_INSERT.replace("(%s, %s, %s)", "{}")).format(values)
+    return f"{insert.as_string(conn)}; COMMIT; {SESSION_RESET}"
+
+
 def apply_file(conn: psycopg.Connection, migration: MigrationFile, project: Project) -> FileResult:
     """Apply one migration in its own transaction (or statement by statement if it must)."""
     result = FileResult(
@@ -239,16 +252,15 @@ def apply_file(conn: psycopg.Connection, migration: MigrationFile, project: Proj
                 failure = _diag_failure(exc, migration, None, 0)
         conn.execute(SESSION_RESET)
     else:
-        conn.execute("BEGIN")
         try:
-            conn.execute(migration.text)
-            _record_history(conn, migration)
-            conn.execute("COMMIT; " + SESSION_RESET)
+            # two round trips per file: BEGIN + the file's text, then history + COMMIT
+            conn.execute(BEGIN_PREFIX + migration.text)
+            conn.execute(_history_then_commit(conn, migration))
             result.statements_applied = len(migration.statements)
         except psycopg.Error as exc:
             conn.execute("ROLLBACK")
             conn.execute(SESSION_RESET)
-            failure = _diag_failure(exc, migration, None, 0)
+            failure = _diag_failure(exc, migration, None, -len(BEGIN_PREFIX))
             if failure.line is None and migration.statements and not _is_history_error(exc):
                 found = _pinpoint(conn, migration)
                 if found:

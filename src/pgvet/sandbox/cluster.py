@@ -156,7 +156,7 @@ class Prepared:
 
     installation: Installation
     bindir: Path
-    extension_dir: Path | None  # for extension_control_path (PostgreSQL 18+)
+    extension_dir: Path | None  # extension_control_path element (PostgreSQL 18+)
     template: Path
     run_as: RunAs
 
@@ -213,14 +213,29 @@ def prepare(inst: Installation) -> Prepared:
             (install_dir / ".complete").touch()
         bindir = install_dir / inst.bindir.relative_to(inst.bindir.anchor)
         if inst.major >= FIRST_EXTENSION_CONTROL_PATH_MAJOR:
-            ext_dir = install_dir / "pgvet-extensions"
+            # PostgreSQL 18 appends "extension" to each extension_control_path element
+            ext_dir = install_dir / "pgvet-share"
             if not ext_dir.exists():
-                ext_dir.mkdir()
-                _add_missing_extensions(ext_dir, inst.sharedir / "extension", ext_files)
+                (ext_dir / "extension").mkdir(parents=True)
+                _add_missing_extensions(
+                    ext_dir / "extension", inst.sharedir / "extension", ext_files
+                )
         prepared = Prepared(inst, bindir, ext_dir, template, run_as)
         if not (template / "PG_VERSION").exists():
             _build_template(prepared)
+            _prune(root, keep={install_dir, template})
     return prepared
+
+
+def _prune(root: Path, keep: set[Path], min_age: float = 3600) -> None:
+    """Remove cached installs and templates made from older stand-ins (unused for an hour)."""
+    now = time.time()
+    for folder in (root / "installs", root / "templates"):
+        for entry in folder.glob("*") if folder.exists() else ():
+            if entry in keep or entry.name.startswith("."):
+                continue
+            if now - entry.stat().st_mtime > min_age:
+                shutil.rmtree(entry, ignore_errors=True)
 
 
 def _server_args(prepared: Prepared, data: Path, sockdir: Path) -> list[str]:

@@ -292,7 +292,7 @@ create function pgsodium.create_key(
 as $fn$
 declare
     new_key pgsodium.key;
-    valid_key pgsodium.valid_key;
+    result  pgsodium.valid_key;
 begin
     insert into pgsodium.key (key_id, key_context, key_type, raw_key, raw_key_nonce,
                               parent_key, expires, name, associated_data)
@@ -303,8 +303,8 @@ begin
             parent_key, expires, name, associated_data)
     returning * into new_key;
 
-    select * into valid_key from pgsodium.valid_key v where v.id = new_key.id;
-    return valid_key;
+    select * into result from pgsodium.valid_key v where v.id = new_key.id;
+    return result;
 end
 $fn$;
 

@@ -48,9 +48,8 @@ $roles$;
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;
 
--- Storage and realtime act as the API roles too.
+-- The storage server switches to the caller's API role for RLS.
 grant anon, authenticated, service_role to supabase_storage_admin;
-grant authenticator to supabase_storage_admin;
 
 -- Read-only access for the read-only user, as on Supabase.
 grant pg_read_all_data to supabase_read_only_user;

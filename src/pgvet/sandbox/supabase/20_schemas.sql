@@ -11,6 +11,7 @@ create schema if not exists graphql;
 create schema if not exists graphql_public;
 create schema if not exists supabase_migrations;
 create schema if not exists supabase_functions authorization supabase_admin;
+create schema if not exists pgbouncer authorization pgbouncer;
 
 -- ---------------------------------------------------------------------------------
 -- search_path: extensions are installed in `extensions`, and projects call them
@@ -112,3 +113,24 @@ create table if not exists supabase_migrations.seed_files (
     path text not null primary key,
     hash text not null
 );
+
+-- ---------------------------------------------------------------------------------
+-- PgBouncer's auth_query lookup (Supavisor / PgBouncer authenticate through it).
+-- ---------------------------------------------------------------------------------
+create or replace function pgbouncer.get_auth(p_usename text)
+    returns table (username text, password text)
+    language plpgsql
+    security definer
+    set search_path = ''
+as $$
+begin
+    raise debug 'PgBouncer auth request: %', p_usename;
+    return query
+        select rolname::text,
+               case when rolvaliduntil < now() then null else rolpassword::text end
+        from pg_catalog.pg_authid
+        where rolname = p_usename and rolcanlogin;
+end
+$$;
+revoke all on function pgbouncer.get_auth(text) from public;
+grant execute on function pgbouncer.get_auth(text) to pgbouncer;

@@ -155,8 +155,7 @@ begin
 end
 $$;
 
-drop trigger if exists update_objects_updated_at on storage.objects;
-create trigger update_objects_updated_at
+create or replace trigger update_objects_updated_at
     before update on storage.objects
     for each row execute function storage.update_updated_at_column();
 

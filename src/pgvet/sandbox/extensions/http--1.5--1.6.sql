@@ -1,0 +1,3 @@
+-- pgvet sandbox stand-in for http: version 1.5 -> 1.6.
+-- The stand-in has the same objects in every version it claims, so this path
+-- (which lets migrations pin `version '1.6'`) changes nothing.

@@ -1,0 +1,3 @@
+-- pgvet sandbox stand-in for pg_graphql: version 1.4.4 -> 1.5.11.
+-- The stand-in has the same objects in every version it claims, so this path
+-- (which lets migrations pin `version '1.5.11'`) changes nothing.

@@ -1,0 +1,3 @@
+-- pgvet sandbox stand-in for pg_net: version 0.13.0 -> 0.19.5.
+-- The stand-in has the same objects in every version it claims, so this path
+-- (which lets migrations pin `version '0.19.5'`) changes nothing.

@@ -1,0 +1,3 @@
+-- pgvet sandbox stand-in for pgsodium: version 3.1.9 -> 3.1.8.
+-- The stand-in has the same objects in every version it claims, so this path
+-- (which lets migrations pin `version '3.1.8'`) changes nothing.

@@ -1,0 +1,3 @@
+-- pgvet sandbox stand-in for supabase_vault: version 0.3.1 -> 0.2.8.
+-- The stand-in has the same objects in every version it claims, so this path
+-- (which lets migrations pin `version '0.2.8'`) changes nothing.

@@ -1,0 +1,3 @@
+-- pgvet sandbox stand-in for vector: version 0.8.1 -> 0.8.0.
+-- The stand-in has the same objects in every version it claims, so this path
+-- (which lets migrations pin `version '0.8.0'`) changes nothing.

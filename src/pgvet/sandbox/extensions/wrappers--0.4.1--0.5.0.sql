@@ -1,0 +1,3 @@
+-- pgvet sandbox stand-in for wrappers: version 0.4.1 -> 0.5.0.
+-- The stand-in has the same objects in every version it claims, so this path
+-- (which lets migrations pin `version '0.5.0'`) changes nothing.
