@@ -689,14 +689,23 @@ def _is_auth_call(node: Node) -> bool:
 
 
 def _per_outer_row(parents: tuple[tuple[str, Node], ...], catalog: Catalog) -> bool:
-    """Whether a call is evaluated for every row the policy checks: it is outside any
-    sub-select, or every sub-select around it is correlated with the row outside (an
-    uncorrelated one, such as ``(select auth.uid())`` or ``x in (select ... where user_id =
-    auth.uid())``, runs once per statement as an InitPlan or hashed SubPlan)."""
-    for kind, node in reversed(parents):
-        if kind == "SelectStmt" and correlation(node, catalog) is not True:
+    """Whether a call is evaluated for every row the policy checks.
+
+    * Inside an uncorrelated sub-select without FROM - ``(select auth.uid())`` - it runs
+      once per statement (an InitPlan, cached even inside other sub-plans).
+    * Otherwise it is per row when it is outside any sub-select, or when any sub-select
+      around it is correlated with the row outside: that sub-plan re-runs per row, and
+      uncorrelated ``IN (...)`` inside it are flattened into it (measured on PG 15).
+    * Inside uncorrelated sub-selects only (``x in (select ... where user_id =
+      auth.uid())``) it runs once per statement, as a hashed SubPlan.
+    """
+    selects = [node for kind, node in parents if kind == "SelectStmt"]
+    for node in reversed(selects):
+        if not node.get("fromClause") and correlation(node, catalog) is False:
             return False
-    return True
+    if not selects:
+        return True
+    return any(correlation(node, catalog) is True for node in selects)
 
 
 def per_row_calls(policy: Policy, catalog: Catalog) -> list[PerRowCall]:

@@ -1,0 +1,200 @@
+"""Candidate values for generated rows: valid for the type, the enum and the checks.
+
+pgvet does not try to solve check constraints. Each column gets a short ordered list of
+candidates (its default, NULL when allowed, then typed values: the labels of an enum, the
+values of a ``check (col in (…))``, numbers 1, 2, 0, 10 …, a few timestamps an hour
+apart); the fixture tries the first of each and, when PostgreSQL names a violated check,
+moves on along the candidates of that constraint's columns. Values are SQL text cast to
+the column's type, so PostgreSQL does the parsing (and ``varchar(n)`` the truncating).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psycopg
+
+from pgvet.catalog.model import Catalog, Column, Table
+
+_ANY_ARRAY = re.compile(
+    r"\(*(?P<col>\w+)\)*(?:::[\w ]+)?\s*=\s*ANY\s*\(\(*ARRAY\[(?P<items>.*?)\]", re.S
+)
+_EQUALS = re.compile(r"\(\(?(?P<col>\w+)\)?(?:::[\w ]+)?\s*=\s*(?P<item>'(?:[^']|'')*'|-?\d+)")
+_ITEM = re.compile(r"'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)")
+_PRIVILEGED = re.compile(r"super|admin|owner|platform|root|system|service", re.I)
+
+DEFAULT = object()
+NULL = object()
+
+_TIMES = (
+    "2025-01-15 09:00:00+00",
+    "2025-01-15 10:30:00+00",
+    "2025-01-16 17:00:00+00",
+    "2024-06-01 08:00:00+00",
+)
+_NUMBERS = ("1", "2", "0", "10", "100", "1000", "-1")
+
+
+def check_value_lists(catalog: Catalog, table: Table) -> dict[str, tuple[str, ...]]:
+    """Column → the values a ``check (col in (…))`` / ``= any(array[…])`` allows."""
+    out: dict[str, tuple[str, ...]] = {}
+    for con in catalog.constraints_of(table.schema, table.name):
+        if con.kind != "check":
+            continue
+        for match in _ANY_ARRAY.finditer(con.definition):
+            items = tuple(
+                (m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2))
+                for m in _ITEM.finditer(match["items"])
+            )
+            if items and match["col"] in table.column_names:
+                out.setdefault(match["col"], items)
+        if " OR " not in con.definition and "ANY" not in con.definition:
+            for match in _EQUALS.finditer(con.definition):
+                item = match["item"]
+                value = item[1:-1].replace("''", "'") if item.startswith("'") else item
+                if match["col"] in table.column_names:
+                    out.setdefault(match["col"], (value,))
+    return out
+
+
+def unprivileged_first(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Order values so that ``super_admin`` / ``owner`` / … come last.
+
+    A generated row must not quietly make its user a platform administrator: that user
+    would rightly see every tenant and every isolation check would fail for no reason.
+    """
+    return tuple(sorted(values, key=lambda v: bool(_PRIVILEGED.search(v))))
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """What PostgreSQL says about a column type (domains resolved to their base type)."""
+
+    typtype: str  # b base, d domain, e enum, c composite, r range, m multirange
+    category: str  # pg_type.typcategory of the base type
+    base: str  # base type name (int4, text, timestamptz, vector, …)
+
+
+_TYPES_SQL = """
+select n.nspname, t.typname, t.typtype,
+       coalesce(b.typcategory, t.typcategory)::text, coalesce(b.typname, t.typname)::text
+from pg_type t
+join pg_namespace n on n.oid = t.typnamespace
+left join pg_type b on t.typtype = 'd' and b.oid = t.typbasetype
+where (n.nspname, t.typname) in (select * from unnest(%s::text[], %s::text[]))
+"""
+
+
+def load_types(conn: psycopg.Connection, tables: list[Table]) -> dict[tuple[str, str], TypeInfo]:
+    """Type facts for every column type of ``tables``, in one query."""
+    keys = {(c.type_schema, c.type_name) for t in tables for c in t.columns}
+    if not keys:
+        return {}
+    schemas, names = zip(*sorted(keys), strict=True)
+    rows = conn.execute(_TYPES_SQL, (list(schemas), list(names))).fetchall()
+    return {(r[0], r[1]): TypeInfo(r[2], r[3], r[4]) for r in rows}
+
+
+class Counter:
+    """Process-wide sequence numbers so generated strings never repeat."""
+
+    def __init__(self) -> None:
+        self._it = itertools.count(1)
+
+    def next(self) -> int:
+        return next(self._it)
+
+
+Candidate = object  # DEFAULT, NULL, str (SQL text of the value) or a zero-arg callable
+
+
+def _text_maker(column: str, world: str, counter: Counter) -> Callable[[], str]:
+    name = column.lower()
+    w = world.lower()
+
+    def make() -> str:
+        n = counter.next()
+        if "email" in name:
+            return f"pgvet.{w}{n}@example.test"
+        if any(k in name for k in ("url", "website", "link", "avatar", "logo", "image", "path")):
+            return f"https://example.test/pgvet/{w}{n}"
+        if "phone" in name or "mobile" in name:
+            return f"+1555{n:07d}"
+        if any(k in name for k in ("slug", "code", "handle", "username", "sku", "number", "key")):
+            return f"pgvet-{w}{n}"
+        if name in ("locale", "language", "lang"):
+            return "en"
+        if "currency" in name:
+            return "USD"
+        if name in ("timezone", "time_zone", "tz"):
+            return "UTC"
+        if "color" in name or "colour" in name:
+            return "#336699"
+        return f"pgvet {world} {n}"
+
+    return make
+
+
+def typed_candidates(
+    column: Column,
+    info: TypeInfo | None,
+    checks: dict[str, tuple[str, ...]],
+    enum_values: tuple[str, ...] | None,
+    world: str,
+    counter: Counter,
+) -> list[Candidate]:
+    """Typed values for ``column``, most plausible first (no DEFAULT / NULL here)."""
+    if column.name in checks:
+        return list(unprivileged_first(checks[column.name]))
+    if column.is_array or (info and info.category == "A"):
+        return ["{}"]
+    if enum_values:
+        return list(unprivileged_first(enum_values))
+    base = info.base if info else column.type_name
+    category = info.category if info else ""
+    if base == "uuid":
+        return [lambda: str(uuid.uuid4())]
+    if base in ("json", "jsonb"):
+        return ["{}", "[]", '{"pgvet": true}']
+    if base == "bool" or category == "B":
+        return ["false", "true"]
+    if category == "N":
+        return list(_NUMBERS)
+    if category == "D":
+        return list(_TIMES)
+    if category == "T":
+        return ["1 hour", "2 hours", "30 minutes"]
+    if base in ("inet", "cidr"):
+        return ["10.0.0.1/32", "127.0.0.1/32"]
+    if base == "macaddr":
+        return ["08:00:2b:01:02:03"]
+    if base == "bytea":
+        return ["\\x00"]
+    if base == "tsvector":
+        return ["pgvet"]
+    if base == "point":
+        return ["(0,0)"]
+    if base == "vector" or base == "halfvec":
+        dims = re.search(r"\((\d+)\)", column.type)
+        size = int(dims.group(1)) if dims else 3
+        return ["[" + ",".join(["0.1"] * size) + "]"]
+    if category == "R":
+        return ["empty"]
+    if base in ("bit", "varbit"):
+        return ["1"]
+    if base == "xml":
+        return ["<pgvet/>"]
+    if category == "S" or base in ("citext", "name"):
+        return [_text_maker(column.name, world, counter), "pgvet", "a"]
+    return []
+
+
+def materialize(candidate: Candidate) -> Candidate:
+    """A callable candidate produces a fresh value (a new uuid, a new numbered string)."""
+    if callable(candidate):
+        return candidate()
+    return candidate
