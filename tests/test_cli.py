@@ -72,4 +72,4 @@ def test_undecodable_file_names_the_byte(tmp_path: Path) -> None:
     result = pgvet("replay", str(root), "--format", "json")
     assert result.returncode == 1
     (failed,) = [f for f in json.loads(result.stdout)["files"] if f["failure"]]
-    assert failed["failure"]["message"].startswith("not valid UTF-8 at byte 14 (line 2)")
+    assert failed["failure"]["message"].startswith("not valid UTF-8 at byte 16 (line 2)")
