@@ -232,7 +232,9 @@ def test_fix_names_avoid_existing_and_stay_within_63_bytes(unit: Replayed) -> No
     assert fixes["public.kids_a"] == (
         "create index concurrently if not exists idx_kids_a_a_b_2 on public.kids_a (a, b);"
     )
-    long_name = re.search(r"exists (\S+) on", fixes[f"public.{LONG_TABLE}"]).group(1)  # type: ignore[union-attr]
+    named = re.search(r"exists (\S+) on", fixes[f"public.{LONG_TABLE}"])
+    assert named is not None
+    long_name = named.group(1)
     assert len(long_name.encode()) <= MAX_IDENTIFIER_BYTES
     assert long_name.startswith("idx_a_really_long_table_name")
 

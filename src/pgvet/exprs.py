@@ -600,7 +600,8 @@ def policy_filter_columns(policy: Policy, catalog: Catalog) -> dict[str, set[str
 def _refers_to(node: Any, res: Resolution, table: tuple[str, str]) -> bool:
     """Whether ``node`` compares to a column of the same table *outside* a subquery
     (``a = b`` on one row is no filter an index helps)."""
-    if _kind(node) and _kind(node)[0] == "SubLink":  # type: ignore[index]
+    kind = _kind(node)
+    if kind is not None and kind[0] == "SubLink":
         return False
     for kind, body in walk(node):
         if kind == "ColumnRef":
@@ -694,7 +695,7 @@ def deparse_at(sql: str, location: int) -> str | None:
         return None
     found: list[Any] = []
 
-    class Find(visitors.Visitor):  # type: ignore[misc]
+    class Find(visitors.Visitor):
         def visit_FuncCall(self, ancestors: Any, node: Any) -> None:
             if node.location == location:
                 found.append(node)
@@ -703,7 +704,7 @@ def deparse_at(sql: str, location: int) -> str | None:
     if not found:
         return None
 
-    class Bare(visitors.Visitor):  # type: ignore[misc]
+    class Bare(visitors.Visitor):
         def visit_ColumnRef(self, ancestors: Any, node: Any) -> Any:
             return pglast.ast.ColumnRef(fields=(node.fields[-1],))
 
@@ -732,13 +733,14 @@ def _tsvector_call(side: Any) -> Node | None:
 
 
 def _fts_expression_use(call: Node, res: Resolution, unit: _Unit) -> FtsUse | None:
-    keys = {
+    refs = [
         res.refs.get(id(body)) for kind, body in walk(call.get("args", [])) if kind == "ColumnRef"
-    }
-    if not keys or None in keys or len({k[:2] for k in keys if k}) != 1:
-        return None
-    schema, table = next(iter(keys))[:2]  # type: ignore[index]
-    columns = tuple(sorted(k[2] for k in keys if k))
+    ]
+    keys = {k for k in refs if k is not None}
+    if not keys or len(keys) != len(set(refs)) or len({k[:2] for k in keys}) != 1:
+        return None  # an unresolved column, or columns of several tables
+    schema, table = next(iter(keys))[:2]
+    columns = tuple(sorted(k[2] for k in keys))
     location = call.get("location", -1)
     expression = deparse_at(unit.sql, location) if location >= 0 else None
     return FtsUse(

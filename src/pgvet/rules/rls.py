@@ -842,6 +842,13 @@ def _is_role_check(node: Node) -> bool:
     return False
 
 
+def _uncast(node: Node) -> Node:
+    """The expression under any ``::type`` casts."""
+    while "TypeCast" in node:
+        node = node["TypeCast"].get("arg", {})
+    return node
+
+
 def service_role_only(policy: Policy) -> bool:
     """A policy whose every clause is ``<role check> = 'service_role'``: a no-op, since
     service_role bypasses RLS, and never true for anon / authenticated."""
@@ -853,7 +860,7 @@ def service_role_only(policy: Policy) -> bool:
         body = node.get("A_Expr") if node else None
         if not body or name_parts(body.get("name", [])) != ("=",):
             return False
-        sides = [body.get("lexpr", {}), body.get("rexpr", {})]
+        sides = [_uncast(body.get("lexpr", {})), _uncast(body.get("rexpr", {}))]
         consts = [s.get("A_Const", {}).get("sval", {}).get("sval") for s in sides]
         if "service_role" not in consts:
             return False
