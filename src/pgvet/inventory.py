@@ -3,8 +3,9 @@
 Domains come from configuration when given, else from names and foreign keys: tables
 sharing a name prefix (``sales_leads``, ``sales_proposals``) form a domain; a table with a
 prefix of its own joins the domain it has most foreign-key links with, not counting hub
-tables that everything references (``users``, ``clinics``); what is left is ``core`` if
-it is a hub, else ``other``.
+tables that everything references (``users``, ``clinics``); groups of one or two tables
+fold into the domain they link to; what is left is ``core`` if it is a hub, else
+``other``. ``[domains]`` in the config overrides all of this for the tables it names.
 """
 
 from __future__ import annotations
@@ -88,9 +89,38 @@ def assign_domains(catalog: Catalog, config: Config) -> dict[tuple[str, str], st
             )
             if votes:
                 out[key] = votes.most_common(1)[0][0]
+    _merge_small_groups(out, links, hubs, set(config.domains))
     for key in keys:
         out.setdefault(key, "core" if key in hubs else "other")
     return out
+
+
+SMALL_GROUP = 2
+
+
+def _merge_small_groups(
+    out: dict[tuple[str, str], str],
+    links: dict[tuple[str, str], Counter[tuple[str, str]]],
+    hubs: set[tuple[str, str]],
+    configured: set[str],
+) -> None:
+    """Fold tiny prefix groups (``promo_*``, ``purchase_*``) into the domain they link to."""
+    members: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, domain in out.items():
+        members[domain].append(key)
+    for domain, keys in sorted(members.items(), key=lambda kv: len(kv[1])):
+        if domain in configured or len(keys) > SMALL_GROUP:
+            continue
+        votes: Counter[str] = Counter()
+        for key in keys:
+            for neighbour, count in links[key].items():
+                target = out.get(neighbour)
+                if target and target != domain and neighbour not in hubs:
+                    votes[target] += count
+        if votes:
+            target = votes.most_common(1)[0][0]
+            for key in keys:
+                out[key] = target
 
 
 def build_inventory(catalog: Catalog, config: Config) -> Inventory:

@@ -26,6 +26,7 @@ apply (``ALL`` counts for each; sub-selects read with SELECT policies) and so do
 path such as ``public.users → policy "Admins can view all users" → public.users``.
 
 Public API: :func:`build_policy_graph`, :func:`find_cycles`, :func:`cycles_through`,
+:func:`cycles_reached`,
 :class:`PolicyGraph` (``reads_of_policy``, ``reads_of_function``, ``functions_called``),
 :class:`Cycle`, :class:`Step`, :class:`Read`; plus the small SQL helpers
 :func:`parse_expression`, :func:`parse_statements` and :func:`walk` used by the RLS rules.
@@ -758,6 +759,11 @@ class _Search:
                     self._dfs([start])
         return sorted(self.found.values(), key=lambda c: (c.table, c.path))
 
+    def run_from(self, state: State) -> list[Cycle]:
+        if self.graph.rls_applies(state[0], state[2]):
+            self._dfs([_Frame(state, (), False, frozenset())])
+        return sorted(self.found.values(), key=lambda c: (c.table, c.path))
+
     def _dfs(self, frames: list[_Frame]) -> None:
         self.budget -= 1
         if self.budget <= 0:
@@ -874,3 +880,16 @@ def cycles_through(graph: PolicyGraph, schema: str, table: str) -> list[Cycle]:
     """The cycles that pass through ``schema.table``: why a query on it raises 42P17 or
     54001 (for ``pgvet rls test``)."""
     return [c for c in find_cycles(graph) if (schema, table) in c.tables]
+
+
+def cycles_reached(
+    graph: PolicyGraph,
+    schema: str,
+    table: str,
+    command: Command = "SELECT",
+    role: str = "authenticated",
+) -> list[Cycle]:
+    """The cycles a ``command`` on ``schema.table`` by ``role`` runs into, including those
+    of other tables its policies read: why that statement raises 42P17 or 54001. Empty
+    when the statement is safe (or RLS does not apply to the role)."""
+    return _Search(graph).run_from(((schema, table), command, role))

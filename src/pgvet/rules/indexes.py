@@ -227,11 +227,11 @@ def policy_columns(catalog: Catalog, table: Table) -> dict[str, list[Policy]]:
 
 
 @lru_cache(maxsize=4096)
-def _column_offsets(sql: str, schema: str, table: str) -> tuple[tuple[str, int, bool], ...]:
-    """``(column, byte offset, has inline foreign key)`` for each column a CREATE TABLE or
-    ALTER TABLE ... ADD COLUMN statement defines on ``schema.table``; table-level foreign
-    keys appear as ``("fk:a,b", offset, True)``."""
-    out: list[tuple[str, int, bool]] = []
+def _column_offsets(sql: str, schema: str, table: str) -> tuple[tuple[str, int], ...]:
+    """``(column, byte offset)`` for each column a CREATE TABLE or ALTER TABLE ... ADD
+    COLUMN statement defines on ``schema.table``; table-level foreign keys (in either
+    statement) appear as ``("fk:a,b", offset)``."""
+    out: list[tuple[str, int]] = []
     for stmt in exprs.parse_statements(sql):
         for kind, body in exprs.walk(stmt):
             if kind not in ("CreateStmt", "AlterTableStmt"):
@@ -241,15 +241,11 @@ def _column_offsets(sql: str, schema: str, table: str) -> tuple[tuple[str, int, 
                 continue
             for kind2, node in exprs.walk(body.get("tableElts", []) + body.get("cmds", [])):
                 if kind2 == "ColumnDef":
-                    fk = any(
-                        c.get("Constraint", {}).get("contype") == "CONSTR_FOREIGN"
-                        for c in node.get("constraints", [])
-                    )
-                    out.append((node.get("colname", ""), node.get("location", 0), fk))
+                    out.append((node.get("colname", ""), node.get("location", 0)))
                 elif kind2 == "Constraint" and node.get("contype") == "CONSTR_FOREIGN":
                     cols = [a["String"]["sval"] for a in node.get("fk_attrs", []) if "String" in a]
                     if cols:
-                        out.append(("fk:" + ",".join(cols), node.get("location", 0), True))
+                        out.append(("fk:" + ",".join(cols), node.get("location", 0)))
     return tuple(out)
 
 
@@ -270,7 +266,7 @@ def column_location(ctx: LintContext, schema: str, table: str, name: str) -> tup
                 for t in touches_of_sql(stmt.text)
             ):
                 continue
-            for column, offset, _fk in _column_offsets(stmt.text, schema, table):
+            for column, offset in _column_offsets(stmt.text, schema, table):
                 if column == name:
                     found = (stmt.file, stmt.line + _line_at(stmt.text, offset))
     return found

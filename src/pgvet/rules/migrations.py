@@ -439,7 +439,9 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
     the *same* migration file is fine: the table is new and empty, and nobody else can see
     it until the file's transaction commits (squawk flags those too; pgvet does not).
     CONCURRENTLY cannot run in a transaction, and the Supabase CLI runs each file in one, so
-    the concurrent build goes in a migration file of its own.
+    the concurrent build goes in a migration file of its own. ``add constraint ... unique``
+    / ``primary key`` without ``using index`` is reported too: it builds the index under an
+    ACCESS EXCLUSIVE lock, which blocks reads as well.
 
     Bad:
     ```sql
@@ -467,6 +469,16 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
     """
     assert ctx.project is not None
     for step, history in walk(ctx.project):
+        for table, sub in alter_commands(step):
+            con = sub.get("def", {}).get("Constraint", {})
+            if (
+                sub.get("subtype") == "AT_AddConstraint"
+                and con.get("contype") in ("CONSTR_UNIQUE", "CONSTR_PRIMARY")
+                and not con.get("indexname")
+                and history.existed(table)
+                and not _is_partitioned(ctx.catalog, table)
+            ):
+                yield _constraint_index_hit(step, table, con)
         node = step.node
         if step.kind != "IndexStmt" or node.get("concurrent"):
             continue
@@ -497,6 +509,35 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
         )
 
 
+def _constraint_index_hit(step: Step, table: TableKey, con: Node) -> Hit:
+    """``add constraint ... unique / primary key`` builds its index under ACCESS EXCLUSIVE."""
+    target = qualified(table)
+    kind = "primary key" if con.get("contype") == "CONSTR_PRIMARY" else "unique"
+    name = con.get("conname")
+    columns = [k["String"]["sval"] for k in con.get("keys", []) if "String" in k]
+    fix = None
+    if name and columns:
+        fix = (
+            f"-- in a migration file of its own:\ncreate unique index concurrently if not exists "
+            f"{name} on {target} ({', '.join(columns)});\n-- then, in the next migration:\n"
+            f"alter table {target} add constraint {name} {kind} using index {name};"
+        )
+    return Hit(
+        object=target,
+        message=(
+            f"adding the {kind} constraint {name or ''} to {target}, which existed before this "
+            "migration, builds its index while holding an ACCESS EXCLUSIVE lock on "
+            f"{target}: no reads or writes until the build is done. Build the index with "
+            "`create unique index concurrently` in a file of its own, then attach it with "
+            f"`add constraint ... {kind} using index` (instant)."
+        ).replace("constraint  to", "constraint to"),
+        file=step.stmt.file,
+        line=step.stmt.line,
+        fix=fix,
+        detail=f"constraint {name or ','.join(columns)}",
+    )
+
+
 def _no_op_index_lock_hit(step: Step, table: TableKey, existing: IndexDef) -> Hit:
     """``create index if not exists`` of a name that exists: no build, but the lock."""
     target = qualified(table)
@@ -519,29 +560,40 @@ def _no_op_index_lock_hit(step: Step, table: TableKey, existing: IndexDef) -> Hi
 # --- M402 concurrently-in-transaction --------------------------------------------------------
 
 
-def _concurrent_verb(step: Step) -> str | None:
-    """``create index`` / ``drop index`` / ``reindex`` when the statement is CONCURRENTLY."""
+def non_transactional_phrase(step: Step) -> str | None:
+    """How to name a statement PostgreSQL refuses inside a transaction block
+    (``create index concurrently``, ``vacuum``...), or None for any other statement."""
     node = step.node
     if step.kind == "IndexStmt" and node.get("concurrent"):
-        return "create index"
+        return "create index concurrently"
     if step.kind == "DropStmt" and node.get("concurrent"):
-        return "drop index"
+        return "drop index concurrently"
     if step.kind == "ReindexStmt":
         params = node.get("params", [])
         if any(p.get("DefElem", {}).get("defname") == "concurrently" for p in params):
-            return "reindex"
+            return "reindex concurrently"
+    if step.kind == "VacuumStmt" and node.get("is_vacuumcmd"):
+        return "vacuum"  # ANALYZE alone runs fine in a transaction
+    if step.kind == "AlterSystemStmt":
+        return "alter system"
     return None
 
 
-def _concurrent_object(step: Step) -> str:
+def _non_transactional_object(step: Step) -> str:
     node = step.node
     if step.kind == "IndexStmt":
         return index_object(node)
     if step.kind == "DropStmt":
         keys = [names_key(o.get("List", {}).get("items", [])) for o in node.get("objects", [])]
         return "index " + ", ".join(qualified(k) for k in keys)
+    if step.kind == "VacuumStmt":
+        rels = [r.get("VacuumRelation", {}).get("relation") for r in node.get("rels", [])]
+        names = [qualified(rel_key(r)) for r in rels if r]
+        return ", ".join(names) or "database"
     rel = node.get("relation")
-    return f"index {qualified(rel_key(rel))}" if rel else f"database {node.get('name', '')}"
+    if step.kind == "ReindexStmt":
+        return f"index {qualified(rel_key(rel))}" if rel else f"database {node.get('name', '')}"
+    return step.file.filename
 
 
 @rule(
@@ -549,7 +601,7 @@ def _concurrent_object(step: Step) -> str:
     "M402",
     "error",
     "correctness",
-    "CONCURRENTLY statement that will run inside a transaction",
+    "CONCURRENTLY (or VACUUM) statement that will run inside a transaction",
     requires=_MIGRATIONS,
 )
 def concurrently_in_transaction(ctx: LintContext) -> Iterator[Hit]:
@@ -561,7 +613,8 @@ def concurrently_in_transaction(ctx: LintContext) -> Iterator[Hit]:
     and rejects CONCURRENTLY in it ("cannot be executed within a pipeline" / "cannot run
     inside a transaction block"). pgvet's own replay runs such files statement by statement
     so the rest of the review can go on; production will not. The rule: a CONCURRENTLY
-    statement must be the only statement of its migration file.
+    statement must be the only statement of its migration file. ``vacuum`` and ``alter
+    system`` have the same restriction and are reported the same way.
 
     Bad:
     ```sql
@@ -589,29 +642,28 @@ def concurrently_in_transaction(ctx: LintContext) -> Iterator[Hit]:
     """
     assert ctx.project is not None
     for step, history in walk(ctx.project):
-        verb = _concurrent_verb(step)
-        if verb is None:
+        phrase = non_transactional_phrase(step)
+        if phrase is None:
             continue
         if history.begin_line is not None:
             why = (
                 f"this file opens a transaction with `begin` at line {history.begin_line}, "
-                "and PostgreSQL refuses CONCURRENTLY inside one (SQLSTATE 25001): the "
-                "migration fails"
+                "and PostgreSQL refuses it inside one (SQLSTATE 25001): the migration fails"
             )
         elif step.others_in_file:
             why = (
                 f"it shares its file with {step.others_in_file} other statement(s), and "
                 "`supabase db push` sends a file as one batch, which PostgreSQL runs as one "
-                "implicit transaction and refuses CONCURRENTLY in (SQLSTATE 25001); pgvet's "
-                "replay ran the file statement by statement, production will not"
+                "implicit transaction and refuses it in (SQLSTATE 25001); pgvet's replay ran "
+                "the file statement by statement, production will not"
             )
         else:
             continue
         yield Hit(
-            object=_concurrent_object(step),
+            object=_non_transactional_object(step),
             message=(
-                f"`{verb} concurrently` cannot run in a transaction: {why}. Move it to a "
-                "migration file of its own, without begin/commit."
+                f"`{phrase}` cannot run in a transaction: {why}. Move it to a migration file "
+                "of its own, without begin/commit."
             ),
             file=step.stmt.file,
             line=step.stmt.line,

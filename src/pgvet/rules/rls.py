@@ -729,9 +729,7 @@ def per_row_calls(policy: Policy, catalog: Catalog) -> list[PerRowCall]:
             if start < prefix:
                 continue
             end = _span_end(data, start)
-            out.append(
-                PerRowCall(clause, data[start:end].decode(), start - prefix, end - prefix)
-            )
+            out.append(PerRowCall(clause, data[start:end].decode(), start - prefix, end - prefix))
     return out
 
 
