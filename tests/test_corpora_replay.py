@@ -119,12 +119,22 @@ def test_atomic_crm_suna_makerkit_facts(
     replayed: dict[tuple[str, int], Replayed], major: int
 ) -> None:
     _, crm = replayed[("atomic-crm", major)]
-    assert {"companies", "contactNotes", "contacts", "deals", "sales", "tags", "tasks"} <= tables(
+    assert {"companies", "contact_notes", "contacts", "deals", "sales", "tags", "tasks"} <= tables(
         crm, "public"
     )
+    # renamed from "contactNotes" by a later migration: the origin follows the rename
+    origin = crm.origin_of("table", "public", "contact_notes")
+    assert origin is not None
+    assert (origin.file, origin.line) == ("20240730075029_init_db.sql", 26)
+    assert (origin.last_altered_file, origin.last_altered_line) is not None
     _, suna = replayed[("suna", major)]
     assert {"accounts", "account_user"} <= tables(suna, "basejump")
-    assert {"devices", "recordings"} <= tables(suna, "public")
+    # created by 20250409212058_initial.sql, dropped by 20250726174310_rem-devices-...
+    assert not {"devices", "recordings"} & tables(suna, "public")
+    assert {"account_deletion_requests", "circuit_breaker_state"} <= tables(suna, "public")
+    origin = suna.origin_of("table", "public", "account_deletion_requests")
+    assert origin is not None
+    assert (origin.file, origin.line) == ("20251030140050_account_deletion.sql", 7)
     _, makerkit = replayed[("makerkit-lite", major)]
     assert {"accounts_read", "accounts_update"} <= policies(makerkit, "public", "accounts")
     assert makerkit.table("public", "accounts").rls_enabled

@@ -113,6 +113,35 @@ def test_concurrent_index_in_a_file_of_its_own_is_fine(
     assert lint("concurrently-in-transaction", files, example_dbs, tmp_path / "b") == []
 
 
+def test_unique_constraint_without_using_index_is_flagged(
+    example_dbs: ExampleDatabases, tmp_path: Path
+) -> None:
+    files = {
+        F1: BOOKINGS,
+        F2: "alter table public.bookings add constraint b_status_key unique (status);\n"
+        "create unique index concurrently idx_cust on public.bookings (customer_id);",
+        F3: "alter table public.bookings add constraint b_cust_key unique using index idx_cust;\n",
+    }
+    found = lint("index-without-concurrently", files, example_dbs, tmp_path)
+    assert [(f.location, f.detail) for f in found] == [(f"{F2}:1", "constraint b_status_key")]
+    assert "ACCESS EXCLUSIVE" in found[0].message
+    assert found[0].fix is not None and "unique using index b_status_key;" in found[0].fix
+
+
+def test_if_not_exists_no_op_still_takes_the_lock(
+    example_dbs: ExampleDatabases, tmp_path: Path
+) -> None:
+    """Checked on PostgreSQL 15: the SHARE lock is taken before the name is looked up."""
+    files = {
+        F1: BOOKINGS + "create index if not exists idx_s on public.bookings (status);\n",
+        F2: "create index if not exists idx_s on public.bookings (status);\n",
+    }
+    found = lint("index-without-concurrently", files, example_dbs, tmp_path)
+    assert [f.location for f in found] == [f"{F2}:1"]
+    assert "skips the build, but only after taking a SHARE lock" in found[0].message
+    assert f"{F1}:" in found[0].message
+
+
 # --- concurrently-in-transaction -----------------------------------------------------------
 
 
@@ -141,6 +170,19 @@ def test_concurrently_after_an_explicit_begin_is_flagged(
     found = lint("concurrently-in-transaction", files, example_dbs, tmp_path, replayed=1)
     assert where(found) == {f"{F2}:2"}
     assert "`begin` at line 1" in found[0].message
+
+
+def test_vacuum_in_a_migration_with_other_statements_is_flagged(
+    example_dbs: ExampleDatabases, tmp_path: Path
+) -> None:
+    files = {
+        F1: BOOKINGS,
+        F2: "update public.bookings set status = 'new' where status is null;\n"
+        "vacuum analyze public.bookings;\nanalyze public.bookings;\n",
+    }
+    found = lint("concurrently-in-transaction", files, example_dbs, tmp_path)
+    assert [(f.location, f.object) for f in found] == [(f"{F2}:2", "public.bookings")]
+    assert found[0].message.startswith("`vacuum` cannot run in a transaction")
 
 
 # --- constraint-without-not-valid ----------------------------------------------------------
@@ -492,6 +534,10 @@ def test_suna() -> None:
         "suna", "index-without-concurrently"
     )
     assert "20250723175911_cleanup_agents_table.sql:94" in locations("suna", "drop-column")
+    # add constraint unique_stripe_event unique (stripe_event_id) on the existing credit_ledger
+    assert "20251013131022_billing_improvement.sql:6" in locations(
+        "suna", "index-without-concurrently"
+    )
     for rule in ("concurrently-in-transaction", "secret-in-migration", "column-type-change"):
         assert found[rule] == [], rule
 

@@ -19,6 +19,13 @@ from pglast import parser as pg_parser
 from pgvet.project import Statement
 
 _DDL = re.compile(r"^\s*(create|alter)\b", re.I)
+_RENAMEABLE = {
+    "OBJECT_TABLE": "table",
+    "OBJECT_VIEW": "view",
+    "OBJECT_MATVIEW": "view",
+    "OBJECT_INDEX": "index",
+    "OBJECT_SEQUENCE": "sequence",
+}
 DEFAULT_SCHEMA = "public"
 
 
@@ -35,6 +42,7 @@ class Touch:
     schema: str
     name: str
     created: bool
+    renamed_from: str | None = None  # for RENAME: the old name (the object keeps its origin)
 
 
 def _names(items: list[dict[str, Any]]) -> tuple[str, str]:
@@ -114,6 +122,10 @@ def _touches(node: dict[str, Any]) -> list[Touch]:
         return [Touch("sequence", *_rel(body["sequence"]), True)]
     if kind == "CreateSchemaStmt":
         return [Touch("schema", body.get("schemaname", ""), body.get("schemaname", ""), True)]
+    if kind == "RenameStmt" and body.get("renameType") in _RENAMEABLE and body.get("relation"):
+        schema, old = _rel(body["relation"])
+        target = _RENAMEABLE[body["renameType"]]
+        return [Touch(target, schema, body["newname"], False, renamed_from=old)]
     if kind == "CreateExtensionStmt":
         return [Touch("extension", "", body["extname"], True)]
     return []

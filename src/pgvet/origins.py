@@ -22,6 +22,10 @@ def compute_origins(files: Iterable[MigrationFile]) -> dict[ObjectKey, Origin]:
             for touch in touches(stmt):
                 key = (touch.kind, touch.schema, touch.name)
                 place = (stmt.file, stmt.line)
+                if touch.renamed_from is not None:
+                    old = (touch.kind, touch.schema, touch.renamed_from)
+                    if old in created:
+                        created[key] = created.pop(old)
                 if touch.created and key not in created:
                     created[key] = place
                 else:

@@ -193,7 +193,9 @@ class _Builder:
                 required = [c for c in fk.columns if (col := table.column(c)) and col.not_null]
                 if required:
                     if ref == table.key:
-                        raise _Unfillable(f"{fk.columns[0]} must reference a row of the table itself")
+                        raise _Unfillable(
+                            f"{fk.columns[0]} must reference a row of the table itself"
+                        )
                     why = self.fixture.unfilled.get(ref)
                     name = ".".join(ref)
                     raise _Unfillable(
@@ -301,7 +303,9 @@ class _Builder:
                 assert col is not None
                 items.append(sql.SQL("%s::{}").format(sql.SQL(col.type)))
                 params.append(value if isinstance(value, str) else _text(value))
-        query = sql.SQL("insert into {} as pgvet_row ({}) values ({}) returning to_jsonb(pgvet_row)")
+        query = sql.SQL(
+            "insert into {} as pgvet_row ({}) values ({}) returning to_jsonb(pgvet_row)"
+        )
         stmt = query.format(
             sql.Identifier(table.schema, table.name),
             sql.SQL(", ").join(sql.Identifier(c) for c in columns),
@@ -352,9 +356,7 @@ class _Builder:
             return self.insert(table, world, user, {pk_col: user.id, **mirrored})
         plan = self.plan(table, world, user, {pk_col: user.id})
         sets = {
-            c: v
-            for c, v in plan.fixed.items()
-            if c != pk_col and v is not NULL and v is not None
+            c: v for c, v in plan.fixed.items() if c != pk_col and v is not NULL and v is not None
         }
         sets.update(mirrored)
         assignments = [
@@ -376,7 +378,9 @@ class _Builder:
                 with self.conn.transaction():
                     row = self.conn.execute(stmt, [*map(_text, sets.values()), user.id]).fetchone()
             except psycopg.Error as exc:
-                raise _Unfillable(f"could not point the profile at its tenant: {_message(exc)}") from None
+                raise _Unfillable(
+                    f"could not point the profile at its tenant: {_message(exc)}"
+                ) from None
         assert row is not None
         return dict(row[0])
 
@@ -446,7 +450,9 @@ def build_fixture(conn: psycopg.Connection, catalog: Catalog, tenancy: Tenancy) 
     return fixture
 
 
-def _fill(b: _Builder, table: Table, world: str, users: list[FixtureUser]) -> Iterator[dict[str, Any]]:
+def _fill(
+    b: _Builder, table: Table, world: str, users: list[FixtureUser]
+) -> Iterator[dict[str, Any]]:
     if table.key in b.tenancy.profiles:
         for user in users:
             yield b.profile_row(table, world, user)
@@ -487,9 +493,7 @@ def _snapshot(
     for table in b.tables:
         spec = b.fixture.keys[table.key]
         parts.append(
-            sql.SQL(
-                "select {}::text, {} from {} where xmin::text::bigint >= {}"
-            ).format(
+            sql.SQL("select {}::text, {} from {} where xmin::text::bigint >= {}").format(
                 sql.Literal(f"{table.schema}.{table.name}"),
                 spec.expr(),
                 spec.ident,

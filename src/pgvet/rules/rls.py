@@ -192,30 +192,7 @@ def _expressions(policy: Policy) -> list[tuple[str, str]]:
 def _span_end(text: bytes, start: int) -> int:
     """End (exclusive) of the function call starting at byte ``start``: past the ``)``
     that closes its argument list (quotes and nested parentheses respected)."""
-    i = text.index(b"(", start)
-    depth = 0
-    n = len(text)
-    while i < n:
-        ch = text[i : i + 1]
-        if ch in (b"'", b'"'):
-            j = i + 1
-            while j < n:
-                if text[j : j + 1] == ch:
-                    if text[j + 1 : j + 2] == ch:
-                        j += 2
-                        continue
-                    break
-                j += 1
-            i = j + 1
-            continue
-        if ch == b"(":
-            depth += 1
-        elif ch == b")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return n
+    return _close_paren(text, text.index(b"(", start))
 
 
 def splice(expr: str, spans: Iterable[tuple[int, int, str]]) -> str:
@@ -503,6 +480,8 @@ def _recursion_fix(cycle: Cycle, catalog: Catalog) -> str | None:
     target = (cycle.steps[index + 1].schema, cycle.steps[index + 1].name)
     fname = re.sub(r"[^a-z0-9]+", "_", f"{policy.table}_{policy.name}".lower()).strip("_")
     fname = (fname[:50] + "_check").strip("_")
+    while catalog.functions_named(policy.schema, fname):  # never replace an existing one
+        fname = fname[:60] + "_"
     fsig = f"{qualified(policy.schema, fname)}()"
     clauses = {}
     function_sql = None
@@ -543,7 +522,9 @@ def _recursion_fix(cycle: Cycle, catalog: Catalog) -> str | None:
             break
     if function_sql is None or not clauses:
         return None
-    return f"{function_sql}\n{_alter_policy(policy, clauses)}"
+    grantees = [r for r in policy.roles if r != "public"]
+    grant = f"grant execute on function {fsig} to {', '.join(grantees)};\n" if grantees else ""
+    return f"{function_sql}\n{grant}{_alter_policy(policy, clauses)}"
 
 
 def _sublink_bounds(expr: str, sublink: Node) -> tuple[bytes, int, int, int]:
