@@ -28,7 +28,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from conftest import CORPORA, EXAMPLE, ExampleDatabases, write_migrations
+from conftest import CORPORA, EXAMPLE, MAJORS, ExampleDatabases, write_migrations
 from pgvet.catalog import Catalog, read_catalog
 from pgvet.config import Config
 from pgvet.findings import Finding
@@ -73,17 +73,20 @@ class Project:
 
 
 @pytest.fixture
-def make_project(example_dbs: ExampleDatabases, tmp_path: Path) -> Iterator[Callable[..., Project]]:
-    """Replay migration files (``{name: sql}``) into a fresh database."""
+def make_project(
+    database_servers: Callable[[int], ExampleDatabases], tmp_path: Path
+) -> Iterator[Callable[..., Project]]:
+    """Replay migration files (``{name: sql}``) into a fresh database (PostgreSQL 15
+    unless ``major`` says otherwise)."""
     with contextlib.ExitStack() as stack:
         count = 0
 
-        def make(files: dict[str, str], config: Config | None = None) -> Project:
+        def make(files: dict[str, str], config: Config | None = None, major: int = 15) -> Project:
             nonlocal count
             count += 1
             root = write_migrations(tmp_path / f"p{count}", files)
             project = load_project(root)
-            conn = stack.enter_context(example_dbs.new())
+            conn = stack.enter_context(database_servers(major).new())
             result = replay(conn, project)
             assert result.ok, [f.failure for f in result.failed]
             catalog = replace(read_catalog(conn), origins=compute_origins(project.files))
@@ -223,10 +226,13 @@ create policy p on public.users for select using (public.any_user());""",
 }
 
 
+@pytest.mark.parametrize("major", MAJORS, ids=lambda m: f"pg{m}")
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_recursion_matches_the_server(name: str, make_project: Callable[..., Project]) -> None:
+def test_recursion_matches_the_server(
+    name: str, major: int, make_project: Callable[..., Project]
+) -> None:
     scenario = SCENARIOS[name]
-    project = make_project(one_file(USERS + scenario.sql))
+    project = make_project(one_file(USERS + scenario.sql), major=major)
     cycles = find_cycles(build_policy_graph(project.catalog))
     assert tuple(c.path for c in cycles) == scenario.paths
     assert {c.sqlstate for c in cycles} == ({scenario.cycle_state} if scenario.paths else set())

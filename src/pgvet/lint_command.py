@@ -13,6 +13,7 @@ from rich.console import Console
 
 from pgvet.catalog import Catalog, read_catalog
 from pgvet.config import load_config
+from pgvet.coverage import TableCoverage, coverage_table
 from pgvet.findings import Baseline, Finding
 from pgvet.lint import lint_settings, run_lint
 from pgvet.live import connect_read_only, redact
@@ -46,7 +47,7 @@ class LintOutcome:
     baselined_written: int = 0
     root: Path | None = None
     migrations_dir: Path | None = None
-    coverage: list | None = field(default=None)
+    coverage: list[TableCoverage] | None = field(default=None)
     catalog: Catalog | None = None
 
 
@@ -90,11 +91,7 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
             catalog=catalog, config=config, project=project, live=request.db is not None
         )
         findings = run_lint(ctx, request.rules)
-        rows = None
-        with contextlib.suppress(ImportError):
-            from pgvet.coverage import coverage_table
-
-            rows = coverage_table(catalog, config, findings)
+        rows = coverage_table(catalog, config, findings)
     outcome = LintOutcome(
         findings,
         source,

@@ -67,7 +67,7 @@ DEFAULT_SEARCH_PATH: tuple[str, ...] = ("public", "extensions")
 """How unqualified names resolve when a function does not pin ``search_path``: Supabase's
 default path (``"$user", public, extensions``)."""
 
-_STEP_BUDGET = 200_000  # DFS steps; policy graphs are small, this only guards pathologies
+_STEP_BUDGET = 50_000  # DFS steps per start; policy graphs are small, this guards pathologies
 
 
 # --- SQL parsing helpers ---------------------------------------------------------------
@@ -99,7 +99,10 @@ def parse_expression(expr: str) -> Node | None:
         return None
 
 
-def walk(obj: Any, parents: tuple[tuple[str, Node], ...] = ()) -> Iterator[tuple[str, Node, tuple]]:
+Parents = tuple[tuple[str, Node], ...]
+
+
+def walk(obj: Any, parents: Parents = ()) -> Iterator[tuple[str, Node, Parents]]:
     """Yield ``(node_type, node, ancestors)`` for every typed node under ``obj``.
 
     pglast JSON wraps each node as ``{"TypeName": {...fields}}``; ancestors are the
@@ -755,8 +758,8 @@ class _Search:
                 if not g.rls_applies(table.key, role):
                     continue
                 for command in COMMANDS:
-                    start = _Frame((table.key, command, role), (), False, frozenset())
-                    self._dfs([start])
+                    self.budget = _STEP_BUDGET  # per start, so one knot cannot starve the rest
+                    self._dfs([_Frame((table.key, command, role), (), False, frozenset())])
         return sorted(self.found.values(), key=lambda c: (c.table, c.path))
 
     def run_from(self, state: State) -> list[Cycle]:

@@ -104,7 +104,9 @@ def read_checks(ctx: Context, personas: list[Persona], tables: list[Table]) -> l
                 "query": text,
             }
             if outcome.ok:
-                out.append(CheckResult(**base, status="pass", summary=f"reads {outcome.result} row(s)"))  # type: ignore[arg-type]
+                out.append(
+                    CheckResult(**base, status="pass", summary=f"reads {outcome.result} row(s)")
+                )  # type: ignore[arg-type]
             elif outcome.sqlstate == "42501":
                 out.append(
                     CheckResult(
@@ -170,11 +172,11 @@ def _describe(report: RlsReport, tenancy: Tenancy, fixture: Fixture) -> None:
     missing = [
         ".".join(k)
         for k in sorted(tenancy.scoped)
-        if k not in fixture.unfilled
-        and k not in set(fixture.tested_tables)
-        and k[0] != "auth"
+        if k not in fixture.unfilled and k not in set(fixture.tested_tables) and k[0] != "auth"
     ]
     for name in missing:
         report.unfilled.setdefault(name, "rows exist in only one tenant (not testable)")
     if not tenancy.scoped:
-        report.notes.append("no tenant-scoped table found: nothing references auth.users or a tenant")
+        report.notes.append(
+            "no tenant-scoped table found: nothing references auth.users or a tenant"
+        )

@@ -160,10 +160,13 @@ def _judge(
             )
         ]
     if not outcome.ok and not (
-        outcome.sqlstate == "42501" or (command != "select" and (outcome.sqlstate or "")[:2] == "23")
+        outcome.sqlstate == "42501"
+        or (command != "select" and (outcome.sqlstate or "")[:2] == "23")
     ):
         cycle = ctx.recursion_path(table, outcome.message) if outcome.sqlstate == "42P17" else None
-        what = "policy recursion (42P17)" if cycle or outcome.sqlstate == "42P17" else "query failed"
+        what = (
+            "policy recursion (42P17)" if cycle or outcome.sqlstate == "42P17" else "query failed"
+        )
         return [
             CheckResult(
                 **base,
@@ -267,4 +270,3 @@ def _judge_select(
             )
         )
     return out
-

@@ -18,6 +18,7 @@ caller's transaction, which the caller rolls back.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -145,6 +146,7 @@ class _Builder:
         self.recipes: dict[QualifiedName, dict[str, int]] = {}
         self.checks = {t.key: check_value_lists(catalog, t) for t in self.tables}
         self.memberships = {m.table: m for m in tenancy.memberships if not m.profile}
+        self._acting: str | None = None
 
     # -- users --
 
@@ -236,9 +238,21 @@ class _Builder:
             out.append(NULL)
         return out + typed or [NULL]
 
+    def act_for(self, user: FixtureUser | None) -> None:
+        """Set ``request.jwt.claims`` to the row's user (role unchanged: still the
+        superuser), so defaults and triggers that call ``auth.uid()`` fill in who did it,
+        as they would when that user writes through the API."""
+        uid = user.id if user is not None and user.world != "shared" else None
+        if uid == self._acting:
+            return
+        claims = json.dumps({"sub": uid, "role": "authenticated"}) if uid else ""
+        self.conn.execute("select set_config('request.jwt.claims', %s, true)", (claims,))
+        self._acting = uid
+
     def insert(
         self, table: Table, world: str, user: FixtureUser, fixed: dict[str, Any] | None = None
     ) -> dict[str, Any]:
+        self.act_for(user)
         plan = self.plan(table, world, user, fixed)
         variable = list(plan.options)
         state = dict.fromkeys(variable, 0)
@@ -443,6 +457,7 @@ def build_fixture(conn: psycopg.Connection, catalog: Catalog, tenancy: Tenancy) 
                 continue
             b.made.setdefault(world, {})[table.key] = rows
         fixture.rows[world] = _snapshot(conn, b, lo, claimed)
+    b.act_for(None)
     _samples(conn, b)
     for key in list(fixture.unfilled):
         if fixture.world_of("A").get(key) and fixture.world_of("B").get(key):
@@ -554,9 +569,7 @@ def _text(value: Any) -> str:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        import json
-
+    if isinstance(value, dict | list):
         return json.dumps(value)
     return str(value)
 

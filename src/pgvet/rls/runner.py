@@ -78,6 +78,8 @@ class Runner:
         self.batched = True
         self.round_trips = 0
         conn.execute(_FUNCTION)
+        # projects may revoke EXECUTE from PUBLIC by default (basejump does)
+        conn.execute("grant execute on function pg_temp.pgvet_run(text[], text[]) to public")
 
     def run(
         self,

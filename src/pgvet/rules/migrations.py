@@ -522,15 +522,16 @@ def _constraint_index_hit(step: Step, table: TableKey, con: Node) -> Hit:
             f"{name} on {target} ({', '.join(columns)});\n-- then, in the next migration:\n"
             f"alter table {target} add constraint {name} {kind} using index {name};"
         )
+    label = f"{kind} constraint {name}" if name else f"{kind} constraint"
     return Hit(
         object=target,
         message=(
-            f"adding the {kind} constraint {name or ''} to {target}, which existed before this "
-            "migration, builds its index while holding an ACCESS EXCLUSIVE lock on "
-            f"{target}: no reads or writes until the build is done. Build the index with "
-            "`create unique index concurrently` in a file of its own, then attach it with "
-            f"`add constraint ... {kind} using index` (instant)."
-        ).replace("constraint  to", "constraint to"),
+            f"adding the {label} to {target}, which existed before this migration, builds its "
+            f"index while holding an ACCESS EXCLUSIVE lock on {target}: no reads or writes "
+            "until the build is done. Build the index with `create unique index "
+            "concurrently` in a file of its own, then attach it with `add constraint ... "
+            f"{kind} using index` (instant)."
+        ),
         file=step.stmt.file,
         line=step.stmt.line,
         fix=fix,
@@ -778,6 +779,9 @@ def _constraint_hit(step: Step, table: TableKey, con: Node) -> Hit:
 
 # --- M404 volatile-default-add-column --------------------------------------------------------
 
+#: Built-in and common extension functions whose pg_proc.provolatile is 'v' (checked on
+#: PostgreSQL 15; random_normal is 16+, uuidv4 / uuidv7 18+). txid_current() and now() are
+#: STABLE: a default calling them is evaluated once and stored, no rewrite.
 VOLATILE_BUILTINS = frozenset(
     {
         "random",
@@ -794,8 +798,6 @@ VOLATILE_BUILTINS = frozenset(
         "setval",
         "gen_random_bytes",
         "gen_salt",
-        "txid_current",
-        "pg_current_xact_id",
     }
 )
 _SERIAL_TYPES = frozenset({"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"})
