@@ -207,3 +207,19 @@ def test_server_is_left_usable_after_failure(server15: Server, tmp_path: Path) -
         assert conn.execute("select to_regclass('t')").fetchone() == (None,)
         with pytest.raises(psycopg.errors.UndefinedColumn):
             conn.execute("select nope")
+
+
+def test_file_with_its_own_begin_that_fails(server15: Server, tmp_path: Path) -> None:
+    write_migrations(
+        tmp_path,
+        {
+            "1_x.sql": "begin;\ncreate table t (id int);\nselect nope;\ncommit;\n",
+            "2_conc.sql": "begin;\ncreate index concurrently i on t (id);\n",
+        },
+    )
+    failure = only_failure(run(server15, tmp_path))
+    assert (failure.file, failure.line) == ("1_x.sql", 3)
+    result = run(server15, tmp_path, keep_going=True)
+    assert [f.status for f in result.files] == ["failed", "failed"]
+    with server15.connect() as conn:
+        assert conn.execute("select 1").fetchone() == (1,)

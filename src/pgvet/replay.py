@@ -204,8 +204,7 @@ def _pinpoint(
                 return stmt, exc
         return None
     finally:
-        conn.execute("ROLLBACK")
-        conn.execute(SESSION_RESET)
+        _reset(conn)
 
 
 def _record_history(conn: psycopg.Connection, migration: MigrationFile) -> None:
@@ -213,6 +212,13 @@ def _record_history(conn: psycopg.Connection, migration: MigrationFile) -> None:
         HISTORY_INSERT,
         (migration.version, migration.name, [s.text for s in migration.statements]),
     )
+
+
+def _reset(conn: psycopg.Connection) -> None:
+    """Leave no transaction open (a file may have sent its own BEGIN) and reset the session."""
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        conn.execute("ROLLBACK")
+    conn.execute(SESSION_RESET)
 
 
 def _history_then_commit(conn: psycopg.Connection, migration: MigrationFile) -> str:
@@ -250,7 +256,7 @@ def apply_file(conn: psycopg.Connection, migration: MigrationFile, project: Proj
                 _record_history(conn, migration)
             except psycopg.Error as exc:
                 failure = _diag_failure(exc, migration, None, 0)
-        conn.execute(SESSION_RESET)
+        _reset(conn)
     else:
         try:
             # two round trips per file: BEGIN + the file's text, then history + COMMIT
@@ -258,8 +264,7 @@ def apply_file(conn: psycopg.Connection, migration: MigrationFile, project: Proj
             conn.execute(_history_then_commit(conn, migration))
             result.statements_applied = len(migration.statements)
         except psycopg.Error as exc:
-            conn.execute("ROLLBACK")
-            conn.execute(SESSION_RESET)
+            _reset(conn)
             failure = _diag_failure(exc, migration, None, -len(BEGIN_PREFIX))
             if failure.line is None and migration.statements and not _is_history_error(exc):
                 found = _pinpoint(conn, migration)
