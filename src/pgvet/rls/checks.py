@@ -166,16 +166,22 @@ def copy_row(
     return row
 
 
+_TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "citext", "name"})
+
+
 def _fresh(ctx: Context, type_name: str, type_text: str, old: Any) -> Any:
+    """A value unlikely to clash with ``old`` in a unique key. Types pgvet cannot vary
+    safely keep their value: a unique violation is raised *after* RLS has judged the
+    row, so the check still learns whether RLS allowed it."""
     n = ctx.counter.next()
     if type_name == "uuid":
         return str(uuid.uuid4())
     if isinstance(old, bool):
-        return not old
+        return old
     if isinstance(old, int | float):
         return old + 100000 + n
-    if isinstance(old, str) or old is None:
-        limited = "(" in type_text and ("char" in type_text or "bit" in type_text)
+    if type_name in _TEXT_TYPES and (isinstance(old, str) or old is None):
+        limited = "(" in type_text
         return f"p{n}" if limited or old is None else f"{old}-pgvet{n}"
     return old
 
@@ -240,6 +246,85 @@ def _policy_expr(policy: Policy, command: str) -> str | None:
     return policy.using
 
 
+@dataclass(frozen=True)
+class Allowed:
+    """A policy whose expression is true for the exposed row(s)."""
+
+    name: str
+    command: str
+    expr: str
+    public: bool = False  # also true for a stranger: the policy means "everyone may read"
+
+    def label(self) -> str:
+        return f'"{self.name}" ({self.command.lower()}: {_short(self.expr)})'
+
+
+def _eval_policy(
+    ctx: Context,
+    persona: Persona,
+    table: Table,
+    expr: str,
+    keys: list[str] | None,
+    row: dict[str, Any] | None,
+    agg: str = "bool_or",
+) -> bool:
+    ident = sql.Identifier(table.schema, table.name)
+    alias = sql.Identifier(table.name)
+    if row is not None:
+        source = sql.SQL("jsonb_populate_record(null::{}, {}::jsonb) as {}").format(
+            ident, sql.Literal(json.dumps(row, default=str)), alias
+        )
+        where: sql.Composable = sql.SQL("true")
+    else:
+        source = sql.SQL("{} as {}").format(ident, alias)
+        where = ctx.spec(table).matches((keys or [])[:ROW_SAMPLE])
+    query = sql.SQL("select {}(coalesce(({}), false)) from {} where {}").format(
+        sql.SQL(agg), sql.SQL(expr), source, where  # type: ignore[arg-type]
+    )
+    try:
+        with ctx.conn.transaction(force_rollback=True):
+            set_persona(ctx.conn, persona)
+            hit = ctx.conn.execute(query).fetchone()
+    except psycopg.Error:
+        return False
+    return bool(hit and hit[0])
+
+
+def allowed_by(
+    ctx: Context,
+    persona: Persona,
+    table: Table,
+    command: str,
+    keys: list[str] | None = None,
+    row: dict[str, Any] | None = None,
+) -> list[Allowed]:
+    """The policies that let ``persona`` see / write the rows, evaluated as the persona.
+
+    For SELECT, each is also tried as a *stranger* (same role, a user id nobody knows):
+    true for the stranger means the policy grants the rows to everyone in the role, i.e.
+    a public read written on purpose, not a tenant leak.
+    """
+    out: list[Allowed] = []
+    stranger = Persona("stranger", role=persona.role, user_id=str(uuid.uuid4()), _user_row={})
+    if persona.role == "anon":
+        stranger = persona
+    for policy in candidate_policies(ctx.catalog, table, persona.role, command):
+        expr = _policy_expr(policy, command)
+        if expr is None:
+            out.append(Allowed(policy.name, policy.command, "true"))
+            continue
+        if not _eval_policy(ctx, persona, table, expr, keys, row):
+            continue
+        public = (
+            command == "select"
+            and policy.command == "SELECT"
+            and row is None
+            and _eval_policy(ctx, stranger, table, expr, keys, None, "bool_and")
+        )
+        out.append(Allowed(policy.name, policy.command, expr, public))
+    return out
+
+
 def attribute(
     ctx: Context,
     persona: Persona,
@@ -252,41 +337,13 @@ def attribute(
     expression is true for the exposed row, evaluated as the persona."""
     if not table.rls_enabled:
         return ("RLS is disabled on this table",)
-    policies = candidate_policies(ctx.catalog, table, persona.role, command)
-    if not policies:
+    candidates = candidate_policies(ctx.catalog, table, persona.role, command)
+    if not candidates:
         return ("no policy (the role bypasses RLS or owns the table)",)
-    exprs = [(p, e) for p in policies if (e := _policy_expr(p, command))]
-    if not exprs:
-        return tuple(f'"{p.name}" (no expression: allows every row)' for p in policies)
-    spec = ctx.spec(table)
-    ident = sql.Identifier(table.schema, table.name)
-    alias = sql.Identifier(table.name)
-    allowed: list[str] = []
-    for policy, expr in exprs:
-        if row is not None:
-            source = sql.SQL("jsonb_populate_record(null::{}, {}::jsonb) as {}").format(
-                ident, sql.Literal(json.dumps(row, default=str)), alias
-            )
-            where: sql.Composable = sql.SQL("true")
-        else:
-            source = sql.SQL("{} as {}").format(ident, alias)
-            where = spec.matches((keys or [])[:ROW_SAMPLE])
-        query = sql.SQL("select bool_or(coalesce(({}), false)) from {} where {}").format(
-            sql.SQL(expr),
-            source,
-            where,  # type: ignore[arg-type]
-        )
-        try:
-            with ctx.conn.transaction(force_rollback=True):
-                set_persona(ctx.conn, persona)
-                hit = ctx.conn.execute(query).fetchone()
-        except psycopg.Error:
-            continue
-        if hit and hit[0]:
-            allowed.append(f'"{policy.name}" ({policy.command.lower()}: {_short(expr)})')
-    if allowed:
-        return tuple(allowed)
-    return tuple(f'one of "{p.name}"' for p, _ in exprs)
+    found = allowed_by(ctx, persona, table, command, keys, row)
+    if found:
+        return tuple(a.label() for a in found)
+    return tuple(f'one of "{p.name}"' for p in candidates)
 
 
 def describe_rows(ctx: Context, table: Table, keys: list[str]) -> tuple[str, ...]:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pgvet.catalog.model import Table
 from pgvet.rls.checks import (
     Context,
+    allowed_by,
     attribute,
-    candidate_policies,
     copy_row,
     describe_row,
     describe_rows,
@@ -122,19 +122,17 @@ def _judge(
         if not seen:
             who = "either tenant" if kind == "anon" else "tenant B"
             return CheckResult(**base, status="pass", summary=f"sees no row of {who}")
-        if kind == "anon":
-            public = [
-                p.name
-                for p in candidate_policies(ctx.catalog, table, "anon", "select")
-                if p.command == "SELECT" and ("anon" in p.roles or "public" in p.roles)
-            ]
-            if public and table.rls_enabled:
-                allowed = attribute(ctx, persona, table, "select", seen)
+        if table.rls_enabled:
+            found = allowed_by(ctx, persona, table, "select", seen)
+            public = [a for a in found if a.public]
+            if public:
+                who = "everyone" if persona.role == "anon" else f"every {persona.role} user"
                 return CheckResult(
                     **base,
                     status="pass",
-                    summary=f"sees {len(seen)} row(s): public reads allowed by a SELECT policy",
-                    policies=allowed,
+                    summary=f"sees {len(seen)} row(s) of {'A/B' if kind == 'anon' else 'B'}: "
+                    f"public read on purpose (a SELECT policy lets {who} read them)",
+                    policies=tuple(a.label() for a in public),
                 )
         what = "rows of tenants A/B" if kind == "anon" else "row(s) of tenant B"
         return CheckResult(
