@@ -91,13 +91,13 @@ def read_keys(ctx: Context, table: Table, keys: list[str] | None = None) -> str:
     spec = ctx.spec(table)
     where = spec.matches(keys) if keys is not None else sql.SQL("true")
     query = sql.SQL(
-        "select coalesce(json_agg(k)::text, '[]') from (select {} as k from {} where {}) s"
+        "select coalesce(json_agg(k)::text, '[]') /*INTO*/ from (select {} as k from {} where {}) s"
     ).format(spec.expr(), spec.ident, where)
     return ctx.text(query)
 
 
 def count_rows(ctx: Context, table: Table) -> str:
-    query = sql.SQL("select count(*)::text from {}").format(
+    query = sql.SQL("select count(*)::text /*INTO*/ from {}").format(
         sql.Identifier(table.schema, table.name)
     )
     return ctx.text(query)
@@ -127,7 +127,9 @@ def write_keys(ctx: Context, table: Table, command: str, keys: list[str]) -> str
         body = sql.SQL("delete from {} where {} returning {} as k").format(
             spec.ident, spec.matches(keys), spec.expr()
         )
-    query = sql.SQL("with w as ({}) select coalesce(json_agg(k)::text, '[]') from w").format(body)
+    query = sql.SQL(
+        "with w as ({}) select coalesce(json_agg(k)::text, '[]') /*INTO*/ from w"
+    ).format(body)
     return ctx.text(query)
 
 
@@ -186,16 +188,31 @@ def _fresh(ctx: Context, type_name: str, type_text: str, old: Any) -> Any:
     return old
 
 
-def insert_copy(ctx: Context, table: Table, row: dict[str, Any]) -> str:
-    """INSERT of ``row`` (a JSON object) with PostgreSQL parsing every value."""
-    cols = [c.name for c in table.columns if c.name in row]
+CALLER_ID = "(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')"
+
+
+def insert_copy(
+    ctx: Context, table: Table, row: dict[str, Any], caller_columns: tuple[str, ...] = ()
+) -> str:
+    """INSERT of ``row`` (a JSON object) with PostgreSQL parsing every value.
+
+    ``caller_columns`` take the acting user's id from the claims at run time instead, so
+    one statement serves every persona ("add myself to tenant B").
+    """
+    cols = [c.name for c in table.columns if c.name in row or c.name in caller_columns]
     names = sql.SQL(", ").join(sql.Identifier(c) for c in cols)
+    values = sql.SQL(", ").join(
+        sql.SQL("{}::{}").format(sql.SQL(CALLER_ID), sql.SQL(table.column(c).type))  # type: ignore[union-attr]
+        if c in caller_columns
+        else sql.Identifier(c)
+        for c in cols
+    )
     query = sql.SQL(
         "insert into {} ({}) select {} from jsonb_populate_record(null::{}, {}::jsonb)"
     ).format(
         sql.Identifier(table.schema, table.name),
         names,
-        names,
+        values,
         sql.Identifier(table.schema, table.name),
         sql.Literal(json.dumps(row, default=str)),
     )

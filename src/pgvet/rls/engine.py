@@ -139,8 +139,15 @@ def read_checks(ctx: Context, personas: list[Persona], tables: list[Table]) -> l
 
 
 def _tenant_personas(conn: psycopg.Connection, fixture: Fixture) -> list[Persona]:
+    """One persona per generated user of tenant A, plus one who forged ``user_metadata``.
+
+    ``user_metadata`` is writable by its user (``supabase.auth.updateUser``), so a policy
+    that trusts it trusts the attacker: the forged persona is tenant A's least privileged
+    user claiming tenant B's ids there.
+    """
     out = []
-    for user in fixture.users.get("A", []):
+    users = fixture.users.get("A", [])
+    for user in users:
         label = "user" if fixture.tenancy.mode == "user" else user.role
         persona = Persona(
             name=f"A:{label}",
@@ -150,6 +157,20 @@ def _tenant_personas(conn: psycopg.Connection, fixture: Fixture) -> list[Persona
             description=f"generated {label} of tenant A",
         )
         out.append(persona.resolve(conn))
+    forged = fixture.tenant_values.get("B", {})
+    if users and forged:
+        base = out[-1]
+        out.append(
+            Persona(
+                name=f"{base.name}+forged-metadata",
+                role="authenticated",
+                claims={"user_metadata": dict(forged)},
+                user_id=base.user_id,
+                tenant="A",
+                description=f"{base.description}, with tenant B's ids written into its own "
+                "user_metadata (which any user can change)",
+            ).resolve(conn)
+        )
     return out
 
 

@@ -70,6 +70,8 @@ class Fixture:
     unfilled: dict[QualifiedName, str] = field(default_factory=dict)
     #: shared tables (no tenant) that got a row because tenant tables reference them
     shared_filled: list[QualifiedName] = field(default_factory=list)
+    #: world → tenant column name → the id that world's rows carry in it (clinic_id → …)
+    tenant_values: dict[str, dict[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def world_of(self, world: str) -> dict[QualifiedName, list[str]]:
@@ -459,6 +461,7 @@ def build_fixture(conn: psycopg.Connection, catalog: Catalog, tenancy: Tenancy) 
         fixture.rows[world] = _snapshot(conn, b, lo, claimed)
     b.act_for(None)
     _samples(conn, b)
+    _tenant_values(b)
     for key in list(fixture.unfilled):
         if fixture.world_of("A").get(key) and fixture.world_of("B").get(key):
             del fixture.unfilled[key]  # a trigger filled it after all
@@ -481,6 +484,19 @@ def _fill(
             yield b.insert(table, world, user, fixed)
         return
     yield b.insert(table, world, users[0])
+
+
+def _tenant_values(b: _Builder) -> None:
+    wanted = {c for cols in b.tenancy.tenant_columns.values() for c in cols}
+    for world in WORLDS:
+        values: dict[str, str] = {}
+        for fk in b.catalog.foreign_keys:
+            if len(fk.columns) != 1 or fk.columns[0] not in wanted or fk.columns[0] in values:
+                continue
+            parent = b.rows_of(world, (fk.ref_schema or "public", fk.ref_table or ""))
+            if parent and parent[0].get(fk.ref_columns[0]) is not None:
+                values[fk.columns[0]] = str(parent[0][fk.ref_columns[0]])
+        b.fixture.tenant_values[world] = values
 
 
 def _needed_shared(catalog: Catalog, tenancy: Tenancy, tables: list[Table]) -> set[QualifiedName]:
