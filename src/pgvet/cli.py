@@ -325,7 +325,7 @@ def rules(
 
     from pgvet.rules import REGISTRY, find_rule
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 140)
     if name:
         found = find_rule(name)
         if found is None:
@@ -340,8 +340,9 @@ def rules(
         console.print(Markdown(found.doc))
         return
     table = Table(header_style="bold", box=None)
-    for column in ("code", "name", "level", "category", "title"):
-        table.add_column(column)
+    for column in ("code", "name", "level", "category"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("title")
     for r in sorted(REGISTRY.values(), key=lambda r: r.code):
         table.add_row(r.code, r.name, r.level.value, r.category.value, r.title)
     console.print(table)

@@ -46,6 +46,8 @@ class Context:
     _keys: dict[QualifiedName, KeySpec] = field(default_factory=dict)
     _graph: Any = None
     _cycles: dict[QualifiedName, str | None] = field(default_factory=dict)
+    public_cache: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
+    rows_cache: dict[tuple[Any, ...], tuple[str, ...]] = field(default_factory=dict)
 
     def spec(self, table: Table) -> KeySpec:
         if table.key not in self._keys:
@@ -342,6 +344,27 @@ def allowed_by(
     return out
 
 
+def public_policies(ctx: Context, role: str, table: Table, keys: list[str]) -> list[Allowed]:
+    """SELECT policies through which *any* user of ``role`` (a stranger with no tenant)
+    sees the rows: a public read written on purpose. Cached: persona-independent."""
+    cache_key = (table.key, role, tuple(keys[:ROW_SAMPLE]))
+    if cache_key in ctx.public_cache:
+        return ctx.public_cache[cache_key]
+    stranger = (
+        Persona("anon", role="anon")
+        if role == "anon"
+        else Persona("stranger", role=role, user_id=str(uuid.uuid4()), _user_row={})
+    )
+    found = [
+        Allowed(p.name, p.command, p.using or "true", True)
+        for p in candidate_policies(ctx.catalog, table, role, "select")
+        if p.command == "SELECT"
+        and _eval_policy(ctx, stranger, table, p.using or "true", keys, None, "bool_and")
+    ]
+    ctx.public_cache[cache_key] = found
+    return found
+
+
 def attribute(
     ctx: Context,
     persona: Persona,
@@ -367,6 +390,9 @@ def describe_rows(ctx: Context, table: Table, keys: list[str]) -> tuple[str, ...
     """A few exposed rows, read as the superuser, in one line each."""
     if not keys:
         return ()
+    cache_key = (table.key, tuple(keys[:ROW_SAMPLE]))
+    if cache_key in ctx.rows_cache:
+        return ctx.rows_cache[cache_key]
     spec = ctx.spec(table)
     query = sql.SQL("select {}, to_jsonb(t) from {} t where {} limit {}").format(
         spec.expr(), spec.ident, spec.matches(keys[:ROW_SAMPLE]), sql.Literal(ROW_SAMPLE)
@@ -374,6 +400,7 @@ def describe_rows(ctx: Context, table: Table, keys: list[str]) -> tuple[str, ...
     out = []
     for key, data in ctx.conn.execute(query).fetchall():
         out.append(f"{spec.describe(key)}: {_row_line(dict(data), spec.columns)}")
+    ctx.rows_cache[cache_key] = tuple(out)
     return tuple(out)
 
 

@@ -27,7 +27,7 @@ from pgvet.rls.fixture import Fixture, build_fixture
 from pgvet.rls.isolation import isolation_checks
 from pgvet.rls.personas import ANON, SERVICE_ROLE, Persona
 from pgvet.rls.results import CheckResult, PersonaInfo, RlsReport
-from pgvet.rls.runner import Runner
+from pgvet.rls.runner import Kind, Runner, plain
 from pgvet.rls.settings import RlsSettings
 from pgvet.rls.tenancy import Tenancy, discover
 
@@ -92,16 +92,17 @@ def _readable(catalog: Catalog) -> list[Table]:
 def read_checks(ctx: Context, personas: list[Persona], tables: list[Table]) -> list[CheckResult]:
     """Read every table as every persona: recursion and failing functions surface here."""
     out: list[CheckResult] = []
-    statements = [("q", count_rows(ctx, t)) for t in tables]
-    for persona in personas:
-        outcomes = ctx.runner.run(persona, statements, "select")  # type: ignore[arg-type]
+    statements: list[tuple[Kind, str]] = [("q", count_rows(ctx, t)) for t in tables]
+    compiled = ctx.runner.compile(statements)
+    for persona in sorted(personas, key=lambda p: p.role):  # one role at a time: plans reused
+        outcomes = ctx.runner.run_compiled(compiled, persona, "select")
         for table, (_k, text), outcome in zip(tables, statements, outcomes, strict=True):
             base = {
                 "persona": persona.name,
                 "table": f"{table.schema}.{table.name}",
                 "command": "select",
                 "kind": "read",
-                "query": text,
+                "query": plain(text),
             }
             if outcome.ok:
                 out.append(

@@ -1,0 +1,81 @@
+"""Live databases: read-only sessions with timeouts, redacted DSNs, the same rules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from conftest import write_migrations
+from pgvet.errors import ConnectionFailed
+from pgvet.live import connect_read_only, redact
+from pgvet.project import load_project
+from pgvet.replay import replay
+from pgvet.sandbox.cluster import Server
+
+
+@pytest.mark.parametrize(
+    ("dsn", "shown"),
+    [
+        (
+            "postgresql://app:s3cret@db.example.com:5432/prod",
+            "postgresql://app:***@db.example.com:5432/prod",
+        ),
+        ("host=db password=s3cret user=app", "host=db password=*** user=app"),
+        ("host=db password='s3 cret' user=app", "host=db password=*** user=app"),
+        (
+            "postgres://db/prod?sslmode=require&password=s3cret",
+            "postgres://db/prod?sslmode=require&password=***",
+        ),
+    ],
+)
+def test_redact(dsn: str, shown: str) -> None:
+    assert redact(dsn) == shown
+
+
+def test_live_session_is_read_only_with_timeouts(server15: Server) -> None:
+    with connect_read_only(server15.conninfo()) as conn:
+        assert conn.execute("show default_transaction_read_only").fetchone() == ("on",)
+        assert conn.execute("show statement_timeout").fetchone() == ("30s",)
+        assert conn.execute("show lock_timeout").fetchone() == ("2s",)
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            conn.execute("create table should_not_exist (id int)")
+
+
+def test_unreachable_database_is_a_clear_error() -> None:
+    with pytest.raises(ConnectionFailed) as caught:
+        connect_read_only("postgresql://app:s3cret@127.0.0.1:1/prod")
+    assert "s3cret" not in caught.value.message
+    assert "could not connect to postgresql://app:***@127.0.0.1:1/prod" in caught.value.message
+
+
+def test_lint_a_live_database(server15: Server, tmp_path: Path) -> None:
+    root = write_migrations(
+        tmp_path,
+        {
+            "1_schema.sql": "create table public.orgs (id uuid primary key);\n"
+            "create table public.notes (id uuid primary key, org_id uuid references public.orgs);\n"
+            "alter table public.orgs enable row level security;\n",
+        },
+    )
+    with server15.connect() as conn:
+        assert replay(conn, load_project(root)).ok
+        before = conn.execute("select count(*) from pg_class").fetchone()
+    result = subprocess.run(
+        [sys.executable, "-m", "pgvet", "lint", "--db", server15.conninfo(), "-f", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    doc = json.loads(result.stdout)
+    rules = {(f["rule"], f["object"]) for f in doc["findings"]}
+    assert ("rls-disabled-in-public", "public.notes") in rules
+    assert ("unindexed-foreign-key", "public.notes") in rules
+    assert all(f["file"] is None for f in doc["findings"])  # no migrations: no file:line
+    with server15.connect() as conn:
+        assert conn.execute("select count(*) from pg_class").fetchone() == before
