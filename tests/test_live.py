@@ -59,23 +59,48 @@ def test_lint_a_live_database(server15: Server, tmp_path: Path) -> None:
         {
             "1_schema.sql": "create table public.orgs (id uuid primary key);\n"
             "create table public.notes (id uuid primary key, org_id uuid references public.orgs);\n"
-            "alter table public.orgs enable row level security;\n",
+            "alter table public.orgs enable row level security;\n"
+            "create index idx_notes_org_id on public.notes (org_id);\n"
+            "create index idx_notes_id_org on public.notes (id, org_id);\n",
         },
     )
     with server15.connect() as conn:
         assert replay(conn, load_project(root)).ok
         before = conn.execute("select count(*) from pg_class").fetchone()
-    result = subprocess.run(
-        [sys.executable, "-m", "pgvet", "lint", "--db", server15.conninfo(), "-f", "json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 1, result.stderr
-    doc = json.loads(result.stdout)
-    rules = {(f["rule"], f["object"]) for f in doc["findings"]}
+    with server15.connect() as conn:
+        conn.execute("select * from public.notes where org_id = gen_random_uuid()")
+    config = tmp_path / "pgvet.toml"
+
+    def lint(min_days: int) -> set[tuple[str, str]]:
+        config.write_text(f"[lint]\nunused_index_min_days = {min_days}\n")
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pgvet",
+                "lint",
+                "--db",
+                server15.conninfo(),
+                "-f",
+                "json",
+                "--config",
+                str(config),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 1, result.stderr
+        doc = json.loads(result.stdout)
+        assert all(f["file"] is None for f in doc["findings"])  # no migrations: no file:line
+        return {(f["rule"], f["object"]) for f in doc["findings"]}
+
+    rules = lint(min_days=7)  # counters younger than a week: no usage advice at all
     assert ("rls-disabled-in-public", "public.notes") in rules
-    assert ("unindexed-foreign-key", "public.notes") in rules
-    assert all(f["file"] is None for f in doc["findings"])  # no migrations: no file:line
+    assert not [r for r in rules if r[0] == "unused-index"]
+    rules = lint(min_days=0)
+    unused = {obj for rule, obj in rules if rule == "unused-index"}
+    assert "index public.idx_notes_id_org" in unused
+    assert "index public.notes_pkey" not in unused
     with server15.connect() as conn:
         assert conn.execute("select count(*) from pg_class").fetchone() == before

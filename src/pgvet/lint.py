@@ -15,7 +15,15 @@ from pgvet.rules import REGISTRY, LintContext, Rule, find_rule
 def lint_settings(raw: dict[str, Any]) -> dict[str, Any]:
     """The ``[lint]`` section of the config, validated."""
     section = raw.get("lint", {})
-    known = {"ignore", "levels", "ignore_objects", "baseline", "exposed_schemas", "select"}
+    known = {
+        "ignore",
+        "levels",
+        "ignore_objects",
+        "baseline",
+        "exposed_schemas",
+        "select",
+        "unused_index_min_days",
+    }
     if unknown := set(section) - known:
         raise InputError(
             f"unknown [lint] setting(s): {', '.join(sorted(unknown))}",

@@ -21,6 +21,7 @@ from pgvet.project import Project, load_project
 from pgvet.report import text
 from pgvet.rules import LintContext
 from pgvet.session import replayed_project
+from pgvet.stats import read_stats
 
 BASELINE_NAME = "pgvet-baseline.json"
 
@@ -70,9 +71,11 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
         if request.db is not None:
             conn = stack.enter_context(connect_read_only(request.db))
             catalog = read_catalog(conn)
+            stats = read_stats(conn)
             source, partial, replay_failed = redact(request.db), False, False
         else:
             assert project is not None
+            stats = None
             session = stack.enter_context(
                 replayed_project(
                     project.root,
@@ -88,7 +91,11 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
             source = str(project.migrations_dir)
             partial, replay_failed = session.result.partial, not session.result.ok
         ctx = LintContext(
-            catalog=catalog, config=config, project=project, live=request.db is not None
+            catalog=catalog,
+            config=config,
+            project=project,
+            stats=stats,
+            live=request.db is not None,
         )
         findings = run_lint(ctx, request.rules)
         rows = coverage_table(catalog, config, findings)

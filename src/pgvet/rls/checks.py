@@ -298,7 +298,10 @@ def _eval_policy(
         source = sql.SQL("{} as {}").format(ident, alias)
         where = ctx.spec(table).matches((keys or [])[:ROW_SAMPLE])
     query = sql.SQL("select {}(coalesce(({}), false)) from {} where {}").format(
-        sql.SQL(agg), sql.SQL(expr), source, where  # type: ignore[arg-type]
+        sql.SQL(agg),
+        sql.SQL(expr),
+        source,
+        where,  # type: ignore[arg-type]
     )
     try:
         with ctx.conn.transaction(force_rollback=True):

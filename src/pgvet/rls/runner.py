@@ -181,7 +181,9 @@ class Runner:
         if self.batched:
             kinds = [k for k, _ in statements]
             texts = [plain(s) for _, s in statements]
-            query = b"select pgv_ord, pgv_result, pgv_state, pgv_message from pg_temp.pgvet_run(%s, %s)"
+            query = (
+                b"select pgv_ord, pgv_result, pgv_state, pgv_message from pg_temp.pgvet_run(%s, %s)"
+            )
             try:
                 return self._call(persona, command, query, (kinds, texts), len(statements))
             except psycopg.Error:
