@@ -4,8 +4,9 @@ Prints the median of several runs of:
   * replay      — the sandbox with the 56 migrations applied (what every command pays);
   * auto        — the automatic isolation run alone (no seed, no config): two generated
                   clinics, 67 tables × every generated persona and anon × 4 commands;
-  * full        — seed + configured personas (reads of every table), the declared
-                  expectations, then the automatic run: what `pgvet rls test` does;
+  * full        — seed + configured personas (reads of every table) and the declared
+                  expectations on one connection, the automatic run on another, side by
+                  side: what `pgvet rls test` does;
   * floor       — the same number of statements as the full run executed, each a
                   `select count(*)` on one of the tables as postgres (no RLS, one round
                   trip each): what running that many queries costs at all;
@@ -22,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from pgvet.config import load_config
@@ -50,7 +50,10 @@ def one_run(project: Path, pg_version: int | None) -> dict[str, float]:
         started = time.perf_counter()
         for seed in session.project.seed_paths:
             conn.execute(seed.read_bytes())
-        full = run_rls_tests(conn, catalog, config, settings, source=str(project), seeded=True)
+        with session.server.connect() as second:  # as the command does
+            full = run_rls_tests(
+                conn, catalog, config, settings, source=str(project), seeded=True, second=second
+            )
         out["full"] = time.perf_counter() - started
         out["full checks"] = len(full.results)
         tables = [t for t in catalog.base_tables if t.parent is None]
@@ -117,4 +120,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-_ = replace

@@ -387,3 +387,8 @@ def fix(
         err.print("nothing to fix")
     for file in written:
         err.print(f"wrote {file}")
+
+
+from pgvet.rls.command import rls_app  # noqa: E402 - mounted after the main commands
+
+app.add_typer(rls_app, name="rls", help="Prove tenant isolation by running queries as personas.")

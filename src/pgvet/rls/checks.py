@@ -9,8 +9,7 @@ Each check is one statement run as a persona by :class:`~pgvet.rls.runner.Runner
 Outcomes are read the way PostgreSQL orders its work: an INSERT's RLS ``WITH CHECK`` runs
 *before* constraints and unique indexes, so a unique or foreign-key violation means RLS
 let the row through (a leak that only a constraint stopped); ``42501`` means refused.
-When something leaked, :func:`attribute` evaluates each candidate policy's expression as
-the persona against the exposed row to name the policy that allowed it.
+What allowed a leak is worked out in :mod:`pgvet.rls.attribution`.
 """
 
 from __future__ import annotations
@@ -24,10 +23,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from pgvet.catalog.model import Catalog, Policy, QualifiedName, Table
-from pgvet.rls.acting import set_persona
+from pgvet.catalog.model import Catalog, QualifiedName, Table
 from pgvet.rls.keys import KeySpec, key_spec
-from pgvet.rls.personas import Persona
 from pgvet.rls.runner import Outcome, Runner
 from pgvet.rls.values import Counter
 
@@ -105,12 +102,39 @@ def count_rows(ctx: Context, table: Table) -> str:
     return ctx.text(query)
 
 
+API_ROLE = "authenticated"
+
+
+def granted_columns(catalog: Catalog, table: Table, privilege: str) -> set[str] | None:
+    """Columns the signed-in API role may write with ``privilege``, when it only holds
+    column-level grants (``grant insert (a, b)``); None when the grant is table-wide or
+    absent (then PostgreSQL's own answer, refused or not, is the right one)."""
+    if privilege in catalog.table_privileges(table.schema, table.name, API_ROLE):
+        return None
+    cols = {
+        p.column
+        for p in catalog.column_privileges
+        if p.schema == table.schema
+        and p.table == table.name
+        and p.role in (API_ROLE, "public")
+        and privilege in p.privileges
+    }
+    return cols or None
+
+
 def touch_column(table: Table, catalog: Catalog) -> str:
-    """A column to ``set col = col``: plain data first, keys last (never generated)."""
+    """A column to ``set col = col``: one the API role may update, plain data before
+    keys, never generated. Picking a column the role may not update would make every
+    update "refused" by privileges and hide what RLS allows."""
     fk_cols = {c for fk in catalog.foreign_keys_of(table.schema, table.name) for c in fk.columns}
     pk = catalog.primary_key(table.schema, table.name)
     key_cols = set(pk.columns) if pk else set()
-    usable = [c for c in table.columns if not c.generated and c.identity != "always"]
+    allowed = granted_columns(catalog, table, "UPDATE")
+    usable = [
+        c
+        for c in table.columns
+        if not c.generated and c.identity != "always" and (allowed is None or c.name in allowed)
+    ]
     for col in usable:
         if col.name not in fk_cols and col.name not in key_cols:
             return col.name
@@ -199,9 +223,15 @@ def insert_copy(
     """INSERT of ``row`` (a JSON object) with PostgreSQL parsing every value.
 
     ``caller_columns`` take the acting user's id from the claims at run time instead, so
-    one statement serves every persona ("add myself to tenant B").
+    one statement serves every persona ("add myself to tenant B"). With column-level
+    INSERT grants only the granted columns are written, as an API client would.
     """
-    cols = [c.name for c in table.columns if c.name in row or c.name in caller_columns]
+    allowed = granted_columns(ctx.catalog, table, "INSERT")
+    cols = [
+        c.name
+        for c in table.columns
+        if (c.name in row or c.name in caller_columns) and (allowed is None or c.name in allowed)
+    ]
     names = sql.SQL(", ").join(sql.Identifier(c) for c in cols)
     values = sql.SQL(", ").join(
         sql.SQL("{}::{}").format(sql.SQL(CALLER_ID), sql.SQL(table.column(c).type))  # type: ignore[union-attr]
@@ -244,186 +274,3 @@ def write_verdict(outcome: Outcome, command: str) -> tuple[str, list[str]]:
     if state.startswith("23"):
         return "allowed", []  # RLS passed; a constraint stopped it afterwards
     return "error", []
-
-
-# --- attribution ---------------------------------------------------------------------------
-
-
-def candidate_policies(catalog: Catalog, table: Table, role: str, command: str) -> list[Policy]:
-    """Permissive policies that could let ``role`` run ``command`` on ``table``."""
-    cmd = command.upper()
-    return [
-        p
-        for p in catalog.policies_of(table.schema, table.name)
-        if p.permissive and p.applies_to(role) and p.command in ("ALL", cmd)
-    ]
-
-
-def _policy_expr(policy: Policy, command: str) -> str | None:
-    if command == "insert":
-        return policy.with_check or (policy.using if policy.command == "ALL" else None)
-    return policy.using
-
-
-@dataclass(frozen=True)
-class Allowed:
-    """A policy whose expression is true for the exposed row(s)."""
-
-    name: str
-    command: str
-    expr: str
-    public: bool = False  # also true for a stranger: the policy means "everyone may read"
-
-    def label(self) -> str:
-        return f'"{self.name}" ({self.command.lower()}: {_short(self.expr)})'
-
-
-def _eval_policy(
-    ctx: Context,
-    persona: Persona,
-    table: Table,
-    expr: str,
-    keys: list[str] | None,
-    row: dict[str, Any] | None,
-    agg: str = "bool_or",
-) -> bool:
-    ident = sql.Identifier(table.schema, table.name)
-    alias = sql.Identifier(table.name)
-    if row is not None:
-        source = sql.SQL("jsonb_populate_record(null::{}, {}::jsonb) as {}").format(
-            ident, sql.Literal(json.dumps(row, default=str)), alias
-        )
-        where: sql.Composable = sql.SQL("true")
-    else:
-        source = sql.SQL("{} as {}").format(ident, alias)
-        where = ctx.spec(table).matches((keys or [])[:ROW_SAMPLE])
-    query = sql.SQL("select {}(coalesce(({}), false)) from {} where {}").format(
-        sql.SQL(agg),
-        sql.SQL(expr),
-        source,
-        where,  # type: ignore[arg-type]
-    )
-    try:
-        with ctx.conn.transaction(force_rollback=True):
-            set_persona(ctx.conn, persona)
-            hit = ctx.conn.execute(query).fetchone()
-    except psycopg.Error:
-        return False
-    return bool(hit and hit[0])
-
-
-def allowed_by(
-    ctx: Context,
-    persona: Persona,
-    table: Table,
-    command: str,
-    keys: list[str] | None = None,
-    row: dict[str, Any] | None = None,
-) -> list[Allowed]:
-    """The policies that let ``persona`` see / write the rows, evaluated as the persona.
-
-    For SELECT, each is also tried as a *stranger* (same role, a user id nobody knows):
-    true for the stranger means the policy grants the rows to everyone in the role, i.e.
-    a public read written on purpose, not a tenant leak.
-    """
-    out: list[Allowed] = []
-    stranger = Persona("stranger", role=persona.role, user_id=str(uuid.uuid4()), _user_row={})
-    if persona.role == "anon":
-        stranger = persona
-    for policy in candidate_policies(ctx.catalog, table, persona.role, command):
-        expr = _policy_expr(policy, command)
-        if expr is None:
-            out.append(Allowed(policy.name, policy.command, "true"))
-            continue
-        if not _eval_policy(ctx, persona, table, expr, keys, row):
-            continue
-        public = (
-            command == "select"
-            and policy.command == "SELECT"
-            and row is None
-            and _eval_policy(ctx, stranger, table, expr, keys, None, "bool_and")
-        )
-        out.append(Allowed(policy.name, policy.command, expr, public))
-    return out
-
-
-def public_policies(ctx: Context, role: str, table: Table, keys: list[str]) -> list[Allowed]:
-    """SELECT policies through which *any* user of ``role`` (a stranger with no tenant)
-    sees the rows: a public read written on purpose. Cached: persona-independent."""
-    cache_key = (table.key, role, tuple(keys[:ROW_SAMPLE]))
-    if cache_key in ctx.public_cache:
-        return ctx.public_cache[cache_key]
-    stranger = (
-        Persona("anon", role="anon")
-        if role == "anon"
-        else Persona("stranger", role=role, user_id=str(uuid.uuid4()), _user_row={})
-    )
-    found = [
-        Allowed(p.name, p.command, p.using or "true", True)
-        for p in candidate_policies(ctx.catalog, table, role, "select")
-        if p.command == "SELECT"
-        and _eval_policy(ctx, stranger, table, p.using or "true", keys, None, "bool_and")
-    ]
-    ctx.public_cache[cache_key] = found
-    return found
-
-
-def attribute(
-    ctx: Context,
-    persona: Persona,
-    table: Table,
-    command: str,
-    keys: list[str] | None = None,
-    row: dict[str, Any] | None = None,
-) -> tuple[str, ...]:
-    """Name what let ``persona`` see / write the rows: RLS off, or the policies whose
-    expression is true for the exposed row, evaluated as the persona."""
-    if not table.rls_enabled:
-        return ("RLS is disabled on this table",)
-    candidates = candidate_policies(ctx.catalog, table, persona.role, command)
-    if not candidates:
-        return ("no policy (the role bypasses RLS or owns the table)",)
-    found = allowed_by(ctx, persona, table, command, keys, row)
-    if found:
-        return tuple(a.label() for a in found)
-    return tuple(f'one of "{p.name}"' for p in candidates)
-
-
-def describe_rows(ctx: Context, table: Table, keys: list[str]) -> tuple[str, ...]:
-    """A few exposed rows, read as the superuser, in one line each."""
-    if not keys:
-        return ()
-    cache_key = (table.key, tuple(keys[:ROW_SAMPLE]))
-    if cache_key in ctx.rows_cache:
-        return ctx.rows_cache[cache_key]
-    spec = ctx.spec(table)
-    query = sql.SQL("select {}, to_jsonb(t) from {} t where {} limit {}").format(
-        spec.expr(), spec.ident, spec.matches(keys[:ROW_SAMPLE]), sql.Literal(ROW_SAMPLE)
-    )
-    out = []
-    for key, data in ctx.conn.execute(query).fetchall():
-        out.append(f"{spec.describe(key)}: {_row_line(dict(data), spec.columns)}")
-    ctx.rows_cache[cache_key] = tuple(out)
-    return tuple(out)
-
-
-def describe_row(table: Table, row: dict[str, Any]) -> str:
-    """The row an insert tried to write, in one line."""
-    return _row_line(row, ())
-
-
-def _row_line(data: dict[str, Any], skip: tuple[str, ...]) -> str:
-    parts = []
-    for name, value in data.items():
-        if name in skip or value in (None, "", {}, []):
-            continue
-        text = json.dumps(value, default=str) if not isinstance(value, str) else value
-        parts.append(f"{name}={text[:40]}")
-        if len(parts) == 5:
-            break
-    return ", ".join(parts)
-
-
-def _short(expr: str, limit: int = 90) -> str:
-    flat = " ".join(expr.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

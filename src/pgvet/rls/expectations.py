@@ -21,12 +21,10 @@ import psycopg
 from psycopg import sql
 
 from pgvet.errors import InputError
+from pgvet.rls.attribution import attribute, describe_row, describe_rows
 from pgvet.rls.checks import (
     Context,
-    attribute,
     copy_row,
-    describe_row,
-    describe_rows,
     insert_copy,
     keys_of,
     read_keys,
@@ -35,7 +33,7 @@ from pgvet.rls.checks import (
 )
 from pgvet.rls.personas import Persona
 from pgvet.rls.results import CheckResult
-from pgvet.rls.runner import Kind, Outcome
+from pgvet.rls.runner import Kind, Outcome, plain
 from pgvet.rls.settings import Expectation, predicate_sql
 
 
@@ -75,8 +73,11 @@ def _truth(ctx: Context, persona: Persona, exp: Expectation) -> _Truth:
     sample = None
     if target and "insert" in (*exp.allow, *exp.deny):
         row = ctx.conn.execute(
-            sql.SQL("select to_jsonb(t) from {} t where {} limit 1").format(
-                spec.ident, spec.matches(target[:1])
+            sql.SQL("select to_jsonb({}) from {} as {} where {} limit 1").format(
+                sql.Identifier(table.name),
+                spec.ident,
+                sql.Identifier(table.name),
+                spec.matches(target[:1]),
             )
         ).fetchone()
         sample = dict(row[0]) if row else None
@@ -148,7 +149,7 @@ def _judge(
         "table": exp.qualified,
         "command": command,
         "kind": "expectation",
-        "query": text or None,
+        "query": plain(text) or None,
         "where": exp.where,
     }
     if not text:
@@ -239,7 +240,7 @@ def _judge_select(
             CheckResult(
                 **base,
                 status="pass" if ok else "fail",
-                summary=", ".join(parts) + f" (visible: {exp.visible})",
+                summary=", ".join(parts) + f" (visible: {' '.join(exp.visible.split())})",
                 policies=attribute(ctx, persona, table, "select", extra) if extra else (),
                 rows=describe_rows(ctx, table, extra or missing),
                 error=outcome.message if denied else None,

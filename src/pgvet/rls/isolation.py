@@ -7,10 +7,11 @@ For every tenant-scoped table filled in both worlds and every persona of tenant 
   "add myself to tenant B", the classic way into another tenant);
 * **update / delete**: aimed at tenant B's rows, they touch nothing.
 
-``anon`` gets the same writes and must see no row of either tenant. Rows that a SELECT
-policy shows to *any* user of the role (a stranger with no tenant: a public catalogue
-read on purpose, like ``for select using (true)`` on services) are reported as public
-reads, not leaks; the policy is named so the team can judge. A leak names the table, the
+``anon`` gets the same writes and must see no row of either tenant. Rows shown by a
+SELECT policy that *explicitly* allows public reads (it names ``anon`` in its roles, or
+is ``using (true)``: a catalogue read on purpose, like services) or that belong to a
+table listed in ``[rls] public_tables`` are reported as public reads, not leaks; the
+policy is named so the team can judge. A leak names the table, the
 command, the policy that allowed it and the row it exposed.
 
 The statements do not depend on the persona (the acting user's id is read from the
@@ -23,16 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pgvet.catalog.model import Table
+from pgvet.catalog.model import Catalog, QualifiedName, Table
+from pgvet.rls.attribution import attribute, describe_row, describe_rows, public_policies
 from pgvet.rls.checks import (
     Context,
-    attribute,
     copy_row,
-    describe_row,
-    describe_rows,
     insert_copy,
     keys_of,
-    public_policies,
     read_keys,
     write_keys,
     write_verdict,
@@ -57,26 +55,70 @@ class _Planned:
 
 
 def isolation_checks(
-    ctx: Context, fixture: Fixture, personas: list[Persona], anon: Persona
+    ctx: Context,
+    fixture: Fixture,
+    personas: list[Persona],
+    anon: Persona,
+    public_tables: tuple[str, ...] = (),
 ) -> list[CheckResult]:
-    """Run every isolation check for ``personas`` (tenant A) and ``anon``."""
+    """Run every isolation check for ``personas`` (tenant A) and ``anon``.
+
+    ``public_tables`` (``[rls] public_tables``) are read by everyone on purpose: seeing
+    their rows is not a leak (writing them still is)."""
     tables = [ctx.catalog.table(*k) for k in fixture.tested_tables]
+    trusting = trusts_jwt(ctx.catalog, tables)
     plans = {c: _plan(ctx, fixture, tables, c) for c in (*COMMANDS, "self")}
-    compiled: dict[str, Compiled] = {
-        c: ctx.runner.compile([(p.kind, p.sql) for p in plans[c]]) for c in plans
-    }
+    forged_plans = {c: [p for p in plans[c] if p.table.key in trusting] for c in plans}
+    compiled: dict[tuple[str, bool], Compiled] = {}
+    for name in plans:
+        compiled[name, False] = ctx.runner.compile([(p.kind, p.sql) for p in plans[name]])
+        compiled[name, True] = ctx.runner.compile([(p.kind, p.sql) for p in forged_plans[name]])
     results: list[CheckResult] = []
     ordered = sorted([*personas, anon], key=lambda p: p.role == "anon")  # one role at a time
     for persona in ordered:
+        # the forged persona differs only where a policy reads the JWT beyond ``sub``
+        forged = "user_metadata" in persona.claims
         for command in COMMANDS:
             names = [command]
             if command == "insert" and persona.user_id and persona.role != "anon":
                 names.append("self")
             for name in names:
-                outcomes = ctx.runner.run_compiled(compiled[name], persona, command)
-                for plan, outcome in zip(plans[name], outcomes, strict=True):
-                    results.append(_judge(ctx, fixture, persona, plan, outcome))
+                chosen = forged_plans[name] if forged else plans[name]
+                outcomes = ctx.runner.run_compiled(compiled[name, forged], persona, command)
+                for plan, outcome in zip(chosen, outcomes, strict=True):
+                    results.append(_judge(ctx, fixture, persona, plan, outcome, public_tables))
     return results
+
+
+_JWT_WORDS = ("jwt", "user_metadata", "raw_user_meta_data")
+
+
+def trusts_jwt(catalog: Catalog, tables: list[Table]) -> set[QualifiedName]:
+    """Tables with a policy that reads the JWT (``auth.jwt()``, ``request.jwt.claims``,
+    user metadata) directly or through the functions it calls (three levels deep)."""
+    bodies = {
+        f.name: f.body.lower()
+        for f in catalog.functions
+        if not f.is_internal_schema or f.name == "jwt"
+    }
+
+    def reads_jwt(text: str, depth: int = 3) -> bool:
+        low = text.lower()
+        if any(w in low for w in _JWT_WORDS):
+            return True
+        if depth == 0:
+            return False
+        return any(
+            f"{name}(" in low and reads_jwt(body, depth - 1) for name, body in bodies.items()
+        )
+
+    out: set[QualifiedName] = set()
+    for table in tables:
+        for policy in catalog.policies_of(table.schema, table.name):
+            if reads_jwt(f"{policy.using or ''} {policy.with_check or ''}"):
+                out.add(table.key)
+                break
+    return out
 
 
 def _plan(ctx: Context, fixture: Fixture, tables: list[Table], command: str) -> list[_Planned]:
@@ -110,7 +152,12 @@ def _plan(ctx: Context, fixture: Fixture, tables: list[Table], command: str) -> 
 
 
 def _judge(
-    ctx: Context, fixture: Fixture, persona: Persona, plan: _Planned, outcome: Outcome
+    ctx: Context,
+    fixture: Fixture,
+    persona: Persona,
+    plan: _Planned,
+    outcome: Outcome,
+    public_tables: tuple[str, ...],
 ) -> CheckResult:
     table, command = plan.table, plan.command
     kind = "anon" if persona.role == "anon" else "isolation"
@@ -125,7 +172,7 @@ def _judge(
     if not outcome.ok and state != "42501" and not (command != "select" and state[:2] == "23"):
         return _error(ctx, table, base, outcome)
     if command == "select":
-        return _judge_select(ctx, fixture, persona, table, base, outcome)
+        return _judge_select(ctx, fixture, persona, table, base, outcome, public_tables)
     verdict, touched = write_verdict(outcome, command)
     if command == "insert":
         target = (
@@ -147,8 +194,9 @@ def _judge(
         rows: tuple[str, ...] = (describe_row(table, row),)
         policies = attribute(ctx, persona, table, command, row=row)
     else:
-        rows = describe_rows(ctx, table, touched or fixture.world_of("B")[table.key])
-        policies = attribute(ctx, persona, table, command, touched or None)
+        hit = touched or fixture.world_of("B")[table.key]
+        rows = describe_rows(ctx, table, hit)
+        policies = attribute(ctx, persona, table, command, hit)
     return CheckResult(
         **base,
         status="fail",
@@ -166,6 +214,7 @@ def _judge_select(
     table: Table,
     base: dict[str, Any],
     outcome: Outcome,
+    public_tables: tuple[str, ...],
 ) -> CheckResult:
     kind = base["kind"]
     if outcome.sqlstate == "42501":
@@ -181,15 +230,21 @@ def _judge_select(
     if not seen:
         mine = "" if kind == "anon" else f" (sees {own} of tenant A's)"
         return CheckResult(**base, status="pass", summary=f"sees no row of {who}{mine}")
+    if f"{table.schema}.{table.name}" in public_tables or table.name in public_tables:
+        return CheckResult(
+            **base,
+            status="pass",
+            summary=f"sees {len(seen)} row(s) of {who}: public read "
+            "(declared in [rls] public_tables)",
+        )
     if table.rls_enabled:
-        public = public_policies(ctx, persona.role, table, seen)
+        public = public_policies(ctx, persona, table, seen)
         if public:
-            everyone = "everyone" if persona.role == "anon" else f"every {persona.role} user"
             return CheckResult(
                 **base,
                 status="pass",
                 summary=f"sees {len(seen)} row(s) of {who}: public read on purpose "
-                f"(a SELECT policy lets {everyone} read them)",
+                "(a SELECT policy for anon / using (true) allows it)",
                 policies=tuple(a.label() for a in public),
             )
     return CheckResult(

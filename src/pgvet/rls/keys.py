@@ -22,6 +22,7 @@ class KeySpec:
     table: str
     columns: tuple[str, ...]
     types: tuple[str, ...]
+    row_hash: bool = False  # views: no key, no ctid; the row's text, hashed
 
     @property
     def ident(self) -> sql.Composable:
@@ -29,6 +30,8 @@ class KeySpec:
 
     def expr(self) -> sql.Composable:
         """SQL giving the row's key as text."""
+        if self.row_hash:
+            return sql.SQL("md5({}::text)").format(sql.Identifier(self.table))
         if not self.columns:
             return sql.SQL("ctid::text")
         if len(self.columns) == 1:
@@ -42,6 +45,8 @@ class KeySpec:
         if not keys:
             return sql.SQL("false")
         items = sql.SQL(", ").join(sql.Literal(k) for k in keys)
+        if self.row_hash:
+            return sql.SQL("{} = any(array[{}]::text[])").format(self.expr(), items)
         if not self.columns:
             return sql.SQL("ctid = any(array[{}]::tid[])").format(items)
         if len(self.columns) == 1:
@@ -52,6 +57,8 @@ class KeySpec:
 
     def describe(self, key: str) -> str:
         """``id=…`` for reports."""
+        if self.row_hash:
+            return f"row md5 {key[:12]}"
         if not self.columns:
             return f"ctid={key}"
         if len(self.columns) == 1:
@@ -60,7 +67,10 @@ class KeySpec:
 
 
 def key_spec(catalog: Catalog, table: Table) -> KeySpec:
-    """Primary key, else the first unique constraint over NOT NULL columns, else ctid."""
+    """Primary key, else the first unique constraint over NOT NULL columns, else ctid
+    (views: a hash of the whole row)."""
+    if table.is_view:
+        return KeySpec(table.schema, table.name, (), (), row_hash=True)
     cols: tuple[str, ...] = ()
     pk = catalog.primary_key(table.schema, table.name)
     if pk is not None and pk.columns:

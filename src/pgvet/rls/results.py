@@ -68,6 +68,8 @@ class RlsReport:
     auto: bool = True
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    #: the declared expectations, as plain dicts (persona, table, visible, allow, …)
+    expectations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failures(self) -> list[CheckResult]:
@@ -97,5 +99,6 @@ class RlsReport:
             "unfilled": self.unfilled,
             "shared": self.shared,
             "notes": self.notes,
+            "expectations": self.expectations,
             "results": [r.to_dict() for r in self.results],
         }

@@ -29,13 +29,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 import psycopg
-from psycopg import sql
 
 from pgvet.rls.acting import set_persona
 from pgvet.rls.personas import Persona
 
 Kind = Literal["q", "w"]  # q: returns one text value; w: a write, result is the row count
 INTO = "/*INTO*/"
+STATEMENT_TIMEOUT = "120s"
 
 _DYNAMIC = """
 create or replace function pg_temp.pgvet_run(kinds text[], stmts text[])
@@ -126,6 +126,13 @@ class Runner:
         # Freshly replayed tables have no statistics, so policy sub-plans look expensive
         # and JIT compiles ~100 ms per check; it changes timing only, never results.
         conn.execute("select set_config('jit', 'off', true)")
+        # a policy function that never returns must not hang the run; a batch that times
+        # out is retried statement by statement (each then has the whole budget)
+        conn.execute(
+            "select set_config('statement_timeout', %s, true)"
+            " where current_setting('statement_timeout') in ('0', '0ms')",
+            (STATEMENT_TIMEOUT,),
+        )
 
     # -- compiled (static SQL, cached plans) --
 
@@ -238,4 +245,3 @@ def _first_line(exc: BaseException) -> str:
 
 
 __all__ = ["INTO", "Compiled", "Kind", "Outcome", "Runner", "plain"]
-_ = sql

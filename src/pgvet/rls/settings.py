@@ -10,6 +10,7 @@ Shape::
     seed = true                     # load the project's seed before testing (default on)
     tenant_roots = ["public.clinics"]       # optional: override discovery
     membership = ["public.clinic_staff"]    # optional: override discovery
+    public_tables = ["doctors"]     # rows every user may read across tenants, on purpose
 
     [rls.personas.sales_a]
     description = "sales staff of clinic A"
@@ -40,7 +41,15 @@ from pgvet.errors import InputError
 from pgvet.rls.personas import Persona, builtin
 
 COMMANDS = ("select", "insert", "update", "delete")
-_RLS_KEYS = {"auto", "seed", "tenant_roots", "membership", "personas", "expect"}
+_RLS_KEYS = {
+    "auto",
+    "seed",
+    "tenant_roots",
+    "membership",
+    "public_tables",
+    "personas",
+    "expect",
+}
 _PERSONA_KEYS = {"role", "user", "email", "sub", "claims", "description"}
 _EXPECT_KEYS = {
     "persona",
@@ -104,6 +113,7 @@ class RlsSettings:
     seed: bool = True
     tenant_roots: tuple[str, ...] = ()
     membership: tuple[str, ...] = ()
+    public_tables: tuple[str, ...] = ()
     personas: tuple[Persona, ...] = ()
     expectations: tuple[Expectation, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -126,11 +136,19 @@ def rls_settings(config: Config) -> RlsSettings:
     seed = _bool(raw.get("seed", True), f"{where}: rls.seed")
     roots = _strings(raw.get("tenant_roots", []), f"{where}: rls.tenant_roots")
     membership = _strings(raw.get("membership", []), f"{where}: rls.membership")
+    public = _strings(raw.get("public_tables", []), f"{where}: rls.public_tables")
     personas = _personas(raw.get("personas", {}), where)
     names = {p.name for p in personas} | {"anon", "service_role"}
     expectations = _expectations(raw.get("expect", []), where, names)
     return RlsSettings(
-        config.source, auto, seed, roots, membership, tuple(personas), tuple(expectations)
+        source=config.source,
+        auto=auto,
+        seed=seed,
+        tenant_roots=roots,
+        membership=membership,
+        public_tables=public,
+        personas=tuple(personas),
+        expectations=tuple(expectations),
     )
 
 

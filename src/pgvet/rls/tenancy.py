@@ -43,6 +43,8 @@ class Membership:
 
     @property
     def label(self) -> str:
+        if self.table == self.root:
+            return f"{'.'.join(self.table)}({self.user_column} → auth.users)"
         role = f", role {self.role_column}" if self.role_column else ""
         return f"{'.'.join(self.table)}({self.user_column} → {'.'.join(self.root)}{role})"
 
@@ -59,6 +61,8 @@ class Tenancy:
     tenant_columns: dict[QualifiedName, tuple[str, ...]] = field(default_factory=dict)
     scoped: frozenset[QualifiedName] = frozenset()
     shared: tuple[QualifiedName, ...] = ()
+    #: user mode: tables a tenant column points at that belong to one user (workspaces)
+    owned: tuple[Membership, ...] = ()
 
     @property
     def primary(self) -> Membership | None:
@@ -79,6 +83,7 @@ class Tenancy:
         lines = []
         if self.mode == "user":
             lines.append("each user is a tenant (rows carry their owner's user id)")
+            lines += [f"owned by a user: {m.label}" for m in self.owned]
         else:
             roots = ", ".join(".".join(r) for r in self.roots)
             lines.append(f"tenant roots: {roots}")
@@ -182,6 +187,11 @@ def discover(
     scoped = _scoped(catalog, set(roots) | users)
     shared = tuple(sorted(t.key for t in catalog.base_tables if t.key not in scoped))
     tenant_cols = {k: tuple(dict.fromkeys(c for c, _ in v)) for k, v in tenant_fks.items()}
+    owned = tuple(
+        Membership(root, user_refs[root][0], user_refs[root][0], root)
+        for root in roots
+        if mode == "user" and user_refs.get(root)
+    )
     return Tenancy(
         mode=mode,
         roots=roots if mode == "membership" else (),
@@ -191,6 +201,7 @@ def discover(
         tenant_columns=tenant_cols,
         scoped=frozenset(scoped),
         shared=shared,
+        owned=owned,
     )
 
 

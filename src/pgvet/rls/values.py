@@ -11,10 +11,12 @@ the column's type, so PostgreSQL does the parsing (and ``varchar(n)`` the trunca
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
@@ -23,7 +25,9 @@ from pgvet.catalog.model import Catalog, Column, Table
 _ANY_ARRAY = re.compile(
     r"\(*(?P<col>\w+)\)*(?:::[\w ]+)?\s*=\s*ANY\s*\(\(*ARRAY\[(?P<items>.*?)\]", re.S
 )
-_EQUALS = re.compile(r"\(\(?(?P<col>\w+)\)?(?:::[\w ]+)?\s*=\s*(?P<item>'(?:[^']|'')*'|-?\d+)")
+_EQUALS = re.compile(
+    r"(?<!\w)\(\(?(?P<col>\w+)\)?(?:::[\w ]+)?\s*=\s*(?P<item>'(?:[^']|'')*'|-?\d+)"
+)
 _ITEM = re.compile(r"'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)")
 _PRIVILEGED = re.compile(r"super|admin|owner|platform|root|system|service", re.I)
 
@@ -58,6 +62,43 @@ def check_value_lists(catalog: Catalog, table: Table) -> dict[str, tuple[str, ..
                 value = item[1:-1].replace("''", "'") if item.startswith("'") else item
                 if match["col"] in table.column_names:
                     out.setdefault(match["col"], (value,))
+    return out
+
+
+_JSON_KEY = re.compile(
+    r"\(*(?P<col>\w+)(?:\s*->\s*'(?P<sub>[^']+)'(?:::text)?\))?\)*\s*\?\s*'(?P<key>[^']+)'"
+)
+_LENGTH = re.compile(r"(?:char_)?length\(\(?(?P<col>\w+)\)?(?:::text)?\)\s*=\s*(?P<n>\d+)")
+
+
+def json_required_keys(catalog: Catalog, table: Table) -> dict[str, dict[str, object]]:
+    """Column → the JSON object that checks like ``config ? 'tools'`` and
+    ``(config -> 'tools') ? 'mcp'`` require (keys only; values are placeholders)."""
+    out: dict[str, dict[str, object]] = {}
+    for con in catalog.constraints_of(table.schema, table.name):
+        if con.kind != "check":
+            continue
+        for match in _JSON_KEY.finditer(con.definition):
+            if match["col"] not in table.column_names:
+                continue
+            doc = out.setdefault(match["col"], {})
+            if match["sub"]:
+                inner = doc.get(match["sub"])
+                if not isinstance(inner, dict):
+                    inner = doc[match["sub"]] = {}
+                inner.setdefault(match["key"], "pgvet")
+            else:
+                doc.setdefault(match["key"], "pgvet")
+    return out
+
+
+def exact_lengths(catalog: Catalog, table: Table) -> dict[str, int]:
+    """Column → the length a ``check (length(col) = n)`` demands."""
+    out: dict[str, int] = {}
+    for con in catalog.constraints_of(table.schema, table.name):
+        if con.kind == "check":
+            for match in _LENGTH.finditer(con.definition):
+                out.setdefault(match["col"], int(match["n"]))
     return out
 
 
@@ -109,7 +150,8 @@ class Counter:
         return next(self._it)
 
 
-Candidate = object  # DEFAULT, NULL, str (SQL text of the value) or a zero-arg callable
+Candidate = Any
+"""DEFAULT, NULL, a str (the value's SQL text) or a zero-argument callable making one."""
 
 
 def _text_maker(column: str, world: str, counter: Counter) -> Callable[[], str]:
@@ -146,6 +188,8 @@ def typed_candidates(
     enum_values: tuple[str, ...] | None,
     world: str,
     counter: Counter,
+    json_keys: dict[str, dict[str, object]] | None = None,
+    lengths: dict[str, int] | None = None,
 ) -> list[Candidate]:
     """Typed values for ``column``, most plausible first (no DEFAULT / NULL here)."""
     if column.name in checks:
@@ -159,7 +203,9 @@ def typed_candidates(
     if base == "uuid":
         return [lambda: str(uuid.uuid4())]
     if base in ("json", "jsonb"):
-        return ["{}", "[]", '{"pgvet": true}']
+        required = (json_keys or {}).get(column.name)
+        shaped = [json.dumps(required)] if required else []
+        return [*shaped, "{}", "[]", '{"pgvet": true}']
     if base == "bool" or category == "B":
         return ["false", "true"]
     if category == "N":
@@ -189,6 +235,9 @@ def typed_candidates(
     if base == "xml":
         return ["<pgvet/>"]
     if category == "S" or base in ("citext", "name"):
+        exact = (lengths or {}).get(column.name)
+        if exact:
+            return [lambda: f"{world}{counter.next():0{max(exact - 1, 1)}d}"[-exact:]]
         return [_text_maker(column.name, world, counter), "pgvet", "a"]
     return []
 

@@ -1,0 +1,37 @@
+"""Helpers shared by the RLS tests: replay a project, load its seed, run the checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pgvet.config import load_config
+from pgvet.rls.engine import run_rls_tests
+from pgvet.rls.results import RlsReport
+from pgvet.rls.settings import rls_settings
+from pgvet.session import replayed_project
+
+
+def run_project(path: Path, *, seed: bool = True, pg_version: int | None = 15) -> RlsReport:
+    """What ``pgvet rls test PATH`` computes, without the command line around it."""
+    with replayed_project(path, pg_version=pg_version) as session:
+        assert session.result.ok, [f.filename for f in session.result.failed]
+        if seed:
+            for seed_path in session.project.seed_paths:
+                session.conn.execute(seed_path.read_bytes())
+        config = load_config(session.project.root)
+        return run_rls_tests(
+            session.conn,
+            session.catalog,
+            config,
+            rls_settings(config),
+            source=str(path),
+            seeded=seed,
+        )
+
+
+def failing(report: RlsReport, table: str | None = None, kind: str | None = None) -> list:
+    return [
+        r
+        for r in report.failures
+        if (table is None or r.table == table) and (kind is None or r.kind == kind)
+    ]
