@@ -51,6 +51,7 @@ def _slow_project(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_signal_during_replay_leaves_nothing(tmp_path: Path, sig: signal.Signals) -> None:
     project = _slow_project(tmp_path)
+    segments = set(Path("/dev/shm").glob("PostgreSQL.*"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "pgvet", "replay", str(project)],
         stdout=subprocess.PIPE,
@@ -65,6 +66,7 @@ def test_signal_during_replay_leaves_nothing(tmp_path: Path, sig: signal.Signals
     assert "Traceback" not in stderr
     assert not _alive(postmaster), "the server is still running"
     assert not folder.exists(), "the sandbox folder was not removed"
+    assert set(Path("/dev/shm").glob("PostgreSQL.*")) <= segments, "shared memory left behind"
 
 
 def test_next_run_sweeps_what_kill_9_left(tmp_path: Path) -> None:

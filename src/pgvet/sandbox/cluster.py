@@ -54,6 +54,9 @@ SERVER_SETTINGS = {
     "max_connections": "40",
     "log_min_messages": "fatal",
     "logging_collector": "off",
+    # segments inside the data folder (removed with it), not in /dev/shm where an
+    # immediate shutdown leaves them behind
+    "dynamic_shared_memory_type": "mmap",
 }
 FIRST_EXTENSION_CONTROL_PATH_MAJOR = 18
 
