@@ -125,6 +125,3 @@ class Baseline:
         path.write_text(json.dumps({"version": 1, "findings": items}, indent=2) + "\n")
         return len(items)
 
-
-def relevel(finding: Finding, level: Level) -> Finding:
-    return replace(finding, level=level)
