@@ -1,7 +1,8 @@
 """Every rule's docstring examples, replayed on a real server: bad is found, good is not.
 
-An example may span several migration files: lines ``-- file: NAME.sql`` start a new file
-(default: one file ``20240101000000_example.sql``).
+An example may span several files: lines ``-- file: NAME`` start a new one (default: one
+file ``20240101000000_example.sql``); names that are not migrations (``workload.sql``) go
+to the project root, beside ``supabase/``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from conftest import ExampleDatabases, write_migrations
 from pgvet.catalog import read_catalog
 from pgvet.origins import compute_origins
-from pgvet.project import load_project
+from pgvet.project import MIGRATION_NAME, load_project
 from pgvet.replay import replay
 from pgvet.rules import REGISTRY, LintContext, Rule
 
@@ -31,7 +32,11 @@ def example_files(sql: str) -> dict[str, str]:
 
 
 def findings_for(rule: Rule, sql: str, dbs: ExampleDatabases, tmp_path: Path) -> list[str]:
-    write_migrations(tmp_path, example_files(sql))
+    files = example_files(sql)
+    write_migrations(tmp_path, {k: v for k, v in files.items() if MIGRATION_NAME.match(k)})
+    for name, content in files.items():  # e.g. workload.sql, beside supabase/
+        if not MIGRATION_NAME.match(name):
+            (tmp_path / name).write_text(content, encoding="utf-8")
     project = load_project(tmp_path)
     with dbs.new() as conn:
         result = replay(conn, project)

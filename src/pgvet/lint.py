@@ -23,6 +23,7 @@ def lint_settings(raw: dict[str, Any]) -> dict[str, Any]:
         "exposed_schemas",
         "select",
         "unused_index_min_days",
+        "workload",
     }
     if unknown := set(section) - known:
         raise InputError(

@@ -1,7 +1,7 @@
 """Rules: small functions of the catalog (and optionally stats or migrations) that yield
 findings. Importing this package registers every rule family."""
 
-from pgvet.rules import indexes, migrations, rls, schema
+from pgvet.rules import indexes, migrations, rls, schema, workload
 from pgvet.rules.registry import REGISTRY, Hit, LintContext, Rule, find_rule, rule
 
 __all__ = [
@@ -15,4 +15,5 @@ __all__ = [
     "rls",
     "rule",
     "schema",
+    "workload",
 ]
