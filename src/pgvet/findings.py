@@ -124,4 +124,3 @@ class Baseline:
         ]
         path.write_text(json.dumps({"version": 1, "findings": items}, indent=2) + "\n")
         return len(items)
-
