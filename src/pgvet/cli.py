@@ -189,7 +189,18 @@ def inventory(
     elif fmt is Format.markdown:
         _emit(markdown.inventory_markdown(inv), output, lambda c: None)
     else:
-        _emit(None, output, lambda c: text.print_inventory(c, inv))
+
+        def render(console: Console) -> None:
+            applied = sum(1 for f in result.files if f.status == "applied")
+            console.print(
+                f"[dim]{applied} of {len(result.files)} migrations of "
+                f"{project.migrations_dir} replayed on {result.server} in "
+                f"{result.seconds:.2f} s[/]\n",
+                highlight=False,
+            )
+            text.print_inventory(console, inv)
+
+        _emit(None, output, render)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 

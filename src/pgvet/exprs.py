@@ -29,6 +29,7 @@ from pglast import parser as pg_parser
 from pglast import visitors
 from pglast.stream import RawStream
 
+from pgvet import policy_graph
 from pgvet.catalog.model import Catalog, Function, Policy, Table, View
 
 Node = dict[str, Any]
@@ -90,20 +91,37 @@ class FtsUse:
 # --- parsing -----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
-def _parse_json(sql: str) -> tuple[Node, ...] | None:
+@lru_cache(maxsize=32768)
+def _parse_raw(sql: str) -> str | None:
+    """pglast's JSON text for ``sql``, or None if it does not parse. Cached as text: small,
+    and invisible to the garbage collector, unlike a cached tree of dicts."""
     try:
-        stmts = json.loads(pg_parser.parse_sql_json(sql)).get("stmts", [])
+        return pg_parser.parse_sql_json(sql)
     except Exception:
         return None
-    return tuple(s["stmt"] for s in stmts if "stmt" in s)
+
+
+def _statements(raw: str | None) -> list[Node] | None:
+    if raw is None:
+        return None
+    try:
+        stmts = json.loads(raw).get("stmts", [])
+    except Exception:
+        return None
+    return [s["stmt"] for s in stmts if "stmt" in s]
+
+
+@lru_cache(maxsize=4096)
+def _parse_json(sql: str) -> tuple[Node, ...] | None:
+    stmts = _statements(_parse_raw(sql))
+    return None if stmts is None else tuple(stmts)
 
 
 def parse_statements(sql: str) -> list[Node]:
     """Fresh parse trees (JSON form) of ``sql``; empty if it does not parse."""
-    parsed = _parse_json(sql)
-    # the cache holds shared objects: callers key facts on id(node), so copy
-    return json.loads(json.dumps(list(parsed))) if parsed else []
+    # fresh objects on every call (callers key facts on id(node)): decoded from the cached
+    # JSON text rather than copied from a cached tree
+    return _statements(_parse_raw(sql)) or []
 
 
 def _names(items: Iterable[Node]) -> list[str]:
@@ -121,17 +139,18 @@ def _kind(node: Any) -> tuple[str, Any] | None:
 def walk(node: Any) -> Iterator[tuple[str, Node]]:
     """Every ``(NodeType, body)`` in a JSON parse tree, depth first."""
     stack = [node]
+    pop, push = stack.pop, stack.extend
     while stack:
-        item = stack.pop()
+        item = pop()
         if isinstance(item, list):
-            stack.extend(reversed(item))
+            push(reversed(item))
         elif isinstance(item, dict):
-            kind = _kind(item)
-            if kind is not None:
-                yield kind
-                stack.extend(reversed(list(kind[1].values())))
-            else:
-                stack.extend(reversed(list(item.values())))
+            if len(item) == 1:  # _kind, inlined: this loop runs for every node of every tree
+                for key, body in item.items():
+                    if isinstance(body, dict) and key[:1].isupper():
+                        yield key, body
+                        item = body
+            push([v for v in reversed(item.values()) if isinstance(v, dict | list)])
 
 
 # --- scopes and column resolution --------------------------------------------------------------
@@ -179,21 +198,21 @@ class _Resolver:
     def visit(self, node: Any, scopes: list[list[_Rel]]) -> None:
         if isinstance(node, list):
             for item in node:
-                self.visit(item, scopes)
+                if isinstance(item, dict | list):
+                    self.visit(item, scopes)
             return
         if not isinstance(node, dict):
             return
-        kind = _kind(node)
-        if kind is None:
-            for value in node.values():
-                self.visit(value, scopes)
-            return
-        name, body = kind
-        handler = getattr(self, f"_visit_{name}", None)
-        if handler is not None:
-            handler(body, scopes)
-        else:
-            for value in body.values():
+        if len(node) == 1:  # _kind, inlined (hot: every node of every analysed tree)
+            for name, body in node.items():
+                if isinstance(body, dict) and name[:1].isupper():
+                    handler = _HANDLERS.get(name)
+                    if handler is not None:
+                        handler(self, body, scopes)
+                        return
+                    node = body
+        for value in node.values():
+            if isinstance(value, dict | list):
                 self.visit(value, scopes)
 
     # -- statements --
@@ -347,6 +366,14 @@ class _Resolver:
         return None
 
 
+_HANDLERS: dict[str, Callable[[_Resolver, Node, list[list[_Rel]]], None]] = {
+    name.removeprefix("_visit_"): fn
+    for name, fn in vars(_Resolver).items()
+    if name.startswith("_visit_") and name != "_visit_"
+}
+"""``_visit_<NodeType>`` methods by node type."""
+
+
 def resolve(
     tree: Any,
     lookup: TableLookup,
@@ -478,12 +505,18 @@ def function_queries(fn: Function) -> list[str]:
 
 @dataclass(frozen=True)
 class _Unit:
-    """One parse tree to analyse, with its source and resolution context."""
+    """One parse tree to analyse, with its source and resolution context.
+
+    A policy expression is ``SELECT <expr>`` with its table in scope (``outer``), parsed
+    through the RLS rules' shared cache (one parse per distinct expression, however many
+    tables carry it); ``fallback`` is the same expression as a query over the table, used
+    if the bare form does not parse as one statement."""
 
     source: Source
     sql: str
     search_path: tuple[str, ...]
     outer: Table | None = None
+    fallback: str | None = None
 
 
 def _view_units(view: View) -> Iterator[_Unit]:
@@ -522,7 +555,13 @@ def _policy_units(policy: Policy, catalog: Catalog) -> Iterator[_Unit]:
         return
     for expression in (policy.using, policy.with_check):
         if expression:
-            yield _Unit(policy_source(policy), policy_sql(policy, expression), ("public",))
+            yield _Unit(
+                policy_source(policy),
+                policy_graph.EXPRESSION_PREFIX + expression,
+                ("public",),
+                outer=table,
+                fallback=policy_sql(policy, expression),
+            )
 
 
 def _units(catalog: Catalog) -> Iterator[_Unit]:
@@ -535,10 +574,59 @@ def _units(catalog: Catalog) -> Iterator[_Unit]:
         yield from _policy_units(policy, catalog)
 
 
-def _analysed(unit: _Unit, lookup: TableLookup) -> Iterator[tuple[list[Node], Resolution]]:
+def _analysed(unit: _Unit, lookup: TableLookup) -> Iterator[tuple[_Unit, list[Node], Resolution]]:
+    """The unit as analysed (a policy may fall back to its query form), its trees and
+    their column resolution. Policy trees are shared, read-only: resolutions are keyed by
+    ``id()`` and used with the trees they came with."""
+    if unit.fallback is not None:
+        shared = _policy_expression(unit.sql)
+        if shared is not None:
+            trees = shared[0]
+            yield unit, trees, resolve(trees, lookup, unit.search_path, unit.outer)
+            return
+        unit = _Unit(unit.source, unit.fallback, unit.search_path)
     trees = parse_statements(unit.sql)
     if trees:
-        yield trees, resolve(trees, lookup, unit.search_path, unit.outer)
+        yield unit, trees, resolve(trees, lookup, unit.search_path, unit.outer)
+
+
+FilterPair = tuple[Any, Any, str, bool]
+"""``(column side, other side, operator, other side is None or constant)``."""
+
+
+@lru_cache(maxsize=16384)
+def _policy_expression(sql: str) -> tuple[list[Node], tuple[FilterPair, ...]] | None:
+    """A policy expression's shared parse (``SELECT <expr>``, one statement) and its filter
+    pairs, which depend on the text only; None if it does not parse as one statement.
+    Cached together so that the pairs' nodes are the very nodes a resolution of these
+    trees is keyed on."""
+    trees = policy_graph.parse_statements(sql)
+    if trees is None or len(trees) != 1:
+        return None
+    return trees, _constant_flagged(_filter_pairs(trees))
+
+
+def _constant_flagged(pairs: Iterable[tuple[Any, Any, str]]) -> tuple[FilterPair, ...]:
+    return tuple((col, other, op, other is None or _is_constant(other)) for col, other, op in pairs)
+
+
+def _policy_pairs(
+    unit: _Unit, lookup: TableLookup
+) -> Iterator[tuple[Resolution, tuple[FilterPair, ...]]]:
+    """Column resolution and filter pairs of a policy unit (see :func:`_analysed`)."""
+    shared = _policy_expression(unit.sql) if unit.fallback is not None else None
+    if shared is not None:
+        trees, pairs = shared
+        yield resolve(trees, lookup, unit.search_path, unit.outer), pairs
+        return
+    for _unit, trees, res in _analysed(unit, lookup):
+        yield res, _constant_flagged(_filter_pairs(trees))
+
+
+def _may_search_jsonb(sql: str) -> bool:
+    """Whether ``sql`` can contain a GIN-servable JSONB operator at all (they are
+    spelled with these characters), so most texts need no parse for that rule."""
+    return "?" in sql or "@>" in sql or "<@" in sql
 
 
 # --- policy filter columns ---------------------------------------------------------------------
@@ -586,12 +674,12 @@ def policy_filter_columns(policy: Policy, catalog: Catalog) -> dict[str, set[str
         return out
     lookup = catalog_lookup(catalog)
     for unit in _policy_units(policy, catalog):
-        for trees, res in _analysed(unit, lookup):
-            for column_side, other, op in _filter_pairs(trees):
+        for res, pairs in _policy_pairs(unit, lookup):
+            for column_side, other, op, constant in pairs:
                 key = res.of(column_side)
                 if key is None or key[:2] != (policy.schema, policy.table):
                     continue
-                if other is None or _is_constant(other) or _refers_to(other, res, key[:2]):
+                if constant or _refers_to(other, res, key[:2]):
                     continue
                 out.setdefault(key[2], set()).add(op)
     return out
@@ -633,7 +721,9 @@ def jsonb_operator_uses(catalog: Catalog) -> list[ColumnUse]:
     lookup = catalog_lookup(catalog)
     out: list[ColumnUse] = []
     for unit in _units(catalog):
-        for trees, res in _analysed(unit, lookup):
+        if not _may_search_jsonb(unit.sql):
+            continue
+        for _unit, trees, res in _analysed(unit, lookup):
             for side, op in _jsonb_pairs(trees):
                 key = res.of(side)
                 if key is not None:
@@ -760,15 +850,17 @@ def fulltext_uses(catalog: Catalog) -> list[FtsUse]:
     lookup = catalog_lookup(catalog)
     out: list[FtsUse] = []
     for unit in _units(catalog):
-        for trees, res in _analysed(unit, lookup):
+        if "@@" not in unit.sql:  # no text-search match without the operator
+            continue
+        for analysed, trees, res in _analysed(unit, lookup):
             for side in _fts_sides(trees):
                 key = res.of(side)
                 if key is not None:
-                    out.append(FtsUse(key[0], key[1], unit.source, column=key[2]))
+                    out.append(FtsUse(key[0], key[1], analysed.source, column=key[2]))
                     continue
                 call = _tsvector_call(side)
                 if call is not None:
-                    use = _fts_expression_use(call, res, unit)
+                    use = _fts_expression_use(call, res, analysed)
                     if use is not None:
                         out.append(use)
     return out

@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -73,7 +73,7 @@ _STEP_BUDGET = 50_000  # DFS steps per start; policy graphs are small, this guar
 # --- SQL parsing helpers ---------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)  # every policy expression of a 5,000-table project, across rules
 def _parse_json(sql: str) -> tuple[Node, ...] | None:
     try:
         doc = json.loads(pg_parser.parse_sql_json(sql))
@@ -109,16 +109,25 @@ def walk(obj: Any, parents: Parents = ()) -> Iterator[tuple[str, Node, Parents]]
     ``(type, node)`` pairs from the outside in, so a caller can ask "am I inside a
     sub-select?".
     """
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            if isinstance(value, dict) and key[:1].isupper():
-                yield key, value, parents
-                yield from walk(value, (*parents, (key, value)))
-            elif isinstance(value, (dict, list)):
-                yield from walk(value, parents)
-    elif isinstance(obj, list):
-        for item in obj:
-            yield from walk(item, parents)
+    # Iterative, depth first, in document order: a recursive generator passes every node
+    # up through one ``yield from`` per level, which dominated the RLS rules on big catalogs.
+    stack: list[tuple[str | None, Any, Parents]] = [(None, obj, parents)]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        kind, item, above = pop()
+        if kind is not None:  # a typed node: report it, then walk its fields beneath it
+            yield kind, item, above
+            above = (*above, (kind, item))
+        if isinstance(item, dict):
+            entries = []
+            for key, value in item.items():
+                if isinstance(value, dict):
+                    entries.append((key if key[:1].isupper() else None, value, above))
+                elif isinstance(value, list):
+                    entries.append((None, value, above))
+            push(reversed(entries))
+        elif isinstance(item, list):
+            push([(None, v, above) for v in reversed(item) if isinstance(v, dict | list)])
 
 
 def name_parts(items: Iterable[Node]) -> tuple[str, ...]:
@@ -193,13 +202,10 @@ _DML = {"InsertStmt": "INSERT", "UpdateStmt": "UPDATE", "DeleteStmt": "DELETE"}
 def references(tree: Any) -> Refs:
     """Relations and functions referenced anywhere in a parsed tree (CTE names skipped;
     the target of INSERT / UPDATE / DELETE carries that command)."""
-    ctes = {
-        node.get("ctename")
-        for kind, node, _ in walk(tree)
-        if kind == "CommonTableExpr" and node.get("ctename")
-    }
+    # one walk: CTE names (which may come after their uses) filter the relations at the end
+    ctes: set[str] = set()
     targets: dict[int, Command] = {}
-    relations: list[RelRef] = []
+    ranges: list[RelRef] = []
     calls: list[CallRef] = []
     has_sublink = False
     for kind, node, _ in walk(tree):
@@ -210,15 +216,16 @@ def references(tree: Any) -> Refs:
         elif kind == "RangeVar":
             schema = node.get("schemaname")
             name = node.get("relname", "")
-            if schema is None and name in ctes:
-                continue
-            relations.append(RelRef(schema, name, targets.get(id(node), "SELECT")))
+            ranges.append(RelRef(schema, name, targets.get(id(node), "SELECT")))
         elif kind == "FuncCall":
             parts = name_parts(node.get("funcname", []))
             if parts:
                 schema = parts[-2] if len(parts) >= 2 else None
                 calls.append(CallRef(schema, parts[-1], len(node.get("args", []))))
-    return Refs(tuple(relations), tuple(calls), has_sublink)
+        if kind == "CommonTableExpr" and node.get("ctename"):
+            ctes.add(node["ctename"])
+    relations = tuple(r for r in ranges if not (r.schema is None and r.name in ctes))
+    return Refs(relations, tuple(calls), has_sublink)
 
 
 _NAME = r'(?:"(?:[^"]|"")+"|[a-z_][\w$]*)'
@@ -473,6 +480,29 @@ class PolicyGraph:
     _fn_refs: dict[str, Refs] = field(default_factory=dict, repr=False)
     _view_refs: dict[QualifiedName, Refs] = field(default_factory=dict, repr=False)
     _expr_refs: dict[str, Refs] = field(default_factory=dict, repr=False)
+    _members: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _applicable: dict[tuple[QualifiedName, Command, str, bool], tuple[Policy, ...]] = field(
+        default_factory=dict, repr=False
+    )
+    _rls: dict[tuple[QualifiedName, str], bool] = field(default_factory=dict, repr=False)
+    # by id() of the catalog's own policies (alive as long as the catalog): the cycle search
+    # asks these for the same policies tens of thousands of times on a big project
+    _policy_steps: dict[int, tuple[Step, tuple[Read, ...]]] = field(
+        default_factory=dict, repr=False
+    )
+    _sublink: dict[int, bool] = field(default_factory=dict, repr=False)  # per assume_sublink
+    _dead: dict[tuple[State, bool], bool] = field(default_factory=dict, repr=False)
+    _live_roles: dict[tuple[QualifiedName, str], bool] = field(default_factory=dict, repr=False)
+    _with_public: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _resolved: dict[tuple[CallRef, tuple[str, ...]], tuple[Function, ...]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def assuming_sublink(self, keys: Iterable[ObjectKey]) -> PolicyGraph:
+        """The same graph, asking "what if these policies had a sub-select?". What the
+        policies, views and functions read does not depend on that, so the copy shares
+        those caches with this graph instead of parsing everything again."""
+        return replace(self, assume_sublink=frozenset(keys), _sublink={})
 
     # -- facts about roles and tables --
 
@@ -481,6 +511,12 @@ class PolicyGraph:
 
     def member_roles(self, role: str) -> frozenset[str]:
         """``role`` and the roles it inherits privileges of (``member_of``, transitively)."""
+        found = self._members.get(role)
+        if found is None:
+            found = self._members[role] = self._member_roles(role)
+        return found
+
+    def _member_roles(self, role: str) -> frozenset[str]:
         seen = {role}
         todo = [role]
         while todo:
@@ -499,6 +535,13 @@ class PolicyGraph:
 
     def rls_applies(self, relation: QualifiedName, role: str) -> bool:
         """Whether ``role`` reading ``relation`` gets its policies applied."""
+        key = (relation, role)
+        found = self._rls.get(key)
+        if found is None:
+            found = self._rls[key] = self._rls_applies(relation, role)
+        return found
+
+    def _rls_applies(self, relation: QualifiedName, role: str) -> bool:
         table = self.catalog.find_table(*relation)
         if table is None or table.is_view or not table.rls_enabled:
             return False
@@ -514,20 +557,83 @@ class PolicyGraph:
         ``top_level``: the statement itself is an UPDATE or DELETE, which with a WHERE
         clause (what PostgREST sends) also applies the SELECT policies.
         """
-        roles = self.member_roles(role) | {"public"}
-        commands = {command, "ALL"}
-        if top_level and command in ("UPDATE", "DELETE"):
-            commands.add("SELECT")
-        return [
-            p
-            for p in self.catalog.policies_of(*relation)
-            if p.command in commands and roles.intersection(p.roles)
-        ]
+        return list(self._applicable_to(relation, command, role, top_level))
+
+    def _applicable_to(
+        self, relation: QualifiedName, command: Command, role: str, top_level: bool
+    ) -> tuple[Policy, ...]:
+        key = (relation, command, role, top_level)
+        found = self._applicable.get(key)
+        if found is None:
+            roles = self._roles_of(role)
+            commands = {command, "ALL"}
+            if top_level and command in ("UPDATE", "DELETE"):
+                commands.add("SELECT")
+            found = self._applicable[key] = tuple(
+                p
+                for p in self.catalog.policies_of(*relation)
+                if p.command in commands and not roles.isdisjoint(p.roles)
+            )
+        return found
+
+    def _roles_of(self, role: str) -> frozenset[str]:
+        """The roles whose policies apply to ``role``: its own, inherited ones, PUBLIC."""
+        found = self._with_public.get(role)
+        if found is None:
+            found = self._with_public[role] = self.member_roles(role) | {"public"}
+        return found
 
     def policy_has_sublink(self, policy: Policy) -> bool:
-        if policy.origin_key in self.assume_sublink:
+        if self.assume_sublink and policy.origin_key in self.assume_sublink:
             return True
         return any(self._expr(e).has_sublink for e in (policy.using, policy.with_check) if e)
+
+    def _has_sublink(self, policy: Policy) -> bool:
+        """:meth:`policy_has_sublink` for one of the catalog's policies, remembered."""
+        found = self._sublink.get(id(policy))
+        if found is None:
+            found = self._sublink[id(policy)] = self.policy_has_sublink(policy)
+        return found
+
+    def _dead_end(self, state: State, top_level: bool) -> bool:
+        """Whether no read of the policies applied in ``state`` gets RLS applied: the
+        cycle search can go nowhere from there (most tables of a big project)."""
+        key = (state, top_level)
+        found = self._dead.get(key)
+        if found is None:
+            relation, command, role = state
+            found = self._dead[key] = not self._live_for(relation, role) or not any(
+                self._live_policy(policy, role)
+                for policy in self._applicable_to(relation, command, role, top_level)
+            )
+        return found
+
+    def _live_for(self, relation: QualifiedName, role: str) -> bool:
+        """Whether some policy on ``relation`` that applies to ``role`` (any command) reads
+        a relation that gets RLS applied: when none does, no state of it leads anywhere."""
+        key = (relation, role)
+        found = self._live_roles.get(key)
+        if found is None:
+            roles = self._roles_of(role)
+            found = self._live_roles[key] = any(
+                not roles.isdisjoint(p.roles) and self._live_policy(p, role)
+                for p in self.catalog.policies_of(*relation)
+            )
+        return found
+
+    def _live_policy(self, policy: Policy, role: str) -> bool:
+        return any(
+            self.rls_applies(read.relation, read.role or role)
+            for read in self._step_and_reads(policy)[1]
+        )
+
+    def _step_and_reads(self, policy: Policy) -> tuple[Step, tuple[Read, ...]]:
+        """The policy as a path step and what it reads, for one of the catalog's policies."""
+        found = self._policy_steps.get(id(policy))
+        if found is None:
+            step = Step("policy", policy.schema, policy.name, policy.table, policy.command)
+            found = self._policy_steps[id(policy)] = (step, self.reads_of_policy(policy))
+        return found
 
     # -- references --
 
@@ -571,6 +677,13 @@ class PolicyGraph:
     def resolve_function(self, ref: CallRef, path: tuple[str, ...]) -> tuple[Function, ...]:
         """Catalog functions a call may run (overloads with that many arguments first).
         Functions of Supabase-internal schemas and of extensions are not followed."""
+        key = (ref, path)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve_function(ref, path)
+        return found
+
+    def _resolve_function(self, ref: CallRef, path: tuple[str, ...]) -> tuple[Function, ...]:
         schemas = (ref.schema,) if ref.schema else path
         for schema in schemas:
             found = self.catalog.functions_named(schema, ref.name)
@@ -758,8 +871,11 @@ class _Search:
                 if not g.rls_applies(table.key, role):
                     continue
                 for command in COMMANDS:
+                    state: State = (table.key, command, role)
+                    if g._dead_end(state, True):
+                        continue  # a search from here would find nothing
                     self.budget = _STEP_BUDGET  # per start, so one knot cannot starve the rest
-                    self._dfs([_Frame((table.key, command, role), (), False, frozenset())])
+                    self._dfs([_Frame(state, (), False, frozenset())])
         return sorted(self.found.values(), key=lambda c: (c.table, c.path))
 
     def run_from(self, state: State) -> list[Cycle]:
@@ -774,26 +890,29 @@ class _Search:
         g = self.graph
         current = frames[-1]
         relation, command, role = current.state
-        policies = g.applicable(relation, command, role, top_level=len(frames) == 1)
-        has_sub = any(g.policy_has_sublink(p) for p in policies)
+        policies = g._applicable_to(relation, command, role, len(frames) == 1)
+        has_sub = any(g._has_sublink(p) for p in policies)
         active = current.active | {relation} if has_sub else current.active
         for policy in policies:
-            pstep = Step("policy", policy.schema, policy.name, policy.table, policy.command)
-            for read in g.reads_of_policy(policy):
+            pstep, reads = g._step_and_reads(policy)
+            for read in reads:
                 read_role = read.role or role
                 if not g.rls_applies(read.relation, read_role):
                     continue
                 child_state: State = (read.relation, read.command, read_role)
                 steps = (pstep, *read.via)
-                if not read.runtime:
-                    child_policies = g.applicable(read.relation, read.command, read_role)
-                    blockers = [p for p in child_policies if g.policy_has_sublink(p)]
-                    if read.relation in active and blockers:
+                if not read.runtime and read.relation in active:
+                    child_policies = g._applicable_to(read.relation, read.command, read_role, False)
+                    blockers = [p for p in child_policies if g._has_sublink(p)]
+                    if blockers:
                         self._record_rewrite(frames, steps, child_state, blockers)
                         continue
                 on_path = next((i for i, f in enumerate(frames) if f.state == child_state), None)
                 if on_path is not None:
                     self._record(frames, on_path, steps, "54001", ())
+                    continue
+                if g._dead_end(child_state, False):
+                    self.budget -= 1  # what entering it costs, so the budget runs out as before
                     continue
                 child_active = frozenset() if read.runtime else active
                 self._dfs([*frames, _Frame(child_state, steps, read.runtime, child_active)])

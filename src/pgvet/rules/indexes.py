@@ -79,7 +79,9 @@ class _NameBook:
     def name(self, schema: str, table: str, columns: Sequence[str], suffix: str = "") -> str:
         key = (schema, table, tuple(columns), suffix)
         if key not in self.given:
-            taken = self.taken.setdefault(schema, taken_names(self.catalog, schema))
+            taken = self.taken.get(schema)
+            if taken is None:  # once per schema (setdefault would rebuild it every call)
+                taken = self.taken[schema] = taken_names(self.catalog, schema)
             self.given[key] = index_name(table, columns, taken, suffix)
         return self.given[key]
 
@@ -180,8 +182,34 @@ def reviewed_tables(catalog: Catalog) -> Iterator[Table]:
             yield table
 
 
+@dataclass
+class _Shared:
+    """Answers several rules of one run ask about the same catalog, computed once."""
+
+    unindexed_fks: tuple[Constraint, ...] | None = None
+    tenant: dict[tuple[str, ...], tuple[tuple[Table, str], ...]] = field(default_factory=dict)
+
+
+_SHARED: dict[int, _Shared] = {}
+
+
+def _shared(catalog: Catalog) -> _Shared:
+    key = id(catalog)
+    if key not in _SHARED:
+        _SHARED[key] = _Shared()
+        weakref.finalize(catalog, _SHARED.pop, key, None)
+    return _SHARED[key]
+
+
 def unindexed_foreign_keys(catalog: Catalog) -> list[Constraint]:
     """Foreign keys (declared, not partition copies) that no index serves."""
+    shared = _shared(catalog)
+    if shared.unindexed_fks is None:
+        shared.unindexed_fks = tuple(_unindexed_foreign_keys(catalog))
+    return list(shared.unindexed_fks)
+
+
+def _unindexed_foreign_keys(catalog: Catalog) -> list[Constraint]:
     out = []
     reviewed = {t.key for t in reviewed_tables(catalog)}
     for fk in catalog.foreign_keys:
@@ -206,12 +234,16 @@ def unindexed_tenant_columns(
     catalog: Catalog, tenant_columns: Iterable[str]
 ) -> list[tuple[Table, str]]:
     """``(table, tenant column)`` pairs with no serving index."""
-    return [
-        (table, column)
-        for table in reviewed_tables(catalog)
-        for column in tenant_columns_of(table, tenant_columns)
-        if serving_index(catalog, table.schema, table.name, (column,)) is None
-    ]
+    columns = tuple(tenant_columns)
+    known = _shared(catalog).tenant
+    if columns not in known:
+        known[columns] = tuple(
+            (table, column)
+            for table in reviewed_tables(catalog)
+            for column in tenant_columns_of(table, columns)
+            if serving_index(catalog, table.schema, table.name, (column,)) is None
+        )
+    return list(known[columns])
 
 
 def policy_columns(catalog: Catalog, table: Table) -> dict[str, list[Policy]]:
@@ -645,6 +677,26 @@ def tenant_column_not_indexed(ctx: LintContext) -> Iterator[Hit]:
         )
 
 
+def _may_report_policy_column(
+    catalog: Catalog, table: Table, skip: set[tuple[str, str, str]]
+) -> bool:
+    """Whether some column named in the table's policy texts is neither skipped nor
+    indexed. A column a policy filters on is spelled in its text, so when none is left the
+    policies need no parsing: they cannot produce a finding."""
+    texts = [
+        e.lower()  # an unquoted name may be spelled in any case
+        for p in catalog.policies_of(table.schema, table.name)
+        for e in (p.using, p.with_check)
+        if e
+    ]
+    return any(
+        any(col.name.lower() in text for text in texts)
+        and (table.schema, table.name, col.name) not in skip
+        and serving_index(catalog, table.schema, table.name, (col.name,)) is None
+        for col in table.columns
+    )
+
+
 def _policy_names(policies: Sequence[Policy]) -> str:
     names = [f'"{p.name}"' for p in policies[:3]]
     more = f" and {len(policies) - 3} more" if len(policies) > 3 else ""
@@ -698,6 +750,8 @@ def policy_column_not_indexed(ctx: LintContext) -> Iterator[Hit]:
         for t, c in unindexed_tenant_columns(catalog, ctx.config.tenant_columns)
     }
     for table in reviewed_tables(catalog):
+        if not _may_report_policy_column(catalog, table, skip):
+            continue
         for column, policies in sorted(policy_columns(catalog, table).items()):
             if (table.schema, table.name, column) in skip:
                 continue

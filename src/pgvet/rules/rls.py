@@ -689,28 +689,44 @@ def _per_outer_row(parents: tuple[tuple[str, Node], ...], catalog: Catalog) -> b
     return any(correlation(node, catalog) is True for node in selects)
 
 
-def per_row_calls(policy: Policy, catalog: Catalog) -> list[PerRowCall]:
+def per_row_calls(
+    policy: Policy, catalog: Catalog, memo: dict[str, list[tuple[str, int, int]]] | None = None
+) -> list[PerRowCall]:
     """Calls of auth.uid() / auth.jwt() / auth.role() / auth.email() / current_setting()
-    in a policy that are evaluated per row (see :func:`_per_outer_row`)."""
+    in a policy that are evaluated per row (see :func:`_per_outer_row`). They depend on the
+    expression text and the catalog only: ``memo`` (expression → calls) lets a caller
+    that checks every policy of one catalog analyse each distinct expression once."""
+    out = []
+    for clause, expr in _expressions(policy):
+        spans = memo.get(expr) if memo is not None else None
+        if spans is None:
+            spans = _per_row_spans(expr, catalog)
+            if memo is not None:
+                memo[expr] = spans
+        out += [PerRowCall(clause, text, start, end) for text, start, end in spans]
+    return out
+
+
+def _per_row_spans(expr: str, catalog: Catalog) -> list[tuple[str, int, int]]:
+    """``(call text, start, end)`` of the per-row auth calls in one expression."""
+    node = parse_expression(expr)
+    if node is None:
+        return []
     out = []
     prefix = len(EXPRESSION_PREFIX.encode())
-    for clause, expr in _expressions(policy):
-        node = parse_expression(expr)
-        if node is None:
+    data = (EXPRESSION_PREFIX + expr).encode()
+    for kind, call, parents in walk(node):
+        if kind != "FuncCall" or not _is_auth_call(call):
             continue
-        data = (EXPRESSION_PREFIX + expr).encode()
-        for kind, call, parents in walk(node):
-            if kind != "FuncCall" or not _is_auth_call(call):
-                continue
-            if not _per_outer_row(parents, catalog):
-                continue
-            if any(k == "FuncCall" and _is_auth_call(n) for k, n in parents):
-                continue  # the outer call is reported and wrapped
-            start = int(call.get("location", -1))
-            if start < prefix:
-                continue
-            end = _span_end(data, start)
-            out.append(PerRowCall(clause, data[start:end].decode(), start - prefix, end - prefix))
+        if not _per_outer_row(parents, catalog):
+            continue
+        if any(k == "FuncCall" and _is_auth_call(n) for k, n in parents):
+            continue  # the outer call is reported and wrapped
+        start = int(call.get("location", -1))
+        if start < prefix:
+            continue
+        end = _span_end(data, start)
+        out.append((data[start:end].decode(), start - prefix, end - prefix))
     return out
 
 
@@ -732,7 +748,7 @@ def _recursion_after_wrapping(catalog: Catalog, policies: list[Policy]) -> dict[
     if not wrapped:
         return {}
     before = {(c.sqlstate, c.path) for c in cycles}
-    what_if = build_policy_graph(catalog, graph.roles, [p.origin_key for p in wrapped])
+    what_if = graph.assuming_sublink(p.origin_key for p in wrapped)
     out: dict[ObjectKey, Cycle] = {}
     for cycle in find_cycles(what_if):
         if (cycle.sqlstate, cycle.path) in before:
@@ -777,7 +793,8 @@ def auth_function_per_row(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     catalog = ctx.catalog
-    found = [(p, per_row_calls(p, catalog)) for p in catalog.policies]
+    memo: dict[str, list[tuple[str, int, int]]] = {}  # many tables share a policy text
+    found = [(p, per_row_calls(p, catalog, memo)) for p in catalog.policies]
     found = [(p, calls) for p, calls in found if calls]
     risky = _recursion_after_wrapping(catalog, [p for p, _ in found])
     for policy, calls in found:
@@ -1143,6 +1160,14 @@ def _reads_user_metadata(tree: Any) -> bool:
     return False
 
 
+def _expression_reads_user_metadata(expr: str) -> bool:
+    # both spellings appear verbatim in pg_get_expr text: most expressions need no walk
+    if "user_metadata" not in expr and "raw_user_meta_data" not in expr:
+        return False
+    node = parse_expression(expr)
+    return node is not None and _reads_user_metadata(node)
+
+
 def _function_reads_user_metadata(fn: Function) -> bool:
     body = fn.body
     if "user_metadata" not in body and "raw_user_meta_data" not in body:
@@ -1186,10 +1211,7 @@ def policy_trusts_user_metadata(ctx: LintContext) -> Iterator[Hit]:
     catalog = ctx.catalog
     graph, _cycles = policy_graph(catalog)
     for policy in catalog.policies:
-        direct = any(
-            (node := parse_expression(e)) is not None and _reads_user_metadata(node)
-            for _, e in _expressions(policy)
-        )
+        direct = any(_expression_reads_user_metadata(e) for _, e in _expressions(policy))
         via = (
             []
             if direct
@@ -1251,6 +1273,15 @@ def _column_type(
     return None
 
 
+def _may_cast_to_text(expr: str) -> bool:
+    """Whether the text can hold a cast to one of :data:`_TEXT_TYPES` (``x::text``,
+    ``cast(x as varchar)``, ``::bpchar``, ``::name``): most policies need no walk."""
+    lowered = expr.lower()
+    if "::" not in expr and "cast" not in lowered:
+        return False
+    return "text" in lowered or "char" in lowered or "name" in lowered
+
+
 def uuid_text_casts(policy: Policy, catalog: Catalog) -> list[str]:
     """Columns of type uuid cast to text where they are compared, in a policy."""
     table = catalog.find_table(policy.schema, policy.table)
@@ -1258,7 +1289,7 @@ def uuid_text_casts(policy: Policy, catalog: Catalog) -> list[str]:
         return []
     out = []
     for _, expr in _expressions(policy):
-        node = parse_expression(expr)
+        node = parse_expression(expr) if _may_cast_to_text(expr) else None
         if node is None:
             continue
         for kind, cast, parents in walk(node):
