@@ -564,14 +564,18 @@ def _policy_units(policy: Policy, catalog: Catalog) -> Iterator[_Unit]:
             )
 
 
-def _units(catalog: Catalog) -> Iterator[_Unit]:
+def _units(catalog: Catalog, may_match: Callable[[str], bool]) -> Iterator[_Unit]:
+    """The units whose SQL ``may_match`` (a cheap text test that every unit holding what
+    the caller looks for passes); a policy is tested on its expressions before its units
+    are built."""
     for view in catalog.views:
         if view.extension is None:
-            yield from _view_units(view)
+            yield from (u for u in _view_units(view) if may_match(u.sql))
     for fn in catalog.functions:
-        yield from _function_units(fn)
+        yield from (u for u in _function_units(fn) if may_match(u.sql))
     for policy in catalog.policies:
-        yield from _policy_units(policy, catalog)
+        if any(may_match(e) for e in (policy.using, policy.with_check) if e):
+            yield from (u for u in _policy_units(policy, catalog) if may_match(u.sql))
 
 
 def _analysed(unit: _Unit, lookup: TableLookup) -> Iterator[tuple[_Unit, list[Node], Resolution]]:
@@ -720,9 +724,7 @@ def jsonb_operator_uses(catalog: Catalog) -> list[ColumnUse]:
     types are not checked here (the rule keeps the jsonb ones)."""
     lookup = catalog_lookup(catalog)
     out: list[ColumnUse] = []
-    for unit in _units(catalog):
-        if not _may_search_jsonb(unit.sql):
-            continue
+    for unit in _units(catalog, _may_search_jsonb):
         for _unit, trees, res in _analysed(unit, lookup):
             for side, op in _jsonb_pairs(trees):
                 key = res.of(side)
@@ -802,6 +804,11 @@ def deparse_at(sql: str, location: int) -> str | None:
     return str(RawStream()(found[0]))
 
 
+def _may_match_text(sql: str) -> bool:
+    """No text-search match (``@@``) without the operator in the text."""
+    return "@@" in sql
+
+
 def _fts_sides(tree: Any) -> Iterator[Any]:
     for kind, body in walk(tree):
         if (
@@ -849,9 +856,7 @@ def fulltext_uses(catalog: Catalog) -> list[FtsUse]:
     column or a ``to_tsvector(...)`` expression over one catalog table."""
     lookup = catalog_lookup(catalog)
     out: list[FtsUse] = []
-    for unit in _units(catalog):
-        if "@@" not in unit.sql:  # no text-search match without the operator
-            continue
+    for unit in _units(catalog, _may_match_text):
         for analysed, trees, res in _analysed(unit, lookup):
             for side in _fts_sides(trees):
                 key = res.of(side)

@@ -130,6 +130,28 @@ def walk(obj: Any, parents: Parents = ()) -> Iterator[tuple[str, Node, Parents]]
             push([(None, v, above) for v in reversed(item) if isinstance(v, dict | list)])
 
 
+def _nodes(obj: Any) -> Iterator[tuple[str, Node]]:
+    """:func:`walk` without the ancestors (cheaper, same nodes in the same order)."""
+    stack: list[Any] = [obj]  # a (type, node) tuple marks a typed node: JSON has no tuples
+    pop, push = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        if type(item) is tuple:
+            yield item
+            item = item[1]
+        if isinstance(item, dict):
+            entries: list[Any] = []
+            for key, value in item.items():
+                if isinstance(value, dict):
+                    entries.append((key, value) if key[:1].isupper() else value)
+                elif isinstance(value, list):
+                    entries.append(value)
+            entries.reverse()
+            push(entries)
+        elif isinstance(item, list):
+            push([v for v in reversed(item) if isinstance(v, dict | list)])
+
+
 def name_parts(items: Iterable[Node]) -> tuple[str, ...]:
     """``("auth", "uid")`` from a pglast ``funcname`` / ``names`` list."""
     return tuple(i["String"]["sval"] for i in items if "String" in i)
@@ -208,7 +230,7 @@ def references(tree: Any) -> Refs:
     ranges: list[RelRef] = []
     calls: list[CallRef] = []
     has_sublink = False
-    for kind, node, _ in walk(tree):
+    for kind, node in _nodes(tree):
         if kind in _DML and isinstance(node.get("relation"), dict):
             targets[id(node["relation"])] = _DML[kind]  # type: ignore[assignment]
         elif kind == "SubLink":
@@ -475,7 +497,10 @@ class PolicyGraph:
     catalog: Catalog
     roles: tuple[str, ...]
     assume_sublink: frozenset[ObjectKey] = frozenset()
-    _policy_reads: dict[ObjectKey, tuple[Read, ...]] = field(default_factory=dict, repr=False)
+    # what a policy reads depends on its expressions only: keyed by (using, with check)
+    _policy_reads: dict[tuple[str | None, str | None], tuple[Read, ...]] = field(
+        default_factory=dict, repr=False
+    )
     _fn_reads: dict[str, tuple[Read, ...]] = field(default_factory=dict, repr=False)
     _fn_refs: dict[str, Refs] = field(default_factory=dict, repr=False)
     _view_refs: dict[QualifiedName, Refs] = field(default_factory=dict, repr=False)
@@ -487,9 +512,8 @@ class PolicyGraph:
     _rls: dict[tuple[QualifiedName, str], bool] = field(default_factory=dict, repr=False)
     # by id() of the catalog's own policies (alive as long as the catalog): the cycle search
     # asks these for the same policies tens of thousands of times on a big project
-    _policy_steps: dict[int, tuple[Step, tuple[Read, ...]]] = field(
-        default_factory=dict, repr=False
-    )
+    _policy_steps: dict[int, Step] = field(default_factory=dict, repr=False)
+    _reads_by_id: dict[int, tuple[Read, ...]] = field(default_factory=dict, repr=False)
     _sublink: dict[int, bool] = field(default_factory=dict, repr=False)  # per assume_sublink
     _dead: dict[tuple[State, bool], bool] = field(default_factory=dict, repr=False)
     _live_roles: dict[tuple[QualifiedName, str], bool] = field(default_factory=dict, repr=False)
@@ -562,19 +586,26 @@ class PolicyGraph:
     def _applicable_to(
         self, relation: QualifiedName, command: Command, role: str, top_level: bool
     ) -> tuple[Policy, ...]:
+        if top_level:  # a search starts there once: not worth keeping
+            return self._select_policies(relation, command, role, top_level)
         key = (relation, command, role, top_level)
         found = self._applicable.get(key)
         if found is None:
-            roles = self._roles_of(role)
-            commands = {command, "ALL"}
-            if top_level and command in ("UPDATE", "DELETE"):
-                commands.add("SELECT")
-            found = self._applicable[key] = tuple(
-                p
-                for p in self.catalog.policies_of(*relation)
-                if p.command in commands and not roles.isdisjoint(p.roles)
-            )
+            found = self._applicable[key] = self._select_policies(relation, command, role, False)
         return found
+
+    def _select_policies(
+        self, relation: QualifiedName, command: Command, role: str, top_level: bool
+    ) -> tuple[Policy, ...]:
+        roles = self._roles_of(role)
+        commands = {command, "ALL"}
+        if top_level and command in ("UPDATE", "DELETE"):
+            commands.add("SELECT")
+        return tuple(
+            p
+            for p in self.catalog.policies_of(*relation)
+            if p.command in commands and not roles.isdisjoint(p.roles)
+        )
 
     def _roles_of(self, role: str) -> frozenset[str]:
         """The roles whose policies apply to ``role``: its own, inherited ones, PUBLIC."""
@@ -623,16 +654,23 @@ class PolicyGraph:
 
     def _live_policy(self, policy: Policy, role: str) -> bool:
         return any(
-            self.rls_applies(read.relation, read.role or role)
-            for read in self._step_and_reads(policy)[1]
+            self.rls_applies(read.relation, read.role or role) for read in self._reads_of(policy)
         )
 
-    def _step_and_reads(self, policy: Policy) -> tuple[Step, tuple[Read, ...]]:
-        """The policy as a path step and what it reads, for one of the catalog's policies."""
+    def _reads_of(self, policy: Policy) -> tuple[Read, ...]:
+        """:meth:`reads_of_policy` for one of the catalog's policies, by identity."""
+        found = self._reads_by_id.get(id(policy))
+        if found is None:
+            found = self._reads_by_id[id(policy)] = self.reads_of_policy(policy)
+        return found
+
+    def _step_of(self, policy: Policy) -> Step:
+        """One of the catalog's policies as a path step."""
         found = self._policy_steps.get(id(policy))
         if found is None:
-            step = Step("policy", policy.schema, policy.name, policy.table, policy.command)
-            found = self._policy_steps[id(policy)] = (step, self.reads_of_policy(policy))
+            found = self._policy_steps[id(policy)] = Step(
+                "policy", policy.schema, policy.name, policy.table, policy.command
+            )
         return found
 
     # -- references --
@@ -764,7 +802,7 @@ class PolicyGraph:
 
     def reads_of_policy(self, policy: Policy) -> tuple[Read, ...]:
         """Every relation the policy reads, through sub-selects, views and functions."""
-        key = policy.origin_key
+        key = (policy.using, policy.with_check)
         if key not in self._policy_reads:
             reads = self._reads(
                 self.policy_refs(policy), DEFAULT_SEARCH_PATH, None, False, frozenset(), frozenset()
@@ -867,11 +905,12 @@ class _Search:
             t for t in g.catalog.base_tables if t.rls_enabled and g.catalog.policies_of(*t.key)
         ]
         for table in tables:
+            key = table.key
             for role in g.roles:
-                if not g.rls_applies(table.key, role):
-                    continue
+                if not g.rls_applies(key, role) or not g._live_for(key, role):
+                    continue  # no policy of it for this role reads anything RLS applies to
                 for command in COMMANDS:
-                    state: State = (table.key, command, role)
+                    state: State = (key, command, role)
                     if g._dead_end(state, True):
                         continue  # a search from here would find nothing
                     self.budget = _STEP_BUDGET  # per start, so one knot cannot starve the rest
@@ -894,8 +933,8 @@ class _Search:
         has_sub = any(g._has_sublink(p) for p in policies)
         active = current.active | {relation} if has_sub else current.active
         for policy in policies:
-            pstep, reads = g._step_and_reads(policy)
-            for read in reads:
+            pstep = g._step_of(policy)
+            for read in g._reads_of(policy):
                 read_role = read.role or role
                 if not g.rls_applies(read.relation, read_role):
                     continue

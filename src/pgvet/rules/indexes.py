@@ -24,11 +24,15 @@ import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pgvet import exprs
 from pgvet.catalog.model import Catalog, Constraint, Index, Origin, Policy, Table
 from pgvet.ddl import touches_of_sql
 from pgvet.rules.registry import Hit, LintContext, rule
+
+if TYPE_CHECKING:
+    from pgvet.project import Project, Statement
 
 MAX_IDENTIFIER_BYTES = 63
 ROW_TABLE_KINDS = ("table", "partitioned")
@@ -291,17 +295,32 @@ def column_location(ctx: LintContext, schema: str, table: str, name: str) -> tup
     if ctx.project is None:
         return None
     found = None
-    for migration in ctx.project.files:
-        for stmt in migration.statements:
-            if not any(
-                t.kind == "table" and (t.schema, t.name) == (schema, table)
-                for t in touches_of_sql(stmt.text)
-            ):
-                continue
-            for column, offset in _column_offsets(stmt.text, schema, table):
-                if column == name:
-                    found = (stmt.file, stmt.line + _line_at(stmt.text, offset))
+    for stmt in _statements_on_tables(ctx.project).get((schema, table), ()):
+        for column, offset in _column_offsets(stmt.text, schema, table):
+            if column == name:
+                found = (stmt.file, stmt.line + _line_at(stmt.text, offset))
     return found
+
+
+_TABLE_STATEMENTS: dict[int, dict[tuple[str, str], list[Statement]]] = {}
+
+
+def _statements_on_tables(project: Project) -> dict[tuple[str, str], list[Statement]]:
+    """The project's statements that touch each table, in migration order; built once per
+    project (every column and foreign key location used to scan every statement)."""
+    key = id(project)
+    if key not in _TABLE_STATEMENTS:
+        index: dict[tuple[str, str], list[Statement]] = {}
+        for migration in project.files:
+            for stmt in migration.statements:
+                tables = {
+                    (t.schema, t.name) for t in touches_of_sql(stmt.text) if t.kind == "table"
+                }
+                for table in tables:
+                    index.setdefault(table, []).append(stmt)
+        _TABLE_STATEMENTS[key] = index
+        weakref.finalize(project, _TABLE_STATEMENTS.pop, key, None)
+    return _TABLE_STATEMENTS[key]
 
 
 def _origin(origin: Origin | None) -> tuple[str, int] | None:

@@ -16,11 +16,21 @@ splicing the original expression text at the parser's locations.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pgvet.catalog.model import Catalog, Function, ObjectKey, Origin, Policy, Table, View
+from pgvet.catalog.model import (
+    Catalog,
+    ColumnPrivilege,
+    Function,
+    ObjectKey,
+    Origin,
+    Policy,
+    Table,
+    View,
+)
 from pgvet.policy_graph import (
     COMMANDS,
     EXPRESSION_PREFIX,
@@ -38,6 +48,11 @@ from pgvet.policy_graph import (
     walk,
 )
 from pgvet.rules.registry import Hit, LintContext, rule
+
+if TYPE_CHECKING:
+    from pgvet.project import Project
+
+_T = TypeVar("_T")
 
 DEFAULT_EXPOSED_SCHEMAS: tuple[str, ...] = ("public", "graphql_public")
 API_ROLES: tuple[str, ...] = ("anon", "authenticated")
@@ -118,15 +133,36 @@ def _renamed_policy_origin(catalog: Catalog, key: ObjectKey) -> Origin | None:
     if kind != "policy":
         return None
     policy_name = name.split(".", 1)[1] if "." in name else name
-    found = [
-        origin
-        for (k, s, n), origin in catalog.origins.items()
-        if k == "policy"
-        and s == schema
-        and n.endswith("." + policy_name)
-        and catalog.find_table(s, n[: -len(policy_name) - 1]) is None
-    ]
+    orphans = _memo(catalog, "orphan policy origins", lambda: _orphan_policy_origins(catalog))
+    found = orphans.get((schema, policy_name), [])
     return found[0] if len(found) == 1 else None
+
+
+def _orphan_policy_origins(catalog: Catalog) -> dict[tuple[str, str], list[Origin]]:
+    """Policy origins under a table name that is not in the catalog, by ``(schema, policy
+    name)`` for every way of reading ``"<table>.<policy>"`` (either may contain dots):
+    one pass over the origins instead of one per policy asked about."""
+    out: dict[tuple[str, str], list[Origin]] = {}
+    for (kind, schema, name), origin in catalog.origins.items():
+        if kind != "policy":
+            continue
+        for i, char in enumerate(name):
+            if char == "." and catalog.find_table(schema, name[:i]) is None:
+                out.setdefault((schema, name[i + 1 :]), []).append(origin)
+    return out
+
+
+_MEMOS: dict[tuple[int, str], Any] = {}
+
+
+def _memo(owner: object, what: str, compute: Callable[[], _T]) -> _T:
+    """``compute()`` once per ``owner`` (a catalog or project, alive) and ``what``; the
+    value must not refer to the owner."""
+    key = (id(owner), what)
+    if key not in _MEMOS:
+        _MEMOS[key] = compute()
+        weakref.finalize(owner, _MEMOS.pop, key, None)
+    return _MEMOS[key]  # type: ignore[no-any-return]
 
 
 def _at(catalog: Catalog, key: ObjectKey) -> dict[str, Any]:
@@ -144,10 +180,16 @@ _DISABLE = re.compile(r"disable\s+row\s+level\s+security", re.I)
 
 def _last_disable(ctx: LintContext, table: Table) -> tuple[str, int] | None:
     """File and line of the last migration statement that disabled RLS on ``table``."""
-    if ctx.project is None:
+    project = ctx.project
+    if project is None:
         return None
-    found = None
-    for stmt in ctx.project.statements:
+    return _memo(project, "rls disables", lambda: _last_disables(project)).get(table.key)
+
+
+def _last_disables(project: Project) -> dict[tuple[str, str | None], tuple[str, int]]:
+    """File and line of the last statement disabling RLS, per table, in one pass."""
+    found: dict[tuple[str, str | None], tuple[str, int]] = {}
+    for stmt in project.statements:
         if not _DISABLE.search(stmt.text):
             continue
         for node in parse_statements(stmt.text) or []:
@@ -155,27 +197,37 @@ def _last_disable(ctx: LintContext, table: Table) -> tuple[str, int] | None:
             if not body:
                 continue
             rel = body.get("relation", {})
-            if (rel.get("schemaname", "public"), rel.get("relname")) != table.key:
-                continue
             cmds = [c.get("AlterTableCmd", {}).get("subtype") for c in body.get("cmds", [])]
             if "AT_DisableRowSecurity" in cmds:
-                found = (stmt.file, stmt.line)
+                found[(rel.get("schemaname", "public"), rel.get("relname"))] = (
+                    stmt.file,
+                    stmt.line,
+                )
     return found
 
 
-_GRAPHS: dict[int, tuple[Catalog, PolicyGraph, list[Cycle]]] = {}
+_GRAPHS: dict[int, tuple[Catalog, PolicyGraph, list[Cycle] | None]] = {}
+
+
+def graph_of(catalog: Catalog) -> PolicyGraph:
+    """The policy graph, built once per catalog (its cycles only when asked for)."""
+    cached = _GRAPHS.get(id(catalog))
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    graph = build_policy_graph(catalog)
+    if len(_GRAPHS) > 8:
+        _GRAPHS.clear()
+    _GRAPHS[id(catalog)] = (catalog, graph, None)
+    return graph
 
 
 def policy_graph(catalog: Catalog) -> tuple[PolicyGraph, list[Cycle]]:
     """The policy graph and its cycles, computed once per catalog."""
-    cached = _GRAPHS.get(id(catalog))
-    if cached is not None and cached[0] is catalog:
-        return cached[1], cached[2]
-    graph = build_policy_graph(catalog)
-    cycles = find_cycles(graph)
-    if len(_GRAPHS) > 8:
-        _GRAPHS.clear()
-    _GRAPHS[id(catalog)] = (catalog, graph, cycles)
+    graph = graph_of(catalog)
+    cycles = _GRAPHS[id(catalog)][2]
+    if cycles is None:
+        cycles = find_cycles(graph)
+        _GRAPHS[id(catalog)] = (catalog, graph, cycles)
     return graph, cycles
 
 
@@ -852,6 +904,8 @@ def service_role_only(policy: Policy) -> bool:
     if not clauses:
         return False
     for _, expr in clauses:
+        if "service_role" not in expr:  # the constant is spelled out in the text
+            return False
         node = parse_expression(expr)
         body = node.get("A_Expr") if node else None
         if not body or name_parts(body.get("name", [])) != ("=",):
@@ -957,7 +1011,7 @@ def multiple_permissive_policies(ctx: LintContext) -> Iterator[Hit]:
 
 
 def _is_true(expr: str | None) -> bool:
-    if expr is None:
+    if expr is None or "true" not in expr.lower():  # either way the text says true
         return False
     node = parse_expression(expr)
     if node is None:
@@ -1005,12 +1059,24 @@ def _holds(
                 return True
             if privilege in catalog.table_privileges(table.schema, table.name, r):
                 return True
-            for cp in catalog.column_privileges:
-                if (cp.schema, cp.table) != table.key or cp.role not in (r, "public"):
+            for cp in _column_privileges(catalog).get(table.key, ()):
+                if cp.role not in (r, "public"):
                     continue
                 if privilege in cp.privileges and column in (None, cp.column):
                     return True
     return False
+
+
+def _column_privileges(catalog: Catalog) -> dict[tuple[str, str], list[ColumnPrivilege]]:
+    """Column grants by table, in catalog order (read for every role and privilege)."""
+
+    def group() -> dict[tuple[str, str], list[ColumnPrivilege]]:
+        out: dict[tuple[str, str], list[ColumnPrivilege]] = {}
+        for cp in catalog.column_privileges:
+            out.setdefault((cp.schema, cp.table), []).append(cp)
+        return out
+
+    return _memo(catalog, "column privileges", group)
 
 
 def owner_columns(ctx: LintContext, table: Table) -> list[str]:
@@ -1209,7 +1275,7 @@ def policy_trusts_user_metadata(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     catalog = ctx.catalog
-    graph, _cycles = policy_graph(catalog)
+    graph = graph_of(catalog)
     for policy in catalog.policies:
         direct = any(_expression_reads_user_metadata(e) for _, e in _expressions(policy))
         via = (
@@ -1523,7 +1589,7 @@ def view_without_security_invoker(ctx: LintContext) -> Iterator[Hit]:
     if catalog.server_version and catalog.server_version < 150000:
         return
     schemas = exposed_schemas(ctx)
-    graph, _cycles = policy_graph(catalog)
+    graph = graph_of(catalog)
     for view in catalog.views:
         if view.materialized or view.security_invoker or view.extension is not None:
             continue

@@ -1,0 +1,515 @@
+"""Benchmark: the lint step alone (after replay), on the corpora and on a generated catalog.
+
+For each corpus in ../shared/corpora (and the bundled example) the project is replayed once
+into a sandbox; then, on that database, this prints the median of several runs of:
+  * read    — `read_catalog(conn)`: the catalog queries and building the model;
+  * lint    — `run_lint(LintContext(catalog, project))`: every rule, ignores and sorting,
+              each run in a fresh Python process (pgvet imported and the catalog unpickled
+              from a pipe first, untimed), as one `pgvet lint` process lints once; the part
+              spent in the cyclic garbage collector is shown beside it;
+and the objects linted per second (tables + indexes + policies + functions + constraints).
+Then each rule alone (`Rule.run(ctx)` in this process, caches reset before each run; work
+shared by several rules, such as the policy graph, is paid by each of them) and the
+slowest rules per corpus.
+
+Then a generated multi-tenant Supabase-style schema on a real sandbox server: 50 modules,
+each with its tenant table (`clinics`), `members` and `profiles` (→ `auth.users`) and a few
+SECURITY DEFINER helpers; N tables (default 5,000) with `id uuid` keys, `clinic_id` foreign
+keys to the tenant, `user_id` to profiles, jsonb columns and foreign keys between tables;
+3 indexes per table (primary key, composite, duplicate, redundant prefix, partial, GIN);
+2 policies per table in the usual Supabase shapes (tenant sub-select, `(select auth.uid())
+= user_id`, per-row `auth.uid()`, correlated EXISTS, helper calls, `using (true)`, jsonb
+containment, a few uuid-as-text casts, user_metadata and self-reading policies); a search
+function, a trigger and two views per module. It prints the creation time (for
+information), the catalog read time, the lint time (no project: the migration rules are
+skipped), objects per second and whether the goal holds: the 5,000-table catalog linted
+in under 5 s (exit status 1 when it does not). Nothing is cached on disk.
+
+Usage: python bench/lint.py [--runs 3] [--tables 5000] [--pg-version 15] [--top 6]
+                            [--skip-corpora] [--skip-generated] [corpus ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gc
+import json
+import pickle
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import psycopg
+
+from pgvet.catalog import Catalog, read_catalog
+from pgvet.lint import run_lint
+from pgvet.project import Project
+from pgvet.rules import REGISTRY, LintContext, Rule
+from pgvet.rules import rls as rls_rules
+from pgvet.sandbox import binaries, cluster
+from pgvet.session import replayed_project
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+DEFAULT = ["suna", "dbdev", "chatbot-ui", "atomic-crm", "basejump", "makerkit-lite"]
+GOAL_SECONDS = 5.0
+GOAL_TABLES = 5000
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+def reset_caches() -> None:
+    """Forget what earlier runs computed: every module-level ``functools.lru_cache`` in
+    pgvet (parse caches keyed on SQL text) and the policy graphs kept per catalog."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("pgvet") or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, functools._lru_cache_wrapper):
+                value.cache_clear()
+    rls_rules._GRAPHS.clear()
+
+
+def fresh_context(catalog: Catalog, project: Project | None) -> LintContext:
+    """A context of an equal catalog and project that no cache has seen (per-catalog and
+    per-project caches are keyed by identity)."""
+    reset_caches()
+    ctx = LintContext(catalog=replace(catalog), project=replace(project) if project else None)
+    gc.collect()
+    return ctx
+
+
+def objects(catalog: Catalog) -> int:
+    return (
+        len(catalog.tables)
+        + len(catalog.indexes)
+        + len(catalog.policies)
+        + len(catalog.functions)
+        + len(catalog.constraints)
+    )
+
+
+@dataclass
+class LintTimes:
+    seconds: float  # median of the runs
+    gc_seconds: float  # of which the cyclic garbage collector (median)
+    findings: int
+
+
+def lint_child() -> None:
+    """``--child``: lint the ``(catalog, project)`` pickled on stdin once, as a fresh
+    ``pgvet lint`` process does after reading the catalog; print the times as JSON."""
+    catalog, project = pickle.loads(sys.stdin.buffer.read())
+    ctx = LintContext(catalog=catalog, project=project)
+    in_gc, began = [0.0], [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            in_gc[0] += time.perf_counter() - began[0]
+
+    gc.callbacks.append(on_gc)
+    started = time.perf_counter()
+    findings = run_lint(ctx)
+    elapsed = time.perf_counter() - started
+    gc.callbacks.remove(on_gc)
+    json.dump({"seconds": elapsed, "gc": in_gc[0], "findings": len(findings)}, sys.stdout)
+
+
+def lint_runs(catalog: Catalog, project: Project | None, runs: int) -> LintTimes:
+    """Each run in a new Python process (pgvet imported, the catalog unpickled, then only
+    ``run_lint`` timed): nothing an earlier run computed or left in memory counts."""
+    payload = pickle.dumps((catalog, project))
+    samples = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, __file__, "--child"], input=payload, capture_output=True, check=False
+        )
+        if done.returncode != 0:
+            sys.exit(f"lint run failed:\n{done.stderr.decode(errors='replace')}")
+        samples.append(json.loads(done.stdout))
+    return LintTimes(
+        statistics.median(s["seconds"] for s in samples),
+        statistics.median(s["gc"] for s in samples),
+        samples[-1]["findings"],
+    )
+
+
+def rule_times(catalog: Catalog, project: Project | None, runs: int) -> dict[str, float]:
+    """Median cold time of each applicable rule run alone (in this process, caches reset
+    before each run; work shared by several rules, such as the policy graph, is paid by
+    each of them here)."""
+    out: dict[str, float] = {}
+    for rule in REGISTRY.values():
+        samples = []
+        for _ in range(runs):
+            ctx = fresh_context(catalog, project)
+            if not rule.applies(ctx):
+                break
+            started = time.perf_counter()
+            list(Rule.run(rule, ctx))
+            samples.append(time.perf_counter() - started)
+        if samples:
+            out[rule.name] = statistics.median(samples)
+    reset_caches()
+    return out
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    gc.collect()
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def read_runs(conn: psycopg.Connection, runs: int) -> float:
+    return statistics.median(timed(lambda: read_catalog(conn))[0] for _ in range(runs))
+
+
+def slowest(times: dict[str, float], top: int) -> str:
+    ranked = sorted(times.items(), key=lambda kv: -kv[1])[:top]
+    return ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in ranked)
+
+
+# --- corpora ---------------------------------------------------------------------------------
+
+
+def bench_corpora(names: list[str], runs: int, pg_version: int, top: int) -> None:
+    targets = [(name, CORPORA / name) for name in names]
+    if (REPO / "examples" / "clinic").exists():
+        targets.append(("clinic", REPO / "examples" / "clinic"))
+    print(f"corpora: median of {runs} runs; each lint in a fresh process\n")
+    header = (
+        f"{'project':<14}{'tables':>7}{'indexes':>8}{'policies':>9}{'funcs':>6}{'cons':>6}"
+        f"{'objects':>8}{'read s':>8}{'lint s':>8}{'(gc s)':>8}{'objects/s':>11}{'findings':>9}"
+    )
+    print(header)
+    slow: dict[str, dict[str, float]] = {}
+    totals = [0, 0.0]
+    for name, path in targets:
+        with replayed_project(path, pg_version=pg_version, keep_going=True) as session:
+            catalog, project = session.catalog, session.project
+            read_s = read_runs(session.conn, runs)
+        lint = lint_runs(catalog, project, runs)
+        slow[name] = rule_times(catalog, project, runs)
+        n = objects(catalog)
+        totals[0] += n
+        totals[1] += lint.seconds
+        print(
+            f"{name:<14}{len(catalog.tables):>7}{len(catalog.indexes):>8}"
+            f"{len(catalog.policies):>9}{len(catalog.functions):>6}{len(catalog.constraints):>6}"
+            f"{n:>8}{read_s:>8.3f}{lint.seconds:>8.3f}{lint.gc_seconds:>8.3f}"
+            f"{n / lint.seconds:>11,.0f}{lint.findings:>9}"
+        )
+    rate = totals[0] / totals[1]
+    print(f"{'all':<14}{'':>36}{totals[0]:>8}{'':>8}{totals[1]:>8.3f}{'':>8}{rate:>11,.0f}")
+    print(f"\nslowest rules, each alone and cold (top {top}):")
+    for name, times in slow.items():
+        print(f"  {name:<14}{slowest(times, top)}")
+
+
+# --- the generated catalog -------------------------------------------------------------------
+
+KINDS = (
+    "patients",
+    "appointments",
+    "invoices",
+    "notes",
+    "documents",
+    "messages",
+    "tasks",
+    "orders",
+    "payments",
+    "visits",
+    "prescriptions",
+    "reports",
+    "events",
+    "comments",
+    "files",
+)
+TABLES_PER_MODULE = 100
+BATCH = 50  # tables per transaction: the shared lock table holds a few thousand locks
+
+
+def module_prelude(m: int) -> str:
+    """A module's tenant table, members and profiles, and its SECURITY DEFINER helpers.
+    Each module has its own tenant table so that no table carries the foreign-key triggers
+    of all 5,000 tables (creating them would dominate the set-up time)."""
+    p = f"public.m{m:02d}"
+    return f"""
+create table {p}_clinics (
+  id uuid primary key default gen_random_uuid(),
+  name text not null,
+  created_at timestamptz not null default now()
+);
+alter table {p}_clinics enable row level security;
+create table {p}_profiles (
+  id uuid primary key references auth.users (id) on delete cascade,
+  full_name text,
+  phone text
+);
+alter table {p}_profiles enable row level security;
+create policy "own profile" on {p}_profiles
+  for all to authenticated using (id = (select auth.uid()));
+create table {p}_members (
+  id uuid primary key default gen_random_uuid(),
+  clinic_id uuid not null references {p}_clinics (id) on delete cascade,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  role text not null default 'staff',
+  unique (clinic_id, user_id)
+);
+create index m{m:02d}_members_user_id_idx on {p}_members (user_id);
+alter table {p}_members enable row level security;
+create policy "members read own" on {p}_members
+  for select to authenticated using (user_id = (select auth.uid()));
+create function {p}_clinic_ids() returns setof uuid
+  language sql stable security definer set search_path = ''
+  as $$ select clinic_id from {p}_members where user_id = auth.uid() $$;
+create function {p}_is_admin(c uuid) returns boolean
+  language sql stable security definer
+  as $$ select exists (select 1 from m{m:02d}_members
+                       where clinic_id = c and user_id = auth.uid() and role = 'admin') $$;
+create function {p}_is_member(c uuid) returns boolean
+  language plpgsql stable security definer set search_path = ''
+  as $$ begin
+    return exists (select 1 from {p}_members m where m.clinic_id = c
+                   and m.user_id = (select auth.uid()));
+  end $$;
+create policy "clinics by membership" on {p}_clinics
+  for select to authenticated using (id in (select {p}_clinic_ids()));
+"""
+
+
+def table_name(i: int) -> str:
+    return f"m{i // TABLES_PER_MODULE:02d}_{KINDS[i % len(KINDS)]}_{i:05d}"
+
+
+def table_sql(i: int) -> str:
+    t = table_name(i)
+    q = f"public.{t}"
+    prev = table_name(i - 1) if i % TABLES_PER_MODULE else None
+    p = f"public.m{i // TABLES_PER_MODULE:02d}"  # the module's tenant, members, helpers
+    no_pk = i % 500 == 250  # a unique index on id but no primary key
+    cols = [
+        "id uuid not null default gen_random_uuid()"
+        if no_pk
+        else "id uuid primary key default gen_random_uuid()",
+        f"clinic_id uuid not null references {p}_clinics (id) on delete cascade",
+        f"user_id uuid references {p}_profiles (id)",
+    ]
+    if prev and i % 4 == 1:
+        cols.append(f"parent_id uuid references public.{prev} (id) on delete cascade")
+    cols += [
+        "status text not null default 'active'",
+        "title text",
+        "data jsonb not null default '{}'::jsonb",
+    ]
+    if i % 10 == 3:
+        cols.append("email text")
+    if i % 10 == 0:
+        cols.append("assignee_id uuid")  # compared by a policy, not indexed
+    cols.append("created_at timestamptz not null default now()")
+    out = [f"create table {q} (\n  " + ",\n  ".join(cols) + "\n);"]
+    if i % 97 != 5:
+        out.append(f"alter table {q} enable row level security;")
+    if no_pk:
+        out.append(f"create unique index {t}_id on {q} (id);")
+    # two indexes besides the primary key
+    out += {
+        0: [
+            f"create index {t}_cc on {q} (clinic_id, created_at desc);",
+            f"create index {t}_u on {q} (user_id);",
+        ],
+        1: [
+            f"create index {t}_c on {q} (clinic_id);",  # redundant: leads the next one
+            f"create index {t}_cs on {q} (clinic_id, status);",
+        ],
+        2: [
+            f"create index {t}_ua on {q} (user_id) where status = 'active';",
+            f"create index {t}_dg on {q} using gin (data jsonb_path_ops);",
+        ],
+        3: [
+            f"create index {t}_cc on {q} (clinic_id, created_at);",
+            f"create index {t}_cc2 on {q} (clinic_id, created_at);",  # duplicate
+        ],
+        4: [
+            f"create index {t}_ca on {q} (created_at);",
+            f"create unique index {t}_ct on {q} (clinic_id, title);",
+        ],
+        5: [
+            f"create index {t}_cu on {q} (clinic_id, user_id);",
+            f"create index {t}_dg on {q} using gin (data);",
+        ],
+    }[i % 6]
+    # two policies
+    tenant = (
+        f"clinic_id in (select m.clinic_id from {p}_members m "
+        "where m.user_id = (select auth.uid()))"
+    )
+    owner = "(select auth.uid()) = user_id"
+    policies = {
+        0: [
+            f'create policy "tenant read" on {q} for select to authenticated using ({tenant});',
+            f'create policy "owner insert" on {q} for insert to authenticated '
+            f"with check ({owner});",
+        ],
+        1: [
+            f'create policy "own read" on {q} for select to authenticated '
+            "using (auth.uid() = user_id);",
+            f'create policy "tenant all" on {q} for all to authenticated '
+            f"using (clinic_id in (select {p}_clinic_ids()));",
+        ],
+        2: [
+            f'create policy "member read" on {q} for select to authenticated using '
+            f"(exists (select 1 from {p}_members m where m.clinic_id = {t}.clinic_id "
+            "and m.user_id = auth.uid()));",
+            f'create policy "owner update" on {q} for update to authenticated '
+            f"using ({owner}) with check ({owner});",
+        ],
+        3: [
+            f'create policy "public read" on {q} for select to anon, authenticated using (true);',
+            f'create policy "admin delete" on {q} for delete to authenticated '
+            f"using ((select {p}_is_admin(clinic_id)));",
+        ],
+        4: [
+            f'create policy "shared read" on {q} for select to authenticated '
+            f"using (data @> '{{\"shared\": true}}'::jsonb or {p}_is_member(clinic_id));",
+            f'create policy "anyone updates" on {q} for update to authenticated using (true);',
+        ],
+    }[i % 5]
+    if i % 10 == 0:
+        policies[1] = (
+            f'create policy "assignee insert" on {q} for insert to authenticated '
+            "with check ((select auth.uid()) = assignee_id);"
+        )
+    if i % 50 == 11:
+        policies[0] = (
+            f'create policy "own read" on {q} for select to authenticated '
+            "using (user_id::text = (select auth.uid())::text);"
+        )
+    if i % 100 == 21:
+        policies[0] = (
+            f'create policy "metadata read" on {q} for select to authenticated using '
+            "(clinic_id = ((select auth.jwt()) -> 'user_metadata' ->> 'clinic_id')::uuid);"
+        )
+    if prev and i % 4 == 1 and i % 5 == 2:  # a read through the parent's policies
+        policies[1] = (
+            f'create policy "via parent" on {q} for update to authenticated using '
+            f"(exists (select 1 from public.{prev} p where p.id = {t}.parent_id));"
+        )
+    if i % 1000 == 7:  # the classic recursion: a policy reading its own table
+        policies[1] = (
+            f'create policy "self read" on {q} for select to authenticated using '
+            f"(exists (select 1 from {q} x where x.user_id = (select auth.uid()) "
+            "and x.status = 'admin'));"
+        )
+    return "\n".join(out + policies)
+
+
+def module_sql(m: int) -> str:
+    """Per module: a search function, a view that bypasses RLS and an invoker view."""
+    base = table_name(m * TABLES_PER_MODULE)
+    return f"""
+create function public.m{m:02d}_search(q text) returns setof public.{base}
+  language sql stable
+  as $$ select * from public.{base}
+        where to_tsvector('english', coalesce(title, '')) @@ websearch_to_tsquery('english', q)
+          or data ? q $$;
+create function public.m{m:02d}_touch() returns trigger language plpgsql as $$
+  begin new.created_at := now(); return new; end $$;
+create trigger m{m:02d}_touch before update on public.{base}
+  for each row execute function public.m{m:02d}_touch();
+create view public.m{m:02d}_summary as
+  select clinic_id, count(*) as n, max(created_at) as last_at from public.{base} group by 1;
+create view public.m{m:02d}_titles with (security_invoker = true) as
+  select id, clinic_id, title from public.{base} where status = 'active';
+"""
+
+
+def generated_batches(tables: int) -> Iterator[str]:
+    """SQL in batches of one transaction each: module preludes, tables, views."""
+    modules = (tables + TABLES_PER_MODULE - 1) // TABLES_PER_MODULE
+    yield "\n".join(module_prelude(m) for m in range(modules))
+    for start in range(0, tables, BATCH):
+        yield "\n".join(table_sql(i) for i in range(start, min(tables, start + BATCH)))
+    yield "\n".join(module_sql(m) for m in range(modules))
+
+
+def bench_generated(tables: int, runs: int, pg_version: int, top: int) -> bool:
+    installation, warning = binaries.choose(pg_version)
+    if warning:
+        print("warning:", warning)
+    prepared = cluster.prepare(installation)
+    print(f"\ngenerated catalog: {tables:,} tables on {installation.label}")
+    with cluster.sandbox(prepared) as server, server.connect() as conn:
+        conn.autocommit = True  # each batch is one implicit transaction
+        started = time.perf_counter()
+        for batch in generated_batches(tables):
+            conn.execute(batch.encode())
+        create_s = time.perf_counter() - started
+        read_times = []
+        catalog = None
+        for _ in range(runs):
+            elapsed, catalog = timed(lambda: read_catalog(conn))
+            read_times.append(elapsed)
+    assert isinstance(catalog, Catalog)
+    read_s = statistics.median(read_times)
+    lint = lint_runs(catalog, None, runs)
+    lint_s = lint.seconds
+    n = objects(catalog)
+    print(
+        f"  created {len(catalog.tables):,} tables (views included), "
+        f"{len(catalog.indexes):,} indexes, {len(catalog.policies):,} policies, "
+        f"{len(catalog.functions):,} functions, {len(catalog.constraints):,} constraints "
+        f"= {n:,} objects in {create_s:.1f} s (for information)"
+    )
+    print(f"  catalog read: {read_s:.2f} s (median of {runs})")
+    print(
+        f"  lint:         {lint_s:.2f} s (median of {runs}, each in a fresh process; of which "
+        f"cyclic GC {lint.gc_seconds:.2f} s), {lint.findings:,} findings, "
+        f"{n / lint_s:,.0f} objects/s"
+    )
+    print(f"  read + lint:  {read_s + lint_s:.2f} s")
+    print(f"  slowest rules alone: {slowest(rule_times(catalog, None, 1), top)}")
+    goal = f"{GOAL_TABLES:,}-table catalog linted in under {GOAL_SECONDS:.0f} s"
+    if tables < GOAL_TABLES:
+        print(f"  goal ({goal}): not judged at {tables:,} tables")
+        return True
+    ok = lint_s < GOAL_SECONDS
+    verdict = "PASS" if ok else "FAIL"
+    print(f"  goal ({goal}): {verdict} ({lint_s:.2f} s for {tables:,} tables)")
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tables", type=int, default=GOAL_TABLES)
+    parser.add_argument("--pg-version", type=int, default=15)
+    parser.add_argument("--top", type=int, default=6, help="slowest rules to print")
+    parser.add_argument("--skip-corpora", action="store_true")
+    parser.add_argument("--skip-generated", action="store_true")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("corpora", nargs="*", default=DEFAULT)
+    args = parser.parse_args()
+    if args.child:
+        lint_child()
+        return
+    if not args.skip_corpora:
+        bench_corpora(args.corpora, args.runs, args.pg_version, args.top)
+    if not args.skip_generated:
+        ok = bench_generated(args.tables, args.runs, args.pg_version, args.top)
+        sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
