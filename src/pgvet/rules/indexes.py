@@ -74,9 +74,11 @@ def taken_names(catalog: Catalog, schema: str) -> set[str]:
 
 @dataclass
 class _NameBook:
-    """Index names handed out for one catalog: one name per proposed index, never twice."""
+    """Index names handed out for one catalog: one name per proposed index, never twice.
+    The catalog is held weakly: a strong reference from the registry below would keep every
+    catalog ever linted alive, and the finalizer that drops its book would never run."""
 
-    catalog: Catalog
+    catalog: weakref.ref[Catalog]
     taken: dict[str, set[str]] = field(default_factory=dict)
     given: dict[tuple[str, str, tuple[str, ...], str], str] = field(default_factory=dict)
 
@@ -85,7 +87,9 @@ class _NameBook:
         if key not in self.given:
             taken = self.taken.get(schema)
             if taken is None:  # once per schema (setdefault would rebuild it every call)
-                taken = self.taken[schema] = taken_names(self.catalog, schema)
+                catalog = self.catalog()
+                assert catalog is not None  # the book goes with its catalog
+                taken = self.taken[schema] = taken_names(catalog, schema)
             self.given[key] = index_name(table, columns, taken, suffix)
         return self.given[key]
 
@@ -96,7 +100,7 @@ _BOOKS: dict[int, _NameBook] = {}
 def _book(catalog: Catalog) -> _NameBook:
     key = id(catalog)
     if key not in _BOOKS:
-        _BOOKS[key] = _NameBook(catalog)
+        _BOOKS[key] = _NameBook(weakref.ref(catalog))
         weakref.finalize(catalog, _BOOKS.pop, key, None)
     return _BOOKS[key]
 
