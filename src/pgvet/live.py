@@ -31,8 +31,11 @@ def redact(text: str) -> str:
     return _KV_PASSWORD.sub(r"\1***", text)
 
 
-def connect_read_only(dsn: str, application: str = "pgvet") -> psycopg.Connection:
-    """A read-only, time-limited autocommit connection, or a clear error (DSN redacted)."""
+def connect_with_settings(
+    dsn: str, settings: dict[str, str], application: str = "pgvet"
+) -> psycopg.Connection:
+    """An autocommit connection whose session carries ``settings`` (timeouts, read-only),
+    or a clear error with the DSN redacted."""
     try:
         params = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:
@@ -41,25 +44,30 @@ def connect_read_only(dsn: str, application: str = "pgvet") -> psycopg.Connectio
             hint="use postgresql://user@host:5432/dbname or 'host=... dbname=...'",
         ) from exc
     options = " ".join(
-        filter(
-            None,
-            [
-                params.get("options", ""),
-                "-c default_transaction_read_only=on",
-                f"-c statement_timeout={STATEMENT_TIMEOUT}",
-                f"-c lock_timeout={LOCK_TIMEOUT}",
-                "-c idle_in_transaction_session_timeout=60s",
-            ],
-        )
-    )
+        [params.get("options") or "", *(f"-c {k}={v}" for k, v in settings.items())]
+    ).strip()
     conninfo = make_conninfo(dsn, options=options, application_name=application)
     try:
-        conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
+        return psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:
         raise ConnectionFailed(
             f"could not connect to {redact(dsn)}: {redact(str(exc).strip())}",
             hint="check host, port, database name and credentials (PGPASSWORD or ~/.pgpass "
             "keep the password out of the command line)",
         ) from exc
+
+
+def connect_read_only(dsn: str, application: str = "pgvet") -> psycopg.Connection:
+    """A read-only, time-limited autocommit connection, or a clear error (DSN redacted)."""
+    conn = connect_with_settings(
+        dsn,
+        {
+            "default_transaction_read_only": "on",
+            "statement_timeout": STATEMENT_TIMEOUT,
+            "lock_timeout": LOCK_TIMEOUT,
+            "idle_in_transaction_session_timeout": "60s",
+        },
+        application,
+    )
     conn.execute("set default_transaction_read_only = on")
     return conn

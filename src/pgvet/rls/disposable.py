@@ -9,10 +9,9 @@ lock timeout, and refuses read-only replicas up front. Passwords never appear in
 from __future__ import annotations
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from pgvet.errors import ConnectionFailed, InputError
-from pgvet.live import redact
+from pgvet.errors import InputError
+from pgvet.live import connect_with_settings, redact
 
 STATEMENT_TIMEOUT = "60s"
 LOCK_TIMEOUT = "5s"
@@ -21,33 +20,15 @@ API_ROLES = ("anon", "authenticated")
 
 def connect_disposable(dsn: str, application: str = "pgvet rls") -> psycopg.Connection:
     """An autocommit connection with timeouts, or a clear error (DSN redacted)."""
-    try:
-        params = conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError as exc:
-        raise ConnectionFailed(
-            f"not a valid connection string: {redact(dsn)}",
-            hint="use postgresql://user@host:5432/dbname or 'host=... dbname=...'",
-        ) from exc
-    options = " ".join(
-        filter(
-            None,
-            [
-                params.get("options", ""),
-                f"-c statement_timeout={STATEMENT_TIMEOUT}",
-                f"-c lock_timeout={LOCK_TIMEOUT}",
-                "-c idle_in_transaction_session_timeout=120s",
-            ],
-        )
+    conn = connect_with_settings(
+        dsn,
+        {
+            "statement_timeout": STATEMENT_TIMEOUT,
+            "lock_timeout": LOCK_TIMEOUT,
+            "idle_in_transaction_session_timeout": "120s",
+        },
+        application,
     )
-    conninfo = make_conninfo(dsn, options=options, application_name=application)
-    try:
-        conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
-    except psycopg.Error as exc:
-        raise ConnectionFailed(
-            f"could not connect to {redact(dsn)}: {redact(str(exc).strip())}",
-            hint="check host, port, database name and credentials (PGPASSWORD or ~/.pgpass "
-            "keep the password out of the command line)",
-        ) from exc
     try:
         _preflight(conn, dsn)
     except BaseException:
