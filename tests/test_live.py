@@ -23,13 +23,13 @@ from pgvet.sandbox.cluster import Server
     [
         (
             "postgresql://app:s3cret@db.example.com:5432/prod",
-            "postgresql://app:***@db.example.com:5432/prod",
+            "user=app password=*** dbname=prod host=db.example.com port=5432",
         ),
-        ("host=db password=s3cret user=app", "host=db password=*** user=app"),
-        ("host=db password='s3 cret' user=app", "host=db password=*** user=app"),
+        ("host=db password=s3cret user=app", "user=app password=*** host=db"),
+        ("host=db password='s3 cret' user=app", "user=app password=*** host=db"),
         (
             "postgres://db/prod?sslmode=require&password=s3cret",
-            "postgres://db/prod?sslmode=require&password=***",
+            "password=*** dbname=prod host=db sslmode=require",
         ),
     ],
 )
@@ -50,7 +50,9 @@ def test_unreachable_database_is_a_clear_error() -> None:
     with pytest.raises(ConnectionFailed) as caught:
         connect_read_only("postgresql://app:s3cret@127.0.0.1:1/prod")
     assert "s3cret" not in caught.value.message
-    assert "could not connect to postgresql://app:***@127.0.0.1:1/prod" in caught.value.message
+    assert "could not connect to user=app password=*** dbname=prod host=127.0.0.1 port=1" in (
+        caught.value.message
+    )
 
 
 def test_lint_a_live_database(server15: Server, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from pgvet.findings import Level, at_or_above
 from pgvet.inventory import build_inventory
 from pgvet.project import load_project
 from pgvet.report import jsondoc, markdown, text
+from pgvet.report.sanitize import error_text, guard_github_log
 from pgvet.sandbox.cluster import raise_on_sigterm
 from pgvet.session import replayed_project
 
@@ -87,15 +88,15 @@ def friendly(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except PgvetError as exc:
-            err.print(f"[red]error:[/] {exc.message}", highlight=False)
+            err.print(f"[red]error:[/] {error_text(exc.message)}", highlight=False)
             if exc.hint:
-                err.print(f"[dim]hint:[/] {exc.hint}", highlight=False)
+                err.print(f"[dim]hint:[/] {error_text(exc.hint)}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("[yellow]interrupted[/]: sandbox stopped and removed")
             raise typer.Exit(130) from None
         except psycopg.OperationalError as exc:
-            err.print(f"[red]error:[/] lost the connection to the server: {exc}")
+            err.print(f"[red]error:[/] lost the connection to the server: {error_text(str(exc))}")
             raise typer.Exit(EXIT_USAGE) from None
 
     return wrapper  # type: ignore[return-value]
@@ -131,6 +132,7 @@ def main(
     ] = None,
 ) -> None:
     """pgvet: a database review you can prove."""
+    guard_github_log()
 
 
 @app.command()

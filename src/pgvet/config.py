@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pgvet.errors import InputError
+from pgvet.paths import ensure_inside
 
 DEFAULT_TENANT_COLUMNS = (
     "clinic_id",
@@ -39,12 +40,19 @@ class Config:
 
 
 def _find(start: Path) -> tuple[Path, dict[str, Any]] | None:
-    for folder in dict.fromkeys([start, Path.cwd()]):
+    """The first settings file in the project root, then the current folder.
+
+    A file found there may be a symlink planted by a pull request: it is read only when it
+    resolves inside one of those two folders (an explicit ``--config`` is the user's own
+    choice and is not checked)."""
+    folders = tuple(dict.fromkeys([start, Path.cwd()]))
+    for folder in folders:
         own = folder / "pgvet.toml"
         if own.is_file():
-            return own, _read(own)
+            return own, _read(ensure_inside(own, folders, "config file"))
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
+            ensure_inside(pyproject, folders, "config file")
             data = _read(pyproject).get("tool", {}).get("pgvet")
             if data is not None:
                 return pyproject, data

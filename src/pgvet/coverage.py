@@ -28,6 +28,7 @@ from rich.table import Table as RichTable
 from pgvet.catalog.model import Catalog, Table
 from pgvet.config import Config
 from pgvet.findings import Finding
+from pgvet.report.sanitize import safe_markup, untrusted
 from pgvet.rules import indexes as idx
 
 PROBLEM_RULES = ("duplicate-index", "redundant-index", "invalid-index")
@@ -171,7 +172,7 @@ def coverage_text(console: Console, rows: Sequence[TableCoverage]) -> None:
         justify = "left" if header in ("table", "missing") else "right"
         table.add_column(header, justify=justify)  # type: ignore[arg-type]
     for row in rows:
-        cells = _cells(row)
+        cells = [safe_markup(cell) for cell in _cells(row)]
         style = _GRADE_STYLE[row.grade]
         cells[6] = f"[{style}]{row.grade}[/]"
         table.add_row(*cells)
@@ -184,7 +185,7 @@ def coverage_text(console: Console, rows: Sequence[TableCoverage]) -> None:
 
 
 def _md(cell: str) -> str:
-    return cell.replace("|", "\\|")
+    return untrusted(cell).replace("|", "\\|")
 
 
 def coverage_markdown(rows: Sequence[TableCoverage]) -> str:

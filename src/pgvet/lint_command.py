@@ -17,6 +17,7 @@ from pgvet.coverage import TableCoverage, coverage_table
 from pgvet.findings import Baseline, Finding
 from pgvet.lint import lint_settings, run_lint
 from pgvet.live import connect_read_only, redact
+from pgvet.paths import ensure_inside
 from pgvet.project import Project, load_project
 from pgvet.report import text
 from pgvet.rules import LintContext
@@ -57,7 +58,7 @@ def _baseline_path(request: LintRequest, project: Project | None, settings: dict
         return request.baseline
     if settings.get("baseline"):
         base = project.root if project else Path.cwd()
-        return base / settings["baseline"]
+        return ensure_inside(base / settings["baseline"], [base], "baseline file")
     if project is not None and (project.root / BASELINE_NAME).is_file():
         return project.root / BASELINE_NAME
     return None

@@ -3,12 +3,17 @@
 pgvet never writes to a live database: the session is read-only by default
 (``default_transaction_read_only``), every statement has a timeout and every lock wait a
 short limit, so a review can never block production traffic for long. Passwords never
-appear in any output: every DSN shown is redacted first.
+appear in any output: a DSN is shown as libpq reads it with its passwords replaced
+(:func:`redact`), and any text that may quote it (libpq's errors) is scrubbed of its
+passwords in every spelling (:func:`scrubber`); text that is no DSN at all is masked by
+pattern (:func:`mask_secrets`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from urllib.parse import quote, unquote
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -17,18 +22,82 @@ from pgvet.errors import ConnectionFailed
 
 STATEMENT_TIMEOUT = "30s"
 LOCK_TIMEOUT = "2s"
-_URL_PASSWORD = re.compile(
-    r"(?P<scheme>[a-z][\w+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@", re.I
+MASK = "***"
+SECRET_KEYS = ("password", "sslpassword")
+# a URL's password runs to the last "@" before the query: an unencoded "/" or "@" in it is
+# still the password the user meant, even though libpq splits the URL elsewhere
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][\w+.-]*://[^\s:@/?#]*:)(?P<secret>[^\s?#]*)(?=@)", re.I)
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&](?:ssl)?password=)(?P<secret>[^&\s#]*)", re.I)
+_KV_PASSWORD = re.compile(
+    r"(?P<head>\b(?:ssl)?password\s*=\s*)(?P<secret>'(?:[^'\\]|\\.)*(?:'|$)|[^\s']\S*)", re.I
 )
-_KV_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
-_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&\s]*", re.I)
+_PATTERNS = (_URL_PASSWORD, _QUERY_PASSWORD, _KV_PASSWORD)
 
 
-def redact(text: str) -> str:
-    """Hide passwords in URLs (``postgres://u:secret@h``) and ``password=...`` pairs."""
-    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
-    text = _QUERY_PASSWORD.sub(r"\1***", text)
-    return _KV_PASSWORD.sub(r"\1***", text)
+def mask_secrets(text: str) -> str:
+    """Hide anything that looks like a password in free text (URL user info, ``?password=``,
+    ``password=...`` pairs): the fallback for text that is not a DSN pgvet was given."""
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m["head"] + MASK, text)
+    return text
+
+
+def _spellings(secret: str) -> set[str]:
+    """A password as it may appear in text: raw, percent-decoded and percent-encoded."""
+    return {secret, unquote(secret), quote(secret, safe=""), quote(unquote(secret), safe="")}
+
+
+def secrets_of(dsn: str) -> list[str]:
+    """Every password of ``dsn`` in every spelling, longest first: what libpq reads and what
+    the text says (they differ when a URL's password holds an unencoded "/" or "@"), so
+    that no spelling of it survives in a message."""
+    found: set[str] = set()
+    try:
+        params = conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        params = {}
+    if not _misread_password(dsn, params):  # else libpq's reading is a piece of the password
+        found |= {str(params[key]) for key in SECRET_KEYS if params.get(key)}
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(dsn):
+            secret = match["secret"]
+            if secret.startswith("'"):
+                secret = re.sub(r"\\(.)", r"\1", secret.strip("'"))
+            found |= _spellings(secret)
+    return sorted((s for s in found if s), key=len, reverse=True)
+
+
+def scrubber(dsn: str) -> Callable[[str], str]:
+    """A function that removes ``dsn``'s passwords from any text, such as an error message
+    that quotes part of the connection string, then masks whatever else looks like one."""
+    secrets = secrets_of(dsn)
+    exact = re.compile("|".join(map(re.escape, secrets)), re.I) if secrets else None
+
+    def scrub(text: str) -> str:
+        return mask_secrets(exact.sub(MASK, text) if exact else text)
+
+    return scrub
+
+
+def _misread_password(dsn: str, params: dict[str, str]) -> bool:
+    """True when a URL's password, as written, is not the one libpq reads: an unencoded
+    "/" or "@" makes libpq take part of it for the host, port or database name."""
+    match = _URL_PASSWORD.match(dsn.strip())
+    return match is not None and unquote(match["secret"]) != (params.get("password") or "")
+
+
+def redact(dsn: str) -> str:
+    """A DSN as it may be shown: libpq's reading of it, rebuilt with ``make_conninfo`` with
+    every password replaced by ``***``; text libpq cannot read (or misreads) is masked by
+    pattern and scrubbed of the passwords it holds."""
+    try:
+        params = conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        return scrubber(dsn)(dsn)
+    if not params or _misread_password(dsn, params):
+        return scrubber(dsn)(dsn)
+    shown = {key: MASK if key in SECRET_KEYS else value for key, value in params.items()}
+    return scrubber(dsn)(make_conninfo("", **shown))
 
 
 def connect_with_settings(
@@ -43,6 +112,13 @@ def connect_with_settings(
             f"not a valid connection string: {redact(dsn)}",
             hint="use postgresql://user@host:5432/dbname or 'host=... dbname=...'",
         ) from exc
+    if _misread_password(dsn, params):
+        raise ConnectionFailed(
+            f"the password in the connection URL {redact(dsn)} holds a character libpq reads "
+            "as part of the address",
+            hint="percent-encode it (/ as %2F, @ as %40, : as %3A), or leave it out of the "
+            "URL and set PGPASSWORD or ~/.pgpass",
+        )
     options = " ".join(
         [params.get("options") or "", *(f"-c {k}={v}" for k, v in settings.items())]
     ).strip()
@@ -51,7 +127,7 @@ def connect_with_settings(
         return psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:
         raise ConnectionFailed(
-            f"could not connect to {redact(dsn)}: {redact(str(exc).strip())}",
+            f"could not connect to {redact(dsn)}: {scrubber(dsn)(str(exc).strip())}",
             hint="check host, port, database name and credentials (PGPASSWORD or ~/.pgpass "
             "keep the password out of the command line)",
         ) from exc

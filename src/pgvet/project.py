@@ -21,6 +21,7 @@ from pathlib import Path
 from pglast import parser as pg_parser
 
 from pgvet.errors import InputError
+from pgvet.paths import ensure_inside
 
 MIGRATION_NAME = re.compile(r"^([0-9]+)_(.*)\.sql$")
 _MAYBE_NON_TRANSACTIONAL = re.compile(
@@ -259,7 +260,10 @@ def is_non_transactional(sql: str) -> bool:
 
 
 def read_migration(path: Path, version: str, name: str) -> MigrationFile | Unreadable:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # e.g. a symlink to a file that does not exist
+        return Unreadable(path, version, f"cannot be read: {exc.strerror or exc}")
     try:
         text, encoding, notes = _decode(data)
     except UnicodeDecodeError as exc:
@@ -283,11 +287,15 @@ def read_migration(path: Path, version: str, name: str) -> MigrationFile | Unrea
     )
 
 
-def _config(supabase_dir: Path | None) -> tuple[int | None, tuple[Path, ...]]:
+def _config(supabase_dir: Path | None, root: Path) -> tuple[int | None, tuple[Path, ...]]:
+    """``major_version`` and the seed files of ``supabase/config.toml``; every file it
+    names must stay inside the project ``root``."""
     if supabase_dir is None or not (supabase_dir / "config.toml").exists():
         default_seed = supabase_dir / "seed.sql" if supabase_dir else None
-        return None, (default_seed,) if default_seed and default_seed.exists() else ()
-    config_path = supabase_dir / "config.toml"
+        if default_seed and default_seed.exists():
+            return None, (ensure_inside(default_seed, [root], "seed file"),)
+        return None, ()
+    config_path = ensure_inside(supabase_dir / "config.toml", [root], "config file")
     try:
         config = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -298,13 +306,20 @@ def _config(supabase_dir: Path | None) -> tuple[int | None, tuple[Path, ...]]:
     patterns = seed_conf.get("sql_paths", ["./seed.sql"]) if seed_conf.get("enabled", True) else []
     seeds: list[Path] = []
     for pattern in patterns:
-        seeds += sorted(p for p in supabase_dir.glob(pattern.removeprefix("./")) if p.is_file())
+        if not isinstance(pattern, str) or Path(pattern).is_absolute():
+            raise InputError(
+                f"{config_path}: [db.seed] sql_paths: {pattern!r} is not a relative path",
+                hint="seed paths are relative to the supabase/ folder",
+            )
+        found = sorted(p for p in supabase_dir.glob(pattern.removeprefix("./")) if p.is_file())
+        seeds += [ensure_inside(p, [root], "seed file") for p in found]
     return (int(major) if isinstance(major, int) else None), tuple(seeds)
 
 
 def load_project(path: Path) -> Project:
     """Read a project folder: the files the CLI would apply, and what it would skip."""
     root, supabase_dir, migrations_dir = locate(path)
+    ensure_inside(migrations_dir, [root], "migrations folder")
     files: list[MigrationFile] = []
     unreadable: list[Unreadable] = []
     skipped: list[Skipped] = []
@@ -313,6 +328,7 @@ def load_project(path: Path) -> Project:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
+            ensure_inside(entry, [root], "subfolder of the migrations folder")
             for nested in sorted(entry.rglob("*.sql")):
                 rel = nested.relative_to(migrations_dir)
                 skipped.append(
@@ -330,9 +346,9 @@ def load_project(path: Path) -> Project:
             continue
         version, name = match.groups()
         by_version[version].append(entry.name)
-        loaded = read_migration(entry, version, name)
+        loaded = read_migration(ensure_inside(entry, [root], "migration"), version, name)
         (unreadable if isinstance(loaded, Unreadable) else files).append(loaded)  # type: ignore[arg-type]
-    major, seeds = _config(supabase_dir)
+    major, seeds = _config(supabase_dir, root)
     duplicates = tuple((v, tuple(n)) for v, n in by_version.items() if len(n) > 1)
     return Project(
         root=root,

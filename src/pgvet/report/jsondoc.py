@@ -8,9 +8,28 @@ from typing import Any
 from pgvet.findings import Finding
 from pgvet.inventory import Inventory
 from pgvet.preflight import notices
-from pgvet.replay import ReplayResult
+from pgvet.replay import Failure, ReplayResult
 
 SCHEMA_VERSION = 1
+#: characters of a failing statement carried in JSON (the excerpt in text and Markdown is
+#: a few lines around the error)
+STATEMENT_LIMIT = 2000
+
+
+def capped_statement(text: str | None) -> str | None:
+    """A failing statement cut to STATEMENT_LIMIT characters with a marker saying how much
+    was left out: a "statement" may be a whole file (one that does not parse is one
+    statement), and a report must never carry a file wholesale."""
+    if text is None or len(text) <= STATEMENT_LIMIT:
+        return text
+    return text[:STATEMENT_LIMIT] + f"… [{len(text) - STATEMENT_LIMIT} more characters]"
+
+
+def _failure(failure: Failure) -> dict[str, Any]:
+    return asdict(failure) | {
+        "location": failure.location,
+        "statement": capped_statement(failure.statement),
+    }
 
 
 def replay_doc(result: ReplayResult) -> dict[str, Any]:
@@ -33,9 +52,7 @@ def replay_doc(result: ReplayResult) -> dict[str, Any]:
                 "statements_applied": f.statements_applied,
                 "statements_total": f.statements_total,
                 "applied_in_pass": f.applied_in_pass,
-                "failure": asdict(f.failure) | {"location": f.failure.location}
-                if f.failure
-                else None,
+                "failure": _failure(f.failure) if f.failure else None,
             }
             for f in result.files
         ],

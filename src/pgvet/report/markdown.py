@@ -6,6 +6,7 @@ from pgvet.findings import Finding
 from pgvet.inventory import Inventory
 from pgvet.preflight import notices
 from pgvet.replay import ReplayResult
+from pgvet.report.sanitize import untrusted
 
 
 def _cell(text: object) -> str:
@@ -56,7 +57,7 @@ def replay_markdown(result: ReplayResult) -> str:
             f"| {marks[f.status]} | `{_cell(f.filename)}` | {f.statements_applied}/"
             f"{f.statements_total} | {f.seconds * 1000:.1f} | {_cell(note)} |"
         )
-    return "\n".join(lines) + "\n"
+    return untrusted("\n".join(lines) + "\n")
 
 
 def inventory_markdown(inventory: Inventory) -> str:
@@ -86,7 +87,7 @@ def inventory_markdown(inventory: Inventory) -> str:
                 f"{', '.join(s.tenant_columns)} | {_cell(s.origin or '')} |"
             )
         lines.append("")
-    return "\n".join(lines)
+    return untrusted("\n".join(lines))
 
 
 def findings_markdown(findings: list[Finding], title: str = "pgvet lint") -> str:
@@ -127,4 +128,4 @@ def findings_markdown(findings: list[Finding], title: str = "pgvet lint") -> str
                 "</details>",
             ]
         lines.append("")
-    return "\n".join(lines)
+    return untrusted("\n".join(lines))

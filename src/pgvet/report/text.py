@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from pgvet.findings import Finding
 from pgvet.inventory import Inventory
 from pgvet.preflight import notices
 from pgvet.replay import Failure, ReplayResult
+from pgvet.report.sanitize import safe_markup
 
 _STATUS = {"applied": "[green]✓[/]", "failed": "[red]✗[/]", "not run": "[dim]·[/]"}
 _LEVEL = {"error": "[red]error[/]", "warn": "[yellow]warn[/]", "info": "[cyan]info[/]"}
@@ -18,36 +18,37 @@ _LEVEL = {"error": "[red]error[/]", "warn": "[yellow]warn[/]", "info": "[cyan]in
 def print_failure(console: Console, failure: Failure) -> None:
     state = f" {failure.sqlstate}" if failure.sqlstate else ""
     console.print(
-        f"[bold]{escape(failure.location)}[/]  [red]ERROR{state}[/]  {escape(failure.message)}"
+        f"[bold]{safe_markup(failure.location)}[/]  [red]ERROR{state}[/]  "
+        f"{safe_markup(failure.message)}"
     )
     excerpt = failure.excerpt()
     if excerpt:
-        console.print(escape(excerpt), highlight=False)
+        console.print(safe_markup(excerpt), highlight=False)
     for label, text in (
         ("detail", failure.detail),
         ("hint", failure.hint),
         ("context", failure.context),
     ):
         if text:
-            console.print(f"  [dim]{label}:[/] {escape(text)}")
+            console.print(f"  [dim]{label}:[/] {safe_markup(text)}")
     if failure.pgvet_hint:
-        console.print(f"  [bold cyan]pgvet:[/] {escape(failure.pgvet_hint)}")
+        console.print(f"  [bold cyan]pgvet:[/] {safe_markup(failure.pgvet_hint)}")
 
 
 def print_replay(console: Console, result: ReplayResult, *, all_files: bool = True) -> None:
     project = result.project
     console.print(
-        f"[bold]Replay[/] {escape(str(project.migrations_dir))}  "
-        f"({len(project.files) + len(project.unreadable)} files) on {escape(result.server)}"
+        f"[bold]Replay[/] {safe_markup(str(project.migrations_dir))}  "
+        f"({len(project.files) + len(project.unreadable)} files) on {safe_markup(result.server)}"
     )
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}")
+        console.print(f"[yellow]warning:[/] {safe_markup(warning)}")
     found = notices(project)
     if found:
         console.print("\n[bold]Before running[/]")
         for notice in found:
             where = f"{notice.file}: " if notice.file else ""
-            console.print(f"  {_LEVEL[notice.level]} {escape(where + notice.message)}")
+            console.print(f"  {_LEVEL[notice.level]} {safe_markup(where + notice.message)}")
     if all_files:
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
         table.add_column("")
@@ -61,9 +62,9 @@ def print_replay(console: Console, result: ReplayResult, *, all_files: bool = Tr
             if f.applied_in_pass and f.applied_in_pass > 1:
                 extra = f"applied in pass {f.applied_in_pass}"
             elif f.status == "failed" and f.failure:
-                extra = f"[red]{escape(f.failure.location)}[/]"
+                extra = f"[red]{safe_markup(f.failure.location)}[/]"
             ms = f"{f.seconds * 1000:.1f}" if f.status != "not run" else ""
-            table.add_row(_STATUS[f.status], escape(f.filename), stmts, ms, extra)
+            table.add_row(_STATUS[f.status], safe_markup(f.filename), stmts, ms, extra)
         console.print()
         console.print(table)
     failures = [f.failure for f in result.files if f.failure]
@@ -86,7 +87,7 @@ def print_replay(console: Console, result: ReplayResult, *, all_files: bool = Tr
             line += f" after {result.passes} pass(es); the catalog is partial"
     elif not result.strict and result.passes > 1:
         line += f" (needed {result.passes} passes: the order that worked is in --format json)"
-    console.print(("[green]" if result.ok else "[red]") + escape(line) + "[/]")
+    console.print(("[green]" if result.ok else "[red]") + safe_markup(line) + "[/]")
 
 
 def print_inventory(console: Console, inventory: Inventory, tenant_label: str = "tenant") -> None:
@@ -94,7 +95,7 @@ def print_inventory(console: Console, inventory: Inventory, tenant_label: str = 
         console.print("[yellow]partial:[/] some migrations failed; this is what did apply")
     for domain, names in inventory.domains.items():
         table = Table(
-            title=f"{domain} ({len(names)})",
+            title=f"{safe_markup(domain)} ({len(names)})",
             title_justify="left",
             title_style="bold",
             header_style="bold",
@@ -117,13 +118,13 @@ def print_inventory(console: Console, inventory: Inventory, tenant_label: str = 
                 rls += " forced"
             pol = str(t.policies) if t.policies or not t.rls_enabled else "[yellow]0[/]"
             table.add_row(
-                escape(t.qualified),
+                safe_markup(t.qualified),
                 str(t.columns),
                 str(t.indexes),
                 rls,
                 pol,
-                ", ".join(t.tenant_columns),
-                escape(t.origin or ""),
+                safe_markup(", ".join(t.tenant_columns)),
+                safe_markup(t.origin or ""),
             )
         console.print(table)
         console.print()
@@ -158,11 +159,11 @@ def print_findings(console: Console, findings: list[Finding], *, show_fix: bool 
             f"{first.category.value} · {len(group)}[/]"
         )
         for f in group:
-            where = f"[dim]{escape(f.location)}[/] " if f.location else ""
-            console.print(f"  {where}[bold]{escape(f.object)}[/]: {escape(f.message)}")
+            where = f"[dim]{safe_markup(f.location)}[/] " if f.location else ""
+            console.print(f"  {where}[bold]{safe_markup(f.object)}[/]: {safe_markup(f.message)}")
             if show_fix and f.fix:
                 for line in f.fix.splitlines():
-                    console.print(f"    [green]{escape(line)}[/]", highlight=False)
+                    console.print(f"    [green]{safe_markup(line)}[/]", highlight=False)
         console.print()
     counts = {lvl: sum(1 for f in findings if f.level.value == lvl) for lvl in _LEVEL_STYLE}
     console.print(

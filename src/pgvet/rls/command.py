@@ -21,6 +21,7 @@ from rich.console import Console
 from pgvet.config import load_config
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, PgvetError
 from pgvet.live import redact
+from pgvet.report.sanitize import error_text
 from pgvet.rls import report as render
 from pgvet.rls.results import RlsReport
 from pgvet.rls.settings import rls_settings
@@ -55,18 +56,18 @@ def _friendly(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except PgvetError as exc:
-            err.print(f"[red]error:[/] {redact(exc.message)}", highlight=False)
+            err.print(f"[red]error:[/] {error_text(exc.message)}", highlight=False)
             if exc.hint:
-                err.print(f"[dim]hint:[/] {redact(exc.hint)}", highlight=False)
+                err.print(f"[dim]hint:[/] {error_text(exc.hint)}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("[yellow]interrupted[/]: nothing was kept (the test transaction rolls back)")
             raise typer.Exit(130) from None
         except psycopg.OperationalError as exc:
-            err.print(f"[red]error:[/] lost the connection to the server: {redact(str(exc))}")
+            err.print(f"[red]error:[/] lost the connection to the server: {error_text(str(exc))}")
             raise typer.Exit(EXIT_USAGE) from None
         except psycopg.Error as exc:
-            first = redact(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
+            first = error_text(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
             err.print(f"[red]error:[/] the server refused a pgvet query: {exc.sqlstate} {first}")
             err.print("[dim]hint:[/] this is a pgvet bug; please report it with the project")
             raise typer.Exit(EXIT_USAGE) from None

@@ -15,9 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from pgvet.report.sanitize import safe_markup, untrusted
 from pgvet.rls.results import CheckResult, RlsReport
 
 COMMAND_LETTERS = {"select": "S", "insert": "I", "update": "U", "delete": "D"}
@@ -140,9 +140,9 @@ def _matrix(report: RlsReport) -> tuple[list[str], dict[str, dict[str, dict[str,
 def print_report(console: Console, report: RlsReport, *, all_tables: bool = False) -> None:
     """The terminal view: tenancy, the matrix, grouped failures, untested tables."""
     counts = report.counts()
-    console.print(f"[bold]RLS test[/] {escape(report.source)}")
+    console.print(f"[bold]RLS test[/] {safe_markup(report.source)}")
     for line in report.tenancy:
-        console.print(f"  [dim]{escape(line)}[/]")
+        console.print(f"  [dim]{safe_markup(line)}[/]")
     personas, cells = _matrix(report)
     shown = [
         t
@@ -153,9 +153,9 @@ def print_report(console: Console, report: RlsReport, *, all_tables: bool = Fals
         table = Table(box=None, header_style="bold", pad_edge=False)
         table.add_column("table")
         for p in personas:
-            table.add_column(escape(p), justify="center")
+            table.add_column(safe_markup(p), justify="center")
         for name in shown:
-            table.add_row(escape(name), *(_cell(cells[name].get(p, {})) for p in personas))
+            table.add_row(safe_markup(name), *(_cell(cells[name].get(p, {})) for p in personas))
         console.print()
         console.print(table)
         console.print(
@@ -171,30 +171,30 @@ def print_report(console: Console, report: RlsReport, *, all_tables: bool = Fals
         for f in found:
             mark = "[magenta]✗ error[/]" if f.status == "error" else "[red]✗ fail[/]"
             commands = "/".join(dict.fromkeys(c for c, _ in f.lines))
-            console.print(f"{mark} [bold]{escape(f.table)}[/] · {commands} · {f.kind}")
-            console.print(f"    [dim]as:[/] {escape(', '.join(f.personas))}")
+            console.print(f"{mark} [bold]{safe_markup(f.table)}[/] · {commands} · {f.kind}")
+            console.print(f"    [dim]as:[/] {safe_markup(', '.join(f.personas))}")
             for command, summary in f.lines:
-                console.print(f"    {command}: {escape(summary)}")
+                console.print(f"    {command}: {safe_markup(summary)}")
             if f.where:
-                console.print(f"    [dim]declared in:[/] {escape(f.where)}")
+                console.print(f"    [dim]declared in:[/] {safe_markup(f.where)}")
             for policy in f.policies:
-                console.print(f"    [dim]allowed by:[/] {escape(policy)}")
+                console.print(f"    [dim]allowed by:[/] {safe_markup(policy)}")
             for row in f.rows[:1]:
-                console.print(f"    [dim]row:[/] {escape(row)}")
+                console.print(f"    [dim]row:[/] {safe_markup(row)}")
             if f.cycle:
-                console.print(f"    [dim]cycle:[/] {escape(f.cycle)}")
+                console.print(f"    [dim]cycle:[/] {safe_markup(f.cycle)}")
     if report.unfilled:
         console.print("\n[bold]Not tested automatically[/]")
         for name, why in report.unfilled.items():
-            console.print(f"  [yellow]{escape(name)}[/]: {escape(why)}")
+            console.print(f"  [yellow]{safe_markup(name)}[/]: {safe_markup(why)}")
     if report.shared:
         console.print(
             f"[dim]{len(report.shared)} shared table(s) have no tenant (read as every persona, "
-            f"not isolated): {escape(', '.join(report.shared))}[/]"
+            f"not isolated): {safe_markup(', '.join(report.shared))}[/]"
         )
     for note in report.notes:
         if not note.endswith("round trips for checks"):
-            console.print(f"[yellow]note:[/] {escape(note)}")
+            console.print(f"[yellow]note:[/] {safe_markup(note)}")
     line = (
         f"{len(report.results)} checks: {counts['pass']} passed, {counts['fail']} failed, "
         f"{counts['error']} errors"
@@ -202,7 +202,7 @@ def print_report(console: Console, report: RlsReport, *, all_tables: bool = Fals
         + (f", {counts['skip']} skipped" if counts["skip"] else "")
         + f" in {report.seconds:.2f} s"
     )
-    console.print(("\n[green]" if report.ok else "\n[red]") + escape(line) + "[/]")
+    console.print(("\n[green]" if report.ok else "\n[red]") + safe_markup(line) + "[/]")
 
 
 def json_report(report: RlsReport) -> str:
@@ -395,4 +395,4 @@ def markdown_report(report: RlsReport) -> str:
         out += ["## Shared tables (no tenant, read only)", ""]
         out.append(", ".join(f"`{t}`" for t in report.shared))
         out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return untrusted("\n".join(out).rstrip() + "\n")

@@ -42,6 +42,7 @@ from typing import Any
 from pgvet import exprs
 from pgvet.catalog.model import Catalog, Index, Table
 from pgvet.errors import InputError
+from pgvet.paths import ensure_inside
 from pgvet.project import split_sql
 from pgvet.rules.indexes import (
     ROW_TABLE_KINDS,
@@ -143,7 +144,7 @@ def workload_path(ctx: LintContext) -> Path | None:
             f"[lint] workload = {setting!r}: no such file ({path})",
             hint="the path is relative to the project root (the folder holding supabase/)",
         )
-    return path
+    return ensure_inside(path, [ctx.project.root], "workload file")
 
 
 def read_workload(path: Path) -> list[WorkloadQuery]:
