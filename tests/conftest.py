@@ -91,14 +91,17 @@ class ExampleDatabases:
     def __init__(self, server: cluster.Server) -> None:
         self.server = server
         self.count = 0
-        with server.connect("template1") as admin:
+        with server.admin("template1") as admin:
             admin.execute("create database pgvet_pristine template postgres")
 
     def new(self) -> psycopg.Connection:
+        """A connection as the project role (``postgres``, not a superuser), as migrations
+        run on Supabase; with the database privileges the platform gives it."""
         self.count += 1
         name = f"example_{self.count}"
-        with self.server.connect("template1") as admin:
+        with self.server.admin("template1") as admin:
             admin.execute(f"create database {name} template pgvet_pristine")
+            admin.execute(f"grant all on database {name} to postgres")
         return self.server.connect(name)
 
 

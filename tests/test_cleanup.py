@@ -33,7 +33,7 @@ def _wait_for_sandbox(owner: int, timeout: float = 30) -> tuple[Path, int]:
             try:
                 if int(pid_file.read_text()) != owner:
                     continue
-                postmaster = pid_file.parent / "data" / "postmaster.pid"
+                postmaster = pid_file.parent / "run" / "data" / "postmaster.pid"
                 return pid_file.parent, int(postmaster.read_text().split()[0])
             except (OSError, ValueError, IndexError):
                 continue

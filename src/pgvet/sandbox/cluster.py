@@ -6,15 +6,20 @@ ready cluster and starting it costs a tenth of that. The template is built once 
 concurrent pgvet runs share it safely.
 
 Why a relocated copy of the installation: PostgreSQL refuses to run as root, so as root the
-server runs as an unprivileged user (``postgres``, else ``nobody``), which cannot read a
-wheel inside ``/root``; and before PostgreSQL 18 extra extensions must sit in the
-installation's own ``share/extension``, which pgvet never writes into. A copy (hard links
-where possible) in pgvet's cache solves both; PostgreSQL finds ``share/`` and ``lib/``
-relative to its binary, so the copy mirrors the original's absolute layout.
+server runs as an unprivileged user of its own (see :mod:`pgvet.sandbox.osuser`), which
+cannot read a wheel inside ``/root``; before PostgreSQL 18 extra extensions must sit in the
+installation's own ``share/extension``, which pgvet never writes into; and the platform's
+extension allow-list is expressed in control files (see :mod:`pgvet.sandbox.platform`). A
+copy (hard links where possible) in pgvet's cache solves all three; PostgreSQL finds
+``share/`` and ``lib/`` relative to its binary, so the copy mirrors the original's layout.
+The cache, the installation and the template belong to the invoking user and are only
+readable by the sandbox servers: one project's migration cannot poison another's run.
 
 Every server is started in its own session (Ctrl-C in the terminal reaches pgvet, not the
-server), registered for cleanup at exit, and stopped with its folder removed on success,
-error, Ctrl-C and SIGTERM. Folders left by a killed pgvet are swept by the next run.
+server), with an environment of its own, registered for cleanup at exit, and stopped with
+its folder removed on success, error, Ctrl-C and SIGTERM. A sandbox folder holds a lock
+its pgvet keeps while it lives; folders whose lock is free were left by a killed pgvet and
+are swept by the next run, which kills only processes it can prove are their servers.
 """
 
 from __future__ import annotations
@@ -24,9 +29,9 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -39,6 +44,7 @@ import psycopg
 
 from pgvet import __version__
 from pgvet.errors import SandboxError
+from pgvet.sandbox import osuser, platform
 from pgvet.sandbox.binaries import Installation
 
 PORT = 5432
@@ -59,10 +65,18 @@ SERVER_SETTINGS = {
     "dynamic_shared_memory_type": "mmap",
 }
 FIRST_EXTENSION_CONTROL_PATH_MAJOR = 18
+#: A sandbox folder younger than this may still be taking its lock: never swept.
+_SWEEP_GRACE_SECONDS = 60
 
 
 def cache_root() -> Path:
-    """pgvet's cache: ``$PGVET_CACHE_DIR``, else a world-readable folder outside ``/root``."""
+    """pgvet's cache: ``$PGVET_CACHE_DIR``, else a folder outside ``/root``; checked.
+
+    The cache holds the server binaries and the template every later run copies, so it
+    must be the invoking user's alone: a folder that is a symlink, belongs to someone else
+    or is writable by others is refused, never repaired (a chmod through a symlink would
+    change whatever it points at).
+    """
     if env := os.environ.get("PGVET_CACHE_DIR"):
         root = Path(env)
     elif os.geteuid() == 0:
@@ -70,43 +84,30 @@ def cache_root() -> Path:
     else:
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         root = Path(base) / "pgvet"
-    root.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        root.chmod(0o755)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        root.mkdir(mode=0o755 if os.geteuid() == 0 else 0o700)
+    _check_private(root)
     return root
 
 
-@dataclass(frozen=True)
-class RunAs:
-    """The OS user servers run as (only differs from us when we are root)."""
-
-    uid: int
-    gid: int
-    name: str
-
-    @classmethod
-    def current(cls) -> RunAs:
-        if os.geteuid() != 0:
-            return cls(os.geteuid(), os.getegid(), pwd.getpwuid(os.geteuid()).pw_name)
-        for name in ("postgres", "nobody"):
-            with contextlib.suppress(KeyError):
-                entry = pwd.getpwnam(name)
-                return cls(entry.pw_uid, entry.pw_gid, name)
+def _check_private(path: Path) -> None:
+    info = path.lstat()
+    problem = None
+    if stat.S_ISLNK(info.st_mode):
+        problem = "is a symbolic link"
+    elif not stat.S_ISDIR(info.st_mode):
+        problem = "is not a folder"
+    elif info.st_uid != os.geteuid():
+        problem = f"belongs to uid {info.st_uid}, not to the user running pgvet"
+    elif info.st_mode & 0o022:
+        problem = f"is writable by others (mode {stat.S_IMODE(info.st_mode):o})"
+    if problem:
         raise SandboxError(
-            "running as root and neither a 'postgres' nor a 'nobody' user exists",
-            hint="PostgreSQL refuses to run as root; run pgvet as a normal user",
+            f"pgvet's cache folder {path} {problem}; refusing to use it",
+            hint="remove it (pgvet recreates it) or set PGVET_CACHE_DIR to a folder of "
+            "your own that only you can write",
         )
-
-    @property
-    def dropping(self) -> bool:
-        return os.geteuid() == 0
-
-    def popen_kwargs(self) -> dict[str, int]:
-        return {"user": self.uid, "group": self.gid} if self.dropping else {}
-
-    def own(self, path: Path) -> None:
-        if self.dropping:
-            os.chown(path, self.uid, self.gid)
 
 
 def _standin_files() -> list[tuple[str, bytes]]:
@@ -161,7 +162,6 @@ class Prepared:
     bindir: Path
     extension_dir: Path | None  # extension_control_path element (PostgreSQL 18+)
     template: Path
-    run_as: RunAs
 
 
 def _relocate(inst: Installation, dest: Path, extension_files: list[tuple[str, bytes]]) -> Path:
@@ -170,10 +170,22 @@ def _relocate(inst: Installation, dest: Path, extension_files: list[tuple[str, b
         target = dest / folder.relative_to(folder.anchor)
         if not target.exists():
             shutil.copytree(folder, target, symlinks=True, copy_function=_link_or_copy)
+    ext_dir = dest / inst.sharedir.relative_to(inst.sharedir.anchor) / "extension"
+    _apply_allow_list(ext_dir)
     if inst.major < FIRST_EXTENSION_CONTROL_PATH_MAJOR:
-        ext_dir = dest / inst.sharedir.relative_to(inst.sharedir.anchor) / "extension"
         _add_missing_extensions(ext_dir, inst.sharedir / "extension", extension_files)
     return dest / inst.bindir.relative_to(inst.bindir.anchor)
+
+
+def _apply_allow_list(ext_dir: Path) -> None:
+    """Mark the installation's allow-listed extensions trusted, in pgvet's copy only."""
+    for control in ext_dir.glob("*.control"):
+        text = control.read_text()
+        wanted = platform.control_file(text, control.stem, stand_in=False)
+        if wanted != text:
+            control.unlink()  # a hard link into the original installation
+            control.write_text(wanted)
+            control.chmod(0o644)
 
 
 def _add_missing_extensions(
@@ -186,6 +198,8 @@ def _add_missing_extensions(
         ext = base.split("--")[0].removesuffix(".control")
         if ext in present:
             continue
+        if base.endswith(".control"):
+            data = platform.control_file(data.decode(), ext, stand_in=True).encode()
         path = target / base
         path.unlink(missing_ok=True)  # may be a hard link into the original
         path.write_bytes(data)
@@ -194,7 +208,6 @@ def _add_missing_extensions(
 
 def prepare(inst: Installation) -> Prepared:
     """Relocate the installation and build its template cluster, once per cache."""
-    run_as = RunAs.current()
     files = _standin_files()
     ext_files = [(n, d) for n, d in files if n.startswith("extensions/")]
     inst_key = _digest(
@@ -203,10 +216,16 @@ def prepare(inst: Installation) -> Prepared:
         str((inst.bindir / "postgres").stat().st_mtime),
         *map(str, inst.extra_dirs),
     )
-    standin_key = _digest(__version__, *(n for n, _ in files), *(d for _, d in files))
+    standin_key = _digest(
+        __version__,
+        *(n for n, _ in files),
+        *(d for _, d in files),
+        *sorted(platform.PRIVILEGED_EXTENSIONS),
+        platform.privileges_sql(inst.major),
+    )
     root = cache_root()
     install_dir = root / "installs" / f"{inst.major}-{inst_key}-{standin_key}"
-    template = root / "templates" / f"{inst.major}-{inst_key}-{standin_key}-{run_as.name}"
+    template = root / "templates" / f"{inst.major}-{inst_key}-{standin_key}"
     ext_dir: Path | None = None
     with _locked(root / ".lock"):
         if not (install_dir / ".complete").exists():
@@ -223,7 +242,7 @@ def prepare(inst: Installation) -> Prepared:
                 _add_missing_extensions(
                     ext_dir / "extension", inst.sharedir / "extension", ext_files
                 )
-        prepared = Prepared(inst, bindir, ext_dir, template, run_as)
+        prepared = Prepared(inst, bindir, ext_dir, template)
         if not (template / "PG_VERSION").exists():
             _build_template(prepared)
             _prune(root, keep={install_dir, template})
@@ -241,8 +260,8 @@ def _prune(root: Path, keep: set[Path], min_age: float = 3600) -> None:
                 shutil.rmtree(entry, ignore_errors=True)
 
 
-def _server_args(prepared: Prepared, data: Path, sockdir: Path) -> list[str]:
-    settings = dict(SERVER_SETTINGS)
+def _server_args(prepared: Prepared, data: Path, sockdir: Path, extra: dict[str, str]) -> list[str]:
+    settings = {**SERVER_SETTINGS, **extra}
     if prepared.extension_dir is not None:
         settings["extension_control_path"] = f"$system:{prepared.extension_dir}"
     args = [str(prepared.bindir / "postgres"), "-D", str(data), "-k", str(sockdir), "-p", str(PORT)]
@@ -252,19 +271,23 @@ def _server_args(prepared: Prepared, data: Path, sockdir: Path) -> list[str]:
 
 
 def _build_template(prepared: Prepared) -> None:
-    """initdb, apply the Supabase stand-ins, stop cleanly, rename into place."""
+    """initdb, apply the Supabase stand-ins as the superuser, stop, hand over, rename."""
     parent = prepared.template.parent
     parent.mkdir(parents=True, exist_ok=True)
+    user = osuser.for_template()
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=parent))
     try:
-        prepared.run_as.own(work)
-        data = work / "data"
+        work.chmod(0o711)
+        run = work / "run"
+        run.mkdir(mode=0o700)
+        user.own(run)
+        data = run / "data"
         initdb = [
             str(prepared.bindir / "initdb"),
             "-D",
             str(data),
             "-U",
-            "postgres",
+            platform.SUPERUSER,
             "-A",
             "trust",
             "-E",
@@ -275,17 +298,17 @@ def _build_template(prepared: Prepared) -> None:
             "--no-instructions",
         ]
         result = subprocess.run(
-            initdb, capture_output=True, text=True, check=False, **prepared.run_as.popen_kwargs()
+            initdb, capture_output=True, text=True, check=False, **user.popen_kwargs()
         )
         if result.returncode != 0:
             raise SandboxError(
                 f"initdb failed ({prepared.installation.label}): {result.stderr.strip()}",
                 hint="check that the server installation is complete",
             )
-        server = Server(prepared, work, data)
+        server = Server(prepared, run, data, user)
         server.start()
         try:
-            with server.connect() as conn:
+            with server.admin() as conn:
                 for name, sql in standin_sql():
                     try:
                         with conn.transaction():
@@ -295,10 +318,12 @@ def _build_template(prepared: Prepared) -> None:
                             f"Supabase stand-in {name} failed on "
                             f"{prepared.installation.label}: {exc}",
                         ) from exc
+                conn.execute(platform.privileges_sql(prepared.installation.major).encode())
                 conn.execute("checkpoint")
         finally:
             server.stop(fast=False)
         (data / "postmaster.opts").unlink(missing_ok=True)
+        _hand_over(data)
         os.rename(data, work / "template")
         if prepared.template.exists():
             shutil.rmtree(prepared.template)
@@ -307,37 +332,49 @@ def _build_template(prepared: Prepared) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _hand_over(data: Path) -> None:
+    """Make the template the invoking user's: sandbox servers may read it, never write it."""
+    me = os.geteuid()
+    for folder, dirs, files in os.walk(data):
+        for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
+            if me == 0:
+                os.chown(name, 0, 0, follow_symlinks=False)
+            if not os.path.islink(name):
+                os.chmod(name, 0o755 if os.path.isdir(name) else 0o644)
+
+
 _LIVE: set[Server] = set()
 
 
 @dataclass(eq=False)
 class Server:
-    """One running server over a unix socket in ``folder`` (which it removes on stop)."""
+    """One running server over a unix socket in ``sockdir`` (its own 0700 folder)."""
 
     prepared: Prepared
-    folder: Path
+    sockdir: Path
     data: Path
+    user: osuser.ServerUser
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
-    owns_folder: bool = False
+    #: the folder removed when the server stops (sandboxes only)
+    folder: Path | None = None
+    #: settings on top of SERVER_SETTINGS (a replay's statement_timeout)
+    settings: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def sockdir(self) -> Path:
-        return self.folder
-
-    def conninfo(self, dbname: str = "postgres", user: str = "postgres") -> str:
+    def conninfo(self, dbname: str = "postgres", user: str = platform.PROJECT_ROLE) -> str:
         return f"host={self.sockdir} port={PORT} user={user} dbname={dbname}"
 
     def start(self, timeout: float = 60.0) -> None:
-        log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - owned by the process
-        self.prepared.run_as.own(self.folder / "server.log")
+        log_path = self.sockdir / "server.log"
+        log = open(log_path, "ab")  # noqa: SIM115 - owned by the process
+        self.user.own(log_path)
         try:
             self.process = subprocess.Popen(
-                _server_args(self.prepared, self.data, self.sockdir),
+                _server_args(self.prepared, self.data, self.sockdir, self.settings),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
                 start_new_session=True,
-                **self.prepared.run_as.popen_kwargs(),
+                **self.user.popen_kwargs(),  # type: ignore[arg-type]
             )
         finally:
             log.close()
@@ -348,7 +385,9 @@ class Server:
                 self._fail("the server exited during start-up")
             if (self.sockdir / f".s.PGSQL.{PORT}").exists():
                 try:
-                    psycopg.connect(self.conninfo(), connect_timeout=5).close()
+                    psycopg.connect(
+                        self.conninfo(user=platform.SUPERUSER), connect_timeout=5
+                    ).close()
                     return
                 except psycopg.OperationalError:
                     pass
@@ -357,27 +396,53 @@ class Server:
             time.sleep(0.005)
 
     def _fail(self, what: str) -> None:
-        log = (self.folder / "server.log").read_text(errors="replace")[-2000:]
+        log = (self.sockdir / "server.log").read_text(errors="replace")[-2000:]
         self.stop()
         raise SandboxError(f"{what} ({self.prepared.installation.label})\n{log.strip()}")
 
-    def connect(self, dbname: str = "postgres", user: str = "postgres") -> psycopg.Connection:
+    def connect(
+        self, dbname: str = "postgres", user: str = platform.PROJECT_ROLE
+    ) -> psycopg.Connection:
+        """A connection as the project's role (``postgres``, not a superuser by default)."""
         return psycopg.connect(self.conninfo(dbname, user), autocommit=True)
 
+    def admin(self, dbname: str = "postgres") -> psycopg.Connection:
+        """A connection as pgvet's own superuser: never hand it a project's SQL."""
+        return self.connect(dbname, platform.SUPERUSER)
+
     def stop(self, fast: bool = True) -> None:
-        """Stop the server (immediate shutdown unless ``fast`` is False) and remove files."""
+        """Stop the server (immediate shutdown unless ``fast`` is False), end every process
+        it left behind, and remove its folder."""
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGQUIT if fast else signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signal.SIGQUIT if fast else signal.SIGINT)
+                if not _exited(process.pid, timeout=30):
+                    process.kill()
+            # what it spawned: its process group while its pid is still held (an unreaped
+            # exit keeps the group id from being reused), and as root the whole uid
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            self.user.kill_everything()
         _LIVE.discard(self)
-        if self.owns_folder:
+        if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _exited(pid: int, timeout: float) -> bool:
+    """Wait for child ``pid`` to exit without reaping it; False on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return True
+        if info is not None:
+            return True
+        time.sleep(0.005)
+    return False
 
 
 def _stop_all() -> None:
@@ -405,41 +470,100 @@ def scratch_root() -> Path:
 
 
 def _sweep_orphans(tmp: Path) -> None:
-    """Remove sandboxes whose pgvet process died without cleaning up (e.g. kill -9)."""
-    for owner_file in tmp.glob("pgvet-*/owner.pid"):
-        folder = owner_file.parent
-        try:
-            owner = int(owner_file.read_text().strip() or 0)
-            os.kill(owner, 0)
-            continue  # still alive
-        except ProcessLookupError:
-            pass
-        except (ValueError, OSError):
-            continue
-        pidfile = folder / "data" / "postmaster.pid"
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            os.kill(int(pidfile.read_text().split()[0]), signal.SIGQUIT)
-            time.sleep(0.2)
-        shutil.rmtree(folder, ignore_errors=True)
+    """Remove sandboxes whose pgvet process died without cleaning up (e.g. kill -9).
+
+    A live pgvet holds the lock of its sandbox folder (the lock file appears only once
+    locked); a free lock means the owner is gone. Only a process that /proc proves to be
+    that folder's server is killed (and, for a uid pgvet made for that sandbox, everything
+    of that uid); a pid file is never trusted.
+    """
+    for folder in tmp.glob("pgvet-*"):
+        with contextlib.suppress(OSError):
+            info = folder.lstat()
+            if info.st_uid != os.geteuid() or not stat.S_ISDIR(info.st_mode):
+                continue
+            try:
+                fd = os.open(folder / "owner.lock", os.O_RDWR | os.O_NOFOLLOW)
+            except FileNotFoundError:
+                # being created right now, or left by an older pgvet: only when stale
+                # and with no server provably running from it
+                stale = time.time() - info.st_mtime > _SWEEP_GRACE_SECONDS
+                if stale and not any(_running_server(d) for d in _data_folders(folder)):
+                    shutil.rmtree(folder, ignore_errors=True)
+                continue
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # its pgvet is alive
+                for data in _data_folders(folder):
+                    _end_orphan(data)
+                shutil.rmtree(folder, ignore_errors=True)
+            finally:
+                os.close(fd)
+
+
+def _data_folders(folder: Path) -> list[Path]:
+    return [d for d in (folder / "run" / "data", folder / "data") if d.is_dir()]
+
+
+def _running_server(data: Path) -> int:
+    """The pid of the server running from ``data``, proven through /proc, else 0."""
+    try:
+        pid = int((data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pid if pid > 0 and osuser.proven_server(pid, data) else 0
+
+
+def _end_orphan(data: Path) -> None:
+    if pid := _running_server(data):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        uid = data.stat().st_uid
+        if os.geteuid() == 0 and osuser.is_dedicated(uid):
+            osuser.ServerUser(uid, uid, f"uid {uid}", dedicated=True).kill_everything()
+
+
+def _take_lock(folder: Path) -> int:
+    """Create ``folder/owner.lock`` already locked (locked under a temporary name, then
+    renamed), so a sweeper never sees it unlocked while this pgvet lives."""
+    temp = folder / ".owner.lock.new"
+    fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.rename(temp, folder / "owner.lock")
+    return fd
 
 
 @contextlib.contextmanager
-def sandbox(prepared: Prepared) -> Iterator[Server]:
-    """A fresh server copied from the template; stopped and removed when the block ends."""
+def sandbox(prepared: Prepared, settings: dict[str, str] | None = None) -> Iterator[Server]:
+    """A fresh server copied from the template; stopped and removed when the block ends.
+
+    Layout: ``pgvet-XXXX/`` (the invoking user's, 0711) holds ``owner.lock``, locked while
+    this pgvet lives, and ``run/`` (the server user's, 0700) with the data folder and the
+    socket, so the server cannot touch the lock and nobody else can reach the socket.
+    """
     tmp = scratch_root()
     _sweep_orphans(tmp)
     folder = Path(tempfile.mkdtemp(prefix="pgvet-", dir=tmp))
+    lock = _take_lock(folder)
+    # for people and tests looking for a run's sandbox; never trusted to decide a kill
     (folder / "owner.pid").write_text(str(os.getpid()))
-    server = Server(prepared, folder, folder / "data", owns_folder=True)
+    user = osuser.for_sandbox()
+    run = folder / "run"
+    server = Server(prepared, run, run / "data", user, folder=folder, settings=settings or {})
     try:
-        prepared.run_as.own(folder)
-        folder.chmod(0o700)
+        folder.chmod(0o711)
+        run.mkdir(mode=0o700)
+        user.own(run)
         copy = subprocess.run(
-            ["cp", "-a", str(prepared.template), str(server.data)],
+            ["cp", "-R", "--no-preserve=all", str(prepared.template), str(server.data)],
             capture_output=True,
             text=True,
             check=False,
-            **prepared.run_as.popen_kwargs(),
+            umask=0o077,
+            **user.popen_kwargs(),  # type: ignore[arg-type]
         )
         if copy.returncode != 0:
             raise SandboxError(f"could not copy the template cluster: {copy.stderr.strip()}")
@@ -448,6 +572,7 @@ def sandbox(prepared: Prepared) -> Iterator[Server]:
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+        os.close(lock)
 
 
 def raise_on_sigterm() -> None:

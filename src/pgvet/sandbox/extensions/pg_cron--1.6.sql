@@ -1,5 +1,7 @@
 -- pgvet sandbox stand-in for pg_cron 1.6, in SQL and PL/pgSQL only.
 --
+-- The functions that write cron.job run as the extension's owner (as the real C functions
+-- bypass privileges) and record the calling session's user, as pg_cron records its caller.
 -- Same schema (`cron`), tables and function signatures as the real extension, and the
 -- same checks: the extension can only be created in the database named by
 -- cron.database_name (default `postgres`), schedules must parse, job names are unique
@@ -95,10 +97,12 @@ create function cron.schedule_in_database(
 )
     returns bigint
     language plpgsql
+    security definer
+    set search_path = pg_catalog, pg_temp
 as $fn$
 declare
     job_id bigint;
-    owner  text := coalesce(username, current_user);
+    owner  text := coalesce(username, session_user);
 begin
     if job_name is null or schedule is null or command is null or database is null then
         raise exception 'job_name, schedule, command and database must not be null';
@@ -135,6 +139,8 @@ create function cron.schedule(schedule text, command text)
     returns bigint
     language plpgsql
     strict
+    security definer
+    set search_path = pg_catalog, pg_temp
 as $fn$
 declare
     job_id bigint;
@@ -142,7 +148,7 @@ begin
     perform cron._pgvet_check_schedule(schedule);
     insert into cron.job (schedule, command, nodename, nodeport, database, username)
     values (schedule, command, 'localhost', current_setting('port')::integer, current_database(),
-            current_user)
+            session_user)
     returning jobid into job_id;
     return job_id;
 end
@@ -153,9 +159,11 @@ create function cron.unschedule(job_id bigint)
     returns boolean
     language plpgsql
     strict
+    security definer
+    set search_path = pg_catalog, pg_temp
 as $fn$
 begin
-    delete from cron.job j where j.jobid = job_id;
+    delete from cron.job j where j.jobid = job_id and j.username = session_user;
     if not found then
         raise exception 'could not find valid entry for job %', job_id;
     end if;
@@ -168,9 +176,11 @@ create function cron.unschedule(job_name text)
     returns boolean
     language plpgsql
     strict
+    security definer
+    set search_path = pg_catalog, pg_temp
 as $fn$
 begin
-    delete from cron.job j where j.jobname = job_name and j.username = current_user;
+    delete from cron.job j where j.jobname = job_name and j.username = session_user;
     if not found then
         raise exception 'could not find valid entry for job ''%''', job_name;
     end if;
@@ -189,6 +199,8 @@ create function cron.alter_job(
 )
     returns void
     language plpgsql
+    security definer
+    set search_path = pg_catalog, pg_temp
 as $fn$
 begin
     if schedule is not null then

@@ -45,6 +45,7 @@ create function graphql.get_schema_version()
     returns integer
     language sql
     security definer
+    set search_path = pg_catalog, pg_temp
 as $fn$
     select last_value from graphql.seq_schema_version
 $fn$;
@@ -53,6 +54,7 @@ create function graphql.increment_schema_version()
     returns event_trigger
     language plpgsql
     security definer
+    set search_path = pg_catalog, pg_temp
 as $fn$
 begin
     perform pg_catalog.nextval('graphql.seq_schema_version');

@@ -7,11 +7,12 @@
 -- Roles are cluster-wide, so every CREATE ROLE is guarded by an existence check and the
 -- file can run again in another database of the same cluster.
 --
--- Differences from a real project, on purpose:
---   * no role has a password, and only `authenticator` can log in (Supabase's service
---     roles log in with passwords we do not have and do not need);
---   * `postgres` stays the initdb superuser (on Supabase it is a non-superuser that
---     owns the migrations); `supabase_admin` is a superuser, as on Supabase.
+-- As on Supabase, `supabase_admin` is the bootstrap superuser (pgvet's own connection) and
+-- `postgres` is a non-superuser with CREATEROLE, CREATEDB, REPLICATION and BYPASSRLS that
+-- runs the migrations (see pgvet/sandbox/platform.py and docs/privileges.md).
+--
+-- Differences from a real project, on purpose: no role has a password, and only
+-- `postgres` and `authenticator` can log in (the socket is pgvet's alone).
 
 do $roles$
 declare
@@ -20,6 +21,8 @@ begin
     for r in
         select *
         from (values
+            -- the project owner: migrations and the seed run as this role
+            ('postgres',                    'login nosuperuser createrole createdb replication bypassrls'),
             -- PostgREST / API roles
             ('anon',                        'nologin noinherit'),
             ('authenticated',               'nologin noinherit'),

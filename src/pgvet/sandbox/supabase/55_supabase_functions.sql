@@ -30,7 +30,7 @@ create or replace function supabase_functions.http_request()
     returns trigger
     language plpgsql
     security definer
-    set search_path = supabase_functions
+    set search_path = supabase_functions, pg_temp
 as $$
 declare
     request_id bigint;

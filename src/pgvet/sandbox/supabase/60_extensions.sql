@@ -98,6 +98,16 @@ begin
 end
 $$;
 
+-- On the platform the extension is created as the superuser (supautils), so these run with
+-- the superuser's rights there too; a fixed search_path keeps a migration's own objects
+-- (search_path tricks) out of them.
+alter function extensions.grant_pg_net_access()
+    security definer set search_path = pg_catalog, pg_temp;
+alter function extensions.grant_pg_cron_access()
+    security definer set search_path = pg_catalog, pg_temp;
+revoke all on function extensions.grant_pg_net_access() from public;
+revoke all on function extensions.grant_pg_cron_access() from public;
+
 do $evt$
 begin
     if not exists (select from pg_catalog.pg_event_trigger where evtname = 'issue_pg_net_access') then
