@@ -405,3 +405,7 @@ def fix(
 from pgvet.rls.command import rls_app  # noqa: E402 - mounted after the main commands
 
 app.add_typer(rls_app, name="rls", help="Prove tenant isolation by running queries as personas.")
+
+from pgvet.types.cli import types_command  # noqa: E402 - shares the options defined above
+
+app.command("types")(types_command)

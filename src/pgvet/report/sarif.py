@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,14 @@ _LEVEL = {"error": "error", "warn": "warning", "info": "note"}
 
 
 def sarif_doc(
-    findings: list[Finding], root: Path | None, migrations_dir: Path | None
+    findings: list[Finding],
+    root: Path | None,
+    migrations_dir: Path | None,
+    rules: Mapping[str, Any] = REGISTRY,
 ) -> dict[str, Any]:
-    """A SARIF log; file URIs are relative to ``root`` (the repository)."""
+    """A SARIF log; file URIs are relative to ``root`` (the repository). ``rules`` describes
+    the findings' rules (name, code, level, category, title, doc): lint's registry, or
+    another command's own (``pgvet types --check``)."""
     prefix = ""
     if root is not None and migrations_dir is not None:
         try:
@@ -24,10 +30,10 @@ def sarif_doc(
         except ValueError:
             prefix = ""
     used = sorted({f.rule for f in findings})
-    rules = []
+    described = []
     for name in used:
-        rule = REGISTRY[name]
-        rules.append(
+        rule = rules[name]
+        described.append(
             {
                 "id": rule.name,
                 "name": rule.name,
@@ -74,7 +80,7 @@ def sarif_doc(
                         "name": "pgvet",
                         "version": __version__,
                         "informationUri": "https://github.com/pgvet/pgvet",
-                        "rules": rules,
+                        "rules": described,
                     }
                 },
                 "results": results,
