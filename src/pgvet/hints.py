@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from pgvet.ddl import touches
+from pgvet.platform_hints import platform_refusal
 
 if TYPE_CHECKING:
     from pgvet.project import MigrationFile, Project
@@ -120,6 +121,8 @@ def _where_created(
 def explain(failure: Failure, migration: MigrationFile, project: Project) -> str | None:
     """pgvet's hint for a failure, or None when there is nothing to add to PostgreSQL's."""
     state, message, sql = failure.sqlstate, failure.message, failure.statement or ""
+    if refusal := platform_refusal(failure):
+        return refusal
     if state in ("42601", "42704") or "syntax error" in message:
         # MySQL's `INDEX name (col)` inside CREATE TABLE parses as a column of type `name`,
         # so PostgreSQL answers 42704 (type does not exist) rather than a syntax error
