@@ -19,6 +19,7 @@ from pgvet.config import load_config
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PgvetError
 from pgvet.findings import Level, at_or_above
 from pgvet.inventory import build_inventory
+from pgvet.limits import resolve_limits
 from pgvet.project import load_project
 from pgvet.report import jsondoc, markdown, text
 from pgvet.report.sanitize import error_text, guard_github_log
@@ -74,6 +75,25 @@ OutputOpt = Annotated[
 ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", help="pgvet.toml or pyproject.toml to read settings from."),
+]
+StatementTimeoutOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--statement-timeout",
+        metavar="DURATION",
+        help="Cut a migration file, the seed or any query on the sandbox that runs longer "
+        '("300s", "5min", "2h"; default: [replay] statement_timeout, else 5min).',
+        show_default=False,
+    ),
+]
+TimeoutOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--timeout",
+        metavar="DURATION",
+        help="Cut the whole command after this long (default: [replay] timeout, else none).",
+        show_default=False,
+    ),
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -143,16 +163,25 @@ def replay(
     fmt: FormatOpt = Format.text,
     pg_version: PgVersionOpt = None,
     output: OutputOpt = None,
+    config: ConfigOpt = None,
+    statement_timeout: StatementTimeoutOpt = None,
+    timeout: TimeoutOpt = None,
 ) -> None:
     """Replay a migrations folder into a throwaway PostgreSQL and explain every failure.
 
     Strict by default, like `supabase db reset`: one transaction per file, stop at
-    the first failing file. Exit 0 when every file applied, 1 when some failed, 2 for bad
-    input.
+    the first failing file. Exit 0 when every file applied, 1 when some failed or ran out
+    of time, 2 for bad input.
     """
     project = load_project(path)
+    limits = resolve_limits(load_config(project.root, config), statement_timeout, timeout)
     with replayed_project(
-        path, project=project, pg_version=pg_version, keep_going=keep_going, console=err
+        path,
+        project=project,
+        pg_version=pg_version,
+        keep_going=keep_going,
+        console=err,
+        limits=limits,
     ) as session:
         result = session.result
     if fmt is Format.json:
@@ -173,12 +202,19 @@ def inventory(
     pg_version: PgVersionOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
+    statement_timeout: StatementTimeoutOpt = None,
+    timeout: TimeoutOpt = None,
 ) -> None:
     """Replay, then list tables by domain with columns, indexes, RLS, policies and tenancy."""
     project = load_project(path)
     settings = load_config(project.root, config)
     with replayed_project(
-        path, project=project, pg_version=pg_version, keep_going=keep_going, console=err
+        path,
+        project=project,
+        pg_version=pg_version,
+        keep_going=keep_going,
+        console=err,
+        limits=resolve_limits(settings, statement_timeout, timeout),
     ) as session:
         result = session.result
         inv = build_inventory(session.catalog, settings)
@@ -265,6 +301,8 @@ def lint(
     pg_version: PgVersionOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
+    statement_timeout: StatementTimeoutOpt = None,
+    timeout: TimeoutOpt = None,
 ) -> None:
     """Find index, RLS, security, schema and migration-safety problems, each with a fix.
 
@@ -276,6 +314,10 @@ def lint(
 
     if path is None and db is None:
         raise PgvetError("give a project PATH or --db URL", hint="see `pgvet lint --help`")
+    if db is not None and (statement_timeout or timeout):
+        raise PgvetError(
+            "--statement-timeout and --timeout limit a replay; --db has its own timeouts"
+        )
     request = LintRequest(
         path=path,
         db=db,
@@ -285,6 +327,8 @@ def lint(
         keep_going=keep_going,
         pg_version=pg_version,
         config=config,
+        statement_timeout=statement_timeout,
+        timeout=timeout,
     )
     outcome = run_lint_command(request, err)
     if write_baseline is not None:
@@ -381,13 +425,20 @@ def fix(
     ] = False,
     pg_version: PgVersionOpt = None,
     config: ConfigOpt = None,
+    statement_timeout: StatementTimeoutOpt = None,
+    timeout: TimeoutOpt = None,
 ) -> None:
     """Write the fixes of the current findings as new, timestamped migrations."""
     from pgvet.fixes import fix_statements, write_fix_migrations
     from pgvet.lint_command import LintRequest, run_lint_command
 
     request = LintRequest(
-        path=path, rules=tuple(rule_names or ()), pg_version=pg_version, config=config
+        path=path,
+        rules=tuple(rule_names or ()),
+        pg_version=pg_version,
+        config=config,
+        statement_timeout=statement_timeout,
+        timeout=timeout,
     )
     outcome = run_lint_command(request, err)
     if outcome.migrations_dir is None:

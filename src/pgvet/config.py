@@ -35,7 +35,7 @@ class Config:
     tenant_columns: tuple[str, ...] = DEFAULT_TENANT_COLUMNS
     #: domain name → table names or name prefixes (``"sales_*"``) that belong to it
     domains: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: the whole ``[tool.pgvet]`` table, for sections other modules own (lint, rls)
+    #: the whole ``[tool.pgvet]`` table, for sections other modules own (lint, rls, replay)
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -72,7 +72,7 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-KNOWN_KEYS = {"tenant_columns", "domains", "lint", "rls"}
+KNOWN_KEYS = {"tenant_columns", "domains", "lint", "rls", "replay"}
 
 
 def load_config(project_root: Path | None = None, explicit: Path | None = None) -> Config:

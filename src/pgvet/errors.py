@@ -33,3 +33,29 @@ class SandboxError(PgvetError):
 
 class ConnectionFailed(PgvetError):
     """A live database could not be reached (the DSN is redacted in the message)."""
+
+
+class TimeLimitExceeded(PgvetError):
+    """pgvet cut a query or the whole command: a migration that never ends is a finding."""
+
+    exit_code = EXIT_FINDINGS
+
+    def __init__(
+        self, message: str, hint: str | None = None, *, server_stopped: bool = False
+    ) -> None:
+        super().__init__(message, hint)
+        #: the query ignored the cancel, so the sandbox server is gone: nothing more can run
+        self.server_stopped = server_stopped
+
+    def during(self, what: str) -> TimeLimitExceeded:
+        """The same error, saying what pgvet was doing (``replaying 2024_x.sql``)."""
+        message = f"{self.message} while {what}"
+        return type(self)(message, self.hint, server_stopped=self.server_stopped)
+
+
+class StatementTimeout(TimeLimitExceeded):
+    """One query (a migration file, a seed, a check of pgvet's) ran past the statement timeout."""
+
+
+class CommandTimeout(TimeLimitExceeded):
+    """The whole command ran past its ``--timeout``."""

@@ -15,6 +15,7 @@ from pgvet.catalog import Catalog, read_catalog
 from pgvet.config import load_config
 from pgvet.coverage import TableCoverage, coverage_table
 from pgvet.findings import Baseline, Finding
+from pgvet.limits import resolve_limits
 from pgvet.lint import lint_settings, run_lint
 from pgvet.live import connect_read_only, redact
 from pgvet.paths import ensure_inside
@@ -37,6 +38,8 @@ class LintRequest:
     keep_going: bool = False
     pg_version: int | None = None
     config: Path | None = None
+    statement_timeout: str | None = None
+    timeout: str | None = None
 
 
 @dataclass
@@ -84,6 +87,7 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
                     pg_version=request.pg_version,
                     keep_going=request.keep_going,
                     console=console,
+                    limits=resolve_limits(config, request.statement_timeout, request.timeout),
                 )
             )
             if not session.result.ok:

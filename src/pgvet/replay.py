@@ -5,7 +5,8 @@ Each file is sent as one simple-protocol query, so PostgreSQL parses and runs it
 the file's text) gives the file, line and column. When an error carries no position (most
 run-time errors), the file is rolled back and re-run statement by statement to find the
 statement that fails. Between files the session is reset, as if each file had its own
-connection.
+connection. A file cut by the statement timeout is located the same way, with a short
+budget per statement so that locating it does not take as long again.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ import psycopg
 from pglast import parser as pg_parser
 from psycopg import sql
 
+from pgvet.errors import StatementTimeout, TimeLimitExceeded
 from pgvet.hints import explain
+from pgvet.limits import format_duration
 from pgvet.project import MigrationFile, Project, Statement, Unreadable
+from pgvet.watchdog import Watchdog
 
 HISTORY_INSERT = (
     "insert into supabase_migrations.schema_migrations (version, name, statements) "
@@ -32,6 +36,7 @@ _QUOTED_NAME = re.compile(r'"([^"]+)"')
 _OPERATOR = re.compile(r"operator does not exist: [\w .\[\]]+? (\S+) [\w]")
 BEGIN_PREFIX = "BEGIN;\n"
 SESSION_RESET = "SET SESSION AUTHORIZATION DEFAULT; RESET ALL"
+QUERY_CANCELED = "57014"
 
 
 @dataclass(frozen=True)
@@ -193,18 +198,76 @@ def _operator_spot(sql: str, operator: str) -> int:
 
 def _pinpoint(
     conn: psycopg.Connection, migration: MigrationFile
-) -> tuple[Statement, psycopg.Error] | None:
+) -> tuple[Statement, psycopg.Error | StatementTimeout] | None:
     """Re-run a failed file statement by statement (then roll back) to find the culprit."""
     conn.execute("BEGIN")
     try:
         for stmt in migration.statements:
             try:
                 conn.execute(stmt.text)
-            except psycopg.Error as exc:
+            except (psycopg.Error, StatementTimeout) as exc:
                 return stmt, exc
         return None
     finally:
-        _reset(conn)
+        _reset(conn)  # when the watchdog stopped the server, this raises its error
+
+
+def _failure_at(
+    exc: psycopg.Error | StatementTimeout, migration: MigrationFile, stmt: Statement
+) -> Failure:
+    """The failure of one statement that was run on its own."""
+    if isinstance(exc, StatementTimeout):
+        if exc.server_stopped:
+            raise exc
+        return _timeout_failure(exc, migration, stmt, exc)
+    return _diag_failure(exc, migration, stmt, stmt.start)
+
+
+def _locate_timeout(
+    conn: psycopg.Connection, migration: MigrationFile, exc: StatementTimeout, watchdog: Watchdog
+) -> Failure:
+    """Find the statement of a file that ran past the statement timeout, quickly.
+
+    Re-running each statement under the full limit would take as long again; a tenth of it
+    (at least a second) finds a statement that never ends just as surely. A statement that
+    is merely slow (past the budget, within the limit) would be named instead, which the
+    hint says; in a database without data that is rare.
+    """
+    budget = min(watchdog.limits.statement, max(1.0, watchdog.limits.statement / 10))
+    with watchdog.budget(budget):
+        found = _pinpoint(conn, migration)
+    rerun = "when the file was re-run statement by statement"
+    if found is None:
+        why = f"{rerun}, none took {format_duration(budget)}: the file as a whole is too slow"
+        return _timeout_failure(exc, migration, None, exc, why)
+    stmt, culprit = found
+    if not isinstance(culprit, StatementTimeout):
+        return _diag_failure(culprit, migration, stmt, stmt.start)
+    why = f"{rerun}, this one was still running after {format_duration(budget)}"
+    return _timeout_failure(exc, migration, stmt, culprit, why)
+
+
+def _timeout_failure(
+    exc: StatementTimeout,
+    migration: MigrationFile,
+    stmt: Statement | None,
+    culprit: StatementTimeout,
+    why: str = "",
+) -> Failure:
+    """A file cut by the statement timeout: pgvet's message, the statement that was running,
+    PostgreSQL's context (where in PL/pgSQL), and which setting raises the limit."""
+    cause = culprit.__cause__  # the server's error the watchdog explained
+    return Failure(
+        file=migration.filename,
+        line=stmt.line if stmt else None,
+        column=stmt.column if stmt else None,
+        statement=stmt.text if stmt else None,
+        statement_line=stmt.line if stmt else None,
+        sqlstate=QUERY_CANCELED,
+        message=exc.message,
+        context=cause.diag.context if isinstance(cause, psycopg.Error) else None,
+        pgvet_hint=f"{why}; {exc.hint}" if why else exc.hint,
+    )
 
 
 def _record_history(conn: psycopg.Connection, migration: MigrationFile) -> None:
@@ -232,8 +295,17 @@ def _history_then_commit(conn: psycopg.Connection, migration: MigrationFile) -> 
     return f"{insert.as_string(conn)}; COMMIT; {SESSION_RESET}"
 
 
-def apply_file(conn: psycopg.Connection, migration: MigrationFile, project: Project) -> FileResult:
-    """Apply one migration in its own transaction (or statement by statement if it must)."""
+def apply_file(
+    conn: psycopg.Connection,
+    migration: MigrationFile,
+    project: Project,
+    watchdog: Watchdog | None = None,
+) -> FileResult:
+    """Apply one migration in its own transaction (or statement by statement if it must).
+
+    ``watchdog`` times ``conn`` (see :mod:`pgvet.watchdog`); a file it cuts fails like any
+    other, and an error it raises from here means the replay cannot go on.
+    """
     result = FileResult(
         migration.filename,
         migration.version,
@@ -247,8 +319,8 @@ def apply_file(conn: psycopg.Connection, migration: MigrationFile, project: Proj
         for stmt in migration.statements:
             try:
                 conn.execute(stmt.text)
-            except psycopg.Error as exc:
-                failure = _diag_failure(exc, migration, stmt, stmt.start)
+            except (psycopg.Error, StatementTimeout) as exc:
+                failure = _failure_at(exc, migration, stmt)
                 break
             result.statements_applied += 1
         if failure is None:
@@ -263,6 +335,12 @@ def apply_file(conn: psycopg.Connection, migration: MigrationFile, project: Proj
             conn.execute(BEGIN_PREFIX + migration.text)
             conn.execute(_history_then_commit(conn, migration))
             result.statements_applied = len(migration.statements)
+        except StatementTimeout as exc:
+            if exc.server_stopped:
+                raise
+            _reset(conn)
+            assert watchdog is not None  # only a watched connection raises it
+            failure = _locate_timeout(conn, migration, exc, watchdog)
         except psycopg.Error as exc:
             _reset(conn)
             failure = _diag_failure(exc, migration, None, -len(BEGIN_PREFIX))
@@ -270,11 +348,11 @@ def apply_file(conn: psycopg.Connection, migration: MigrationFile, project: Proj
                 found = _pinpoint(conn, migration)
                 if found:
                     stmt, stmt_exc = found
-                    failure = _diag_failure(stmt_exc, migration, stmt, stmt.start)
-            if failure.statement is not None:
-                result.statements_applied = next(
-                    (s.index for s in migration.statements if s.text == failure.statement), 0
-                )
+                    failure = _failure_at(stmt_exc, migration, stmt)
+        if failure is not None and failure.statement is not None:
+            result.statements_applied = next(
+                (s.index for s in migration.statements if s.text == failure.statement), 0
+            )
     result.seconds = time.perf_counter() - started
     if failure is not None:
         result.status = "failed"
@@ -291,7 +369,7 @@ def _is_history_error(exc: psycopg.Error) -> bool:
 def _with_hint(failure: Failure, migration: MigrationFile, project: Project) -> Failure:
     from dataclasses import replace
 
-    return replace(failure, pgvet_hint=explain(failure, migration, project))
+    return replace(failure, pgvet_hint=failure.pgvet_hint or explain(failure, migration, project))
 
 
 def _unreadable_result(item: Unreadable) -> FileResult:
@@ -315,6 +393,21 @@ def _unreadable_result(item: Unreadable) -> FileResult:
 Progress = Callable[[FileResult], None]
 
 
+def _apply(
+    conn: psycopg.Connection, migration: MigrationFile, project: Project, watchdog: Watchdog | None
+) -> FileResult:
+    """:func:`apply_file`, naming the file when a time limit ends the whole replay."""
+    try:
+        return apply_file(conn, migration, project, watchdog)
+    except TimeLimitExceeded as exc:
+        raise exc.during(f"replaying {migration.filename}") from None
+
+
+def _worth_retrying(result: FileResult) -> bool:
+    """A failed file that a later pass may apply: not one that ran out of time."""
+    return result.failure is None or result.failure.sqlstate != QUERY_CANCELED
+
+
 def replay(
     conn: psycopg.Connection,
     project: Project,
@@ -322,13 +415,15 @@ def replay(
     keep_going: bool = False,
     server: str = "",
     on_file: Progress | None = None,
+    watchdog: Watchdog | None = None,
 ) -> ReplayResult:
     """Apply every migration in order; strict stops at the first failure.
 
     With ``keep_going`` a failing file is skipped and the run goes on; the skipped files are
     then retried in further passes for as long as any of them applies (a file that needed
     an object from a later file applies on the second pass), and the order that finally
-    worked is recorded.
+    worked is recorded. A file cut by the statement timeout is not retried: it would only
+    spend the limit again.
     """
     started = time.perf_counter()
     outcome = ReplayResult(project, server, strict=not keep_going)
@@ -348,11 +443,11 @@ def replay(
             results[name] = _unreadable_result(unreadable[name])
         else:
             assert isinstance(item, MigrationFile)
-            results[name] = apply_file(conn, item, project)
+            results[name] = _apply(conn, item, project, watchdog)
             if results[name].status == "applied":
                 results[name].applied_in_pass = 1
                 outcome.applied_order.append(name)
-            else:
+            elif _worth_retrying(results[name]):
                 pending.append(item)
         if on_file:
             on_file(results[name])
@@ -362,13 +457,13 @@ def replay(
         retry: list[MigrationFile] = []
         progressed = False
         for migration in pending:
-            attempt = apply_file(conn, migration, project)
+            attempt = _apply(conn, migration, project, watchdog)
             if attempt.status == "applied":
                 progressed = True
                 attempt.applied_in_pass = outcome.passes + 1
                 outcome.applied_order.append(migration.filename)
                 results[migration.filename] = attempt
-            else:
+            elif _worth_retrying(attempt):
                 retry.append(migration)
         if not progressed:
             break

@@ -16,10 +16,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pgvet.catalog import Catalog, read_catalog
+from pgvet.limits import Limits
 from pgvet.origins import compute_origins
 from pgvet.project import Project, load_project
 from pgvet.replay import FileResult, ReplayResult, replay
 from pgvet.sandbox import binaries, cluster
+from pgvet.watchdog import Watchdog
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Replayed:
     server: cluster.Server
     result: ReplayResult
     conn: psycopg.Connection
+    watchdog: Watchdog
     warnings: list[str] = field(default_factory=list)
     _catalog: Catalog | None = None
 
@@ -42,12 +45,17 @@ class Replayed:
             self._catalog = replace(catalog, origins=origins, partial=self.result.partial)
         return self._catalog
 
+    def connect(self) -> psycopg.Connection:
+        """Another connection to the sandbox, its queries timed like the replay's."""
+        return self.watchdog.watch(self.server.connect())
+
 
 @contextlib.contextmanager
 def sandbox_for(
-    pg_version: int | None, console: Console | None = None
+    pg_version: int | None, console: Console | None = None, settings: dict[str, str] | None = None
 ) -> Iterator[tuple[cluster.Server, list[str]]]:
-    """A running sandbox for the requested major; warnings say what was substituted."""
+    """A running sandbox for the requested major (with extra server ``settings``); warnings
+    say what was substituted."""
     installation, warning = binaries.choose(pg_version)
     warnings = [warning] if warning else []
     if warning and console:
@@ -55,7 +63,7 @@ def sandbox_for(
     status = console.status(f"starting {installation.label}…") if console else None
     with status or contextlib.nullcontext():
         prepared = cluster.prepare(installation)
-    with cluster.sandbox(prepared) as server:
+    with cluster.sandbox(prepared, settings) as server:
         yield server, warnings
 
 
@@ -67,11 +75,21 @@ def replayed_project(
     keep_going: bool = False,
     console: Console | None = None,
     project: Project | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[Replayed]:
-    """Replay ``path`` into a fresh sandbox and keep it running for the block."""
+    """Replay ``path`` into a fresh sandbox and keep it running for the block.
+
+    Every query on the sandbox, the project's and pgvet's own, runs under ``limits``: the
+    server's statement timeout, and a watchdog that cuts what gets past it.
+    """
     project = project or load_project(path)
+    limits = limits or Limits()
     wanted = pg_version if pg_version is not None else project.major_version
-    with sandbox_for(wanted, console) as (server, warnings), server.connect() as conn:
+    with (
+        sandbox_for(wanted, console, limits.server_settings()) as (server, warnings),
+        Watchdog(limits, server.stop) as watchdog,
+        watchdog.watch(server.connect()) as conn,
+    ):
         label = server.prepared.installation.label
         progress = _progress(console, len(project.files) + len(project.unreadable))
         with progress or contextlib.nullcontext():
@@ -81,9 +99,16 @@ def replayed_project(
                 if progress is not None and task is not None:
                     progress.update(task, advance=1, description=result.filename[:48])
 
-            result = replay(conn, project, keep_going=keep_going, server=label, on_file=advance)
+            result = replay(
+                conn,
+                project,
+                keep_going=keep_going,
+                server=label,
+                on_file=advance,
+                watchdog=watchdog,
+            )
         result.warnings = warnings
-        yield Replayed(project, server, result, conn, warnings)
+        yield Replayed(project, server, result, conn, watchdog, warnings)
 
 
 def _progress(console: Console | None, total: int) -> Progress | None:

@@ -19,7 +19,14 @@ import typer
 from rich.console import Console
 
 from pgvet.config import load_config
-from pgvet.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, PgvetError
+from pgvet.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    InputError,
+    PgvetError,
+    TimeLimitExceeded,
+)
 from pgvet.live import redact
 from pgvet.report.sanitize import error_text
 from pgvet.rls import report as render
@@ -149,6 +156,25 @@ def test(
     all_tables: Annotated[
         bool, typer.Option("--all-tables", help="Text format: show passing tables too.")
     ] = False,
+    statement_timeout: Annotated[
+        str | None,
+        typer.Option(
+            "--statement-timeout",
+            metavar="DURATION",
+            help="Cut a migration file, the seed or any test query that runs longer "
+            '("300s", "5min", "2h"; default: [replay] statement_timeout, else 5min).',
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        str | None,
+        typer.Option(
+            "--timeout",
+            metavar="DURATION",
+            help="Cut the whole command after this long (default: [replay] timeout, else none).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Replay the project (or use --db), act as every persona and check what each sees.
 
@@ -164,6 +190,8 @@ def test(
             f"--db {redact(db)}: rls test writes rows there (rolled back at the end)",
             hint="use a disposable database and add --i-understand-this-writes",
         )
+    if db is not None and (statement_timeout or timeout):
+        raise InputError("--statement-timeout and --timeout limit a replay, not --db")
     report = (
         _run_db(db, config, auto)
         if db is not None
@@ -173,6 +201,8 @@ def test(
             pg_version,
             seed,
             auto,  # type: ignore[arg-type]
+            statement_timeout=statement_timeout,
+            timeout=timeout,
         )
     )
     if report is None:
@@ -182,8 +212,16 @@ def test(
 
 
 def _run_path(
-    path: Path, config: Path | None, pg_version: int | None, seed: bool | None, auto: bool | None
+    path: Path,
+    config: Path | None,
+    pg_version: int | None,
+    seed: bool | None,
+    auto: bool | None,
+    *,
+    statement_timeout: str | None,
+    timeout: str | None,
 ) -> RlsReport | None:
+    from pgvet.limits import resolve_limits
     from pgvet.project import load_project
     from pgvet.report import text
     from pgvet.rls.engine import run_rls_tests
@@ -193,7 +231,10 @@ def _run_path(
     settings_all = load_config(project.root, config)
     settings = rls_settings(settings_all)
     load_seed = settings.seed if seed is None else seed
-    with replayed_project(path, project=project, pg_version=pg_version, console=err) as session:
+    limits = resolve_limits(settings_all, statement_timeout, timeout)
+    with replayed_project(
+        path, project=project, pg_version=pg_version, console=err, limits=limits
+    ) as session:
         if not session.result.ok:
             text.print_replay(err, session.result, all_files=False)
             err.print("[red]error:[/] the migrations do not replay, so RLS cannot be tested")
@@ -203,18 +244,21 @@ def _run_path(
             for seed_path in project.seed_paths:
                 _load_seed(session.conn, seed_path)
             seeded = True
-        with session.server.connect() as second:
-            return run_rls_tests(
-                session.conn,
-                session.catalog,
-                settings_all,
-                settings,
-                source=str(path),
-                seeded=seeded,
-                auto=auto,
-                progress=_progress,
-                second=second,
-            )
+        with session.connect() as second:
+            try:
+                return run_rls_tests(
+                    session.conn,
+                    session.catalog,
+                    settings_all,
+                    settings,
+                    source=str(path),
+                    seeded=seeded,
+                    auto=auto,
+                    progress=_progress,
+                    second=second,
+                )
+            except TimeLimitExceeded as exc:
+                raise exc.during("running the RLS checks") from None
 
 
 def _load_seed(conn: psycopg.Connection, seed_path: Path) -> None:
@@ -226,6 +270,8 @@ def _load_seed(conn: psycopg.Connection, seed_path: Path) -> None:
     try:
         with conn.transaction():
             conn.execute(text.encode())
+    except TimeLimitExceeded as exc:
+        raise exc.during(f"loading the seed {seed_path.name}") from None
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(
