@@ -460,3 +460,7 @@ app.add_typer(rls_app, name="rls", help="Prove tenant isolation by running queri
 from pgvet.types.cli import types_command  # noqa: E402 - shares the options defined above
 
 app.command("types")(types_command)
+
+from pgvet.inspect.cli import inspect_command  # noqa: E402 - shares the options defined above
+
+app.command("inspect")(inspect_command)

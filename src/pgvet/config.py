@@ -72,7 +72,7 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-KNOWN_KEYS = {"tenant_columns", "domains", "lint", "rls", "replay"}
+KNOWN_KEYS = {"tenant_columns", "domains", "lint", "rls", "replay", "inspect"}
 
 
 def load_config(project_root: Path | None = None, explicit: Path | None = None) -> Config:

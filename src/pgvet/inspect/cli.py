@@ -1,0 +1,86 @@
+"""The ``pgvet inspect`` command (mounted by :mod:`pgvet.cli`, whose options it shares)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pgvet.cli import ConfigOpt, FailOn, OutputOpt, _emit, err, friendly
+from pgvet.errors import EXIT_FINDINGS, EXIT_OK, PgvetError
+from pgvet.findings import Level, at_or_above
+from pgvet.inspect import prometheus, report
+from pgvet.inspect.command import InspectRequest, run_inspect
+
+
+class InspectFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    prometheus = "prometheus"
+
+
+@friendly
+def inspect_command(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="The live database to inspect (read-only, with statement and lock timeouts). "
+            "Prefer PGPASSWORD or ~/.pgpass to a password in the URL.",
+            envvar="PGVET_DB",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        InspectFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = InspectFormat.text,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this level.")
+    ] = FailOn.error,
+    save: Annotated[
+        bool,
+        typer.Option("--save", help="Add this inspection to the local history (growth per table)."),
+    ] = False,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            help="History file (default: [inspect] history, else .pgvet/history.sqlite).",
+            show_default=False,
+        ),
+    ] = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """A live database's health against the review's targets: sizes, hit rates, scans,
+    indexes, bloat, vacuum, wraparound, sequences, connections, locks, replication and the
+    costliest statements, each figure with how it was obtained.
+
+    Exit 0 when no finding reaches `--fail-on`, 1 when one does, 2 for bad input.
+    """
+    if db is None:
+        raise PgvetError("give the database to inspect with --db URL (or PGVET_DB)")
+    outcome = run_inspect(InspectRequest(db=db, config=config, save=save, history=history))
+    ins, findings, settings = outcome.inspection, outcome.findings, outcome.settings
+    if fmt is InspectFormat.json:
+        doc = report.inspection_doc(ins, findings, settings, outcome.source)
+        _emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
+    elif fmt is InspectFormat.markdown:
+        _emit(report.inspection_markdown(ins, findings, settings), output, lambda c: None)
+    elif fmt is InspectFormat.prometheus:
+        _emit(prometheus.exposition(ins, findings), output, lambda c: None)
+    else:
+
+        def render(console: Console) -> None:
+            report.print_inspection(console, ins, findings, settings)
+
+        _emit(None, output, render)
+    if outcome.saved_to is not None:
+        err.print(f"saved to {outcome.saved_to}")
+    failing = fail_on is not FailOn.never and bool(at_or_above(findings, Level(fail_on.value)))
+    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)

@@ -1,0 +1,196 @@
+"""The SQL of ``pgvet inspect``: one query per kind of figure, each read-only.
+
+Every query starts with the ``/* pgvet inspect */`` tag, so that pg_stat_statements'
+figures can leave pgvet's own queries out. ``%(excluded)s`` is a list of LIKE patterns of
+schemas the platform manages (see :data:`pgvet.inspect.settings.PLATFORM_SCHEMAS`).
+Figures are returned raw (bytes, counters, seconds); ratios are computed in Python, so
+that a division by zero is "no data" rather than an error.
+"""
+
+from __future__ import annotations
+
+TAG = "/* pgvet inspect */"
+
+# The database, its counters' window and the server settings the checks compare against.
+SERVER = f"""{TAG}
+select current_database(), current_setting('server_version'),
+       current_setting('server_version_num')::int, pg_database_size(current_database()),
+       pg_postmaster_start_time(), now(), d.stats_reset,
+       extract(epoch from now() - coalesce(d.stats_reset, pg_postmaster_start_time())),
+       extract(epoch from now() - pg_postmaster_start_time()),
+       pg_is_in_recovery(),
+       current_setting('max_connections')::int,
+       current_setting('superuser_reserved_connections')::int,
+       current_setting('autovacuum'),
+       current_setting('autovacuum_vacuum_threshold')::float8,
+       current_setting('autovacuum_vacuum_scale_factor')::float8,
+       current_setting('block_size')::int,
+       d.blks_hit, d.blks_read, d.xact_commit, d.xact_rollback, d.deadlocks, d.temp_bytes,
+       age(db.datfrozenxid), mxid_age(db.datminmxid),
+       (select max(age(datfrozenxid)) from pg_database where datallowconn),
+       coalesce((select jsonb_object_agg(e.extname, e.extnamespace::regnamespace::text)
+                   from pg_extension e), '{{}}'::jsonb)
+from pg_stat_database d join pg_database db on db.oid = d.datid
+where d.datname = current_database()
+"""
+
+# Tables and materialized views: sizes, row estimates, scans, I/O, vacuum, freeze age.
+TABLES = f"""{TAG}
+select n.nspname, c.relname, c.reltuples::float8, c.relpages::bigint,
+       pg_relation_size(c.oid), coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0),
+       pg_indexes_size(c.oid),
+       s.n_live_tup, s.n_dead_tup, s.seq_scan, s.seq_tup_read, s.idx_scan, s.idx_tup_fetch,
+       s.n_tup_ins + s.n_tup_upd + s.n_tup_del, s.n_mod_since_analyze,
+       s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
+       io.heap_blks_hit, io.heap_blks_read, io.idx_blks_hit, io.idx_blks_read,
+       age(c.relfrozenxid), mxid_age(c.relminmxid), coalesce(c.reloptions, '{{}}')
+from pg_class c
+join pg_namespace n on n.oid = c.relnamespace
+left join pg_stat_all_tables s on s.relid = c.oid
+left join pg_statio_all_tables io on io.relid = c.oid
+where c.relkind in ('r', 'm') and not n.nspname like any(%(excluded)s)
+  and n.nspname not like 'pg\\_%%' and n.nspname <> 'information_schema'
+"""
+
+# Indexes: size, scans, I/O, validity, what they back; the definition of invalid ones only.
+INDEXES = f"""{TAG}
+select n.nspname, t.relname, c.relname, pg_relation_size(c.oid), c.reltuples::float8,
+       c.relpages::bigint, am.amname, s.idx_scan, s.idx_tup_read,
+       io.idx_blks_hit, io.idx_blks_read,
+       i.indisunique, i.indisprimary, i.indisvalid and i.indisready,
+       exists (select 1 from pg_constraint k where k.conindid = c.oid),
+       i.indexprs is not null or i.indpred is not null,
+       (select array_agg(a.attname order by k.ord)
+          from unnest(i.indkey) with ordinality k(attnum, ord)
+          join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum),
+       case when not (i.indisvalid and i.indisready) then pg_get_indexdef(c.oid) end
+from pg_index i
+join pg_class c on c.oid = i.indexrelid
+join pg_class t on t.oid = i.indrelid
+join pg_namespace n on n.oid = t.relnamespace
+join pg_am am on am.oid = c.relam
+left join pg_stat_all_indexes s on s.indexrelid = c.oid
+left join pg_statio_all_indexes io on io.indexrelid = c.oid
+where t.relkind in ('r', 'm') and not n.nspname like any(%(excluded)s)
+  and n.nspname not like 'pg\\_%%' and n.nspname <> 'information_schema'
+"""
+
+# Column widths and null fractions from the planner's statistics, for the bloat estimate.
+COLUMN_STATS = f"""{TAG}
+select s.schemaname, s.tablename, s.attname, s.null_frac::float8, s.avg_width
+from pg_stats s
+where not s.schemaname like any(%(excluded)s)
+  and s.schemaname not like 'pg\\_%%' and s.schemaname <> 'information_schema'
+  and not s.inherited
+"""
+
+# Exact bloat with pgstattuple (only for the objects the estimate flags); {schema} is the
+# extension's schema, quoted by the caller.
+EXACT_TABLE_BLOAT = (
+    TAG
+    + """
+select u.o, t.table_len, t.dead_tuple_len + t.free_space
+from unnest(%(relations)s::regclass[]) with ordinality u(r, o), lateral {schema}.pgstattuple(u.r) t
+"""
+)
+EXACT_INDEX_BLOAT = (
+    TAG
+    + """
+select u.o, t.index_size, t.leaf_pages, t.avg_leaf_density
+from unnest(%(relations)s::regclass[]) with ordinality u(r, o), lateral {schema}.pgstatindex(u.r) t
+"""
+)
+
+# Sequences, with the integer column they feed (identity or serial), whose type may end
+# them sooner than their own maximum.
+SEQUENCES = f"""{TAG}
+select s.schemaname, s.sequencename, s.min_value, s.max_value, s.increment_by, s.cycle,
+       s.last_value, col.tbl, col.attname, col.typ
+from pg_sequences s
+join pg_namespace sn on sn.nspname = s.schemaname
+join pg_class sc on sc.relnamespace = sn.oid and sc.relname = s.sequencename
+left join lateral (
+  select format('%%I.%%I', tn.nspname, t.relname) as tbl, a.attname,
+         format_type(a.atttypid, null) as typ
+  from pg_depend d
+  join pg_class t on t.oid = d.refobjid
+  join pg_namespace tn on tn.oid = t.relnamespace
+  join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
+  where d.classid = 'pg_class'::regclass and d.objid = sc.oid
+    and d.refclassid = 'pg_class'::regclass and d.refobjsubid > 0 and d.deptype in ('a', 'i')
+  limit 1
+) col on true
+where not s.schemaname like any(%(excluded)s)
+"""
+
+# Client connections by role and state.
+CONNECTIONS = f"""{TAG}
+select coalesce(usename, ''), coalesce(state, 'unknown'), count(*)
+from pg_stat_activity
+where backend_type = 'client backend'
+group by 1, 2
+"""
+
+# Sessions worth naming: long-running, idle in transaction, blocked, or blocking others.
+SESSIONS = f"""{TAG}
+with a as (
+  select *, pg_blocking_pids(pid) as blocked_by from pg_stat_activity
+  where backend_type = 'client backend' and pid <> pg_backend_pid()
+), blockers as (select distinct unnest(blocked_by) as pid from a)
+select a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''),
+       coalesce(a.state, 'unknown'),
+       extract(epoch from now() - a.query_start), extract(epoch from now() - a.state_change),
+       extract(epoch from now() - a.xact_start),
+       coalesce(a.wait_event_type || ':' || a.wait_event, ''), a.blocked_by,
+       a.pid in (select pid from blockers), left(a.query, 500)
+from a
+where (a.state = 'active' and now() - a.query_start > make_interval(secs => %(long)s))
+   or (a.state like 'idle in transaction%%'
+       and now() - a.state_change > make_interval(secs => %(idle)s))
+   or cardinality(a.blocked_by) > 0
+   or a.pid in (select pid from blockers)
+order by a.query_start
+"""
+
+# Replication slots and the WAL each one keeps on disk.
+SLOTS = f"""{TAG}
+select slot_name, slot_type, coalesce(database, ''), active,
+       case when pg_is_in_recovery() then null
+            else pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint end,
+       wal_status
+from pg_replication_slots
+"""
+
+# Standbys streaming from this server and how far behind they replay.
+REPLICAS = f"""{TAG}
+select coalesce(application_name, ''), coalesce(client_addr::text, 'local'), coalesce(state, ''),
+       extract(epoch from replay_lag),
+       case when pg_is_in_recovery() then null
+            else pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint end
+from pg_stat_replication
+"""
+
+# pg_stat_statements: the costliest (total time) and slowest (mean time) statements of
+# this database; {schema} is the extension's schema, quoted by the caller.
+STATEMENTS = (
+    TAG
+    + """
+with s as (
+  select queryid, query, calls, total_exec_time, mean_exec_time, stddev_exec_time,
+         min_exec_time, max_exec_time, rows, shared_blks_hit, shared_blks_read
+  from {schema}.pg_stat_statements
+  where dbid = (select oid from pg_database where datname = current_database())
+    and calls > 0 and query not like '%%pgvet inspect%%'
+), ranked as (
+  select *, rank() over (order by total_exec_time desc) as by_total,
+         rank() over (order by mean_exec_time desc) as by_mean,
+         sum(total_exec_time) over () as all_time
+  from s
+)
+select queryid, query, calls, total_exec_time, mean_exec_time, stddev_exec_time,
+       min_exec_time, max_exec_time, rows, shared_blks_hit, shared_blks_read, all_time
+from ranked where by_total <= %(top)s or by_mean <= %(top)s
+order by total_exec_time desc
+"""
+)
+STATEMENTS_INFO = TAG + "select stats_reset from {schema}.pg_stat_statements_info"
