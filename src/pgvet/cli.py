@@ -464,3 +464,7 @@ app.command("types")(types_command)
 from pgvet.inspect.cli import inspect_command  # noqa: E402 - shares the options defined above
 
 app.command("inspect")(inspect_command)
+
+from pgvet.backup.command import backup_app  # noqa: E402 - mounted after the main commands
+
+app.add_typer(backup_app, name="backup", help="Prove the backups: restore, compare, drill PITR.")

@@ -1,0 +1,205 @@
+"""``pgvet backup verify`` and ``pgvet backup drill``: thin commands over the backup package.
+
+Mounted by the main CLI with ``app.add_typer(backup_app, name="backup")``. Exit codes: 0 the
+backup restored and equals its source (the drill's restores all verified), 1 a restore
+failure or a difference, 2 bad input (a truncated or corrupted dump, a bad option), never a
+traceback; connection strings are redacted.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import psycopg
+import typer
+from rich.console import Console
+
+from pgvet.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PgvetError
+from pgvet.report.sanitize import error_text
+
+backup_app = typer.Typer(
+    name="backup",
+    help="Prove the backups: restore and compare a dump, drill point-in-time recovery.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _friendly(fn: F) -> F:
+    """pgvet errors, Ctrl-C and lost connections become a message and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from pgvet.sandbox.cluster import raise_on_sigterm
+
+        raise_on_sigterm()
+        try:
+            return fn(*args, **kwargs)
+        except PgvetError as exc:
+            err.print(f"[red]error:[/] {error_text(exc.message)}", highlight=False)
+            if exc.hint:
+                err.print(f"[dim]hint:[/] {error_text(exc.hint)}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("[yellow]interrupted[/]: every server stopped and removed")
+            raise typer.Exit(130) from None
+        except psycopg.OperationalError as exc:
+            err.print(f"[red]error:[/] lost the connection to a server: {error_text(str(exc))}")
+            raise typer.Exit(EXIT_USAGE) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@backup_app.callback()
+def _backup() -> None:
+    """Backups you can prove."""
+
+
+def _write(content: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(content)
+    else:
+        output.write_text(content, encoding="utf-8")
+        err.print(f"wrote {output}")
+
+
+@backup_app.command("verify")
+@_friendly
+def verify(
+    dumps: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The backup: plain SQL files (`supabase db dump`'s roles, schema and data "
+            "files; pg_dump -Fp, gzip allowed), a custom-format archive (-Fc), a directory "
+            "(-Fd) or a tar archive (-Ft).",
+            show_default=False,
+        ),
+    ],
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Compare with this database (read-only session, timeouts; the URL is "
+            "redacted). Prefer PGPASSWORD or ~/.pgpass to a password in the URL.",
+            envvar="PGVET_BACKUP_AGAINST",
+            show_default=False,
+        ),
+    ] = None,
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project",
+            help="Compare with this project's migrations and seed, replayed in a sandbox.",
+            show_default=False,
+        ),
+    ] = None,
+    superuser: Annotated[
+        bool,
+        typer.Option(
+            "--superuser",
+            help="Restore as the superuser supabase_admin instead of postgres (self-hosted "
+            "full dumps; never on untrusted dumps).",
+        ),
+    ] = False,
+    empty_target: Annotated[
+        bool,
+        typer.Option(
+            "--empty-target",
+            help="Restore into an empty database instead of one that has Supabase's schemas "
+            "(auth, storage…) already: for full pg_dump dumps that carry those schemas.",
+        ),
+    ] = False,
+    seed: Annotated[
+        bool, typer.Option("--seed/--no-seed", help="--project: load the project's seed.")
+    ] = True,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    pg_version: Annotated[
+        int | None,
+        typer.Option(
+            "--pg-version",
+            help="PostgreSQL major to restore into (default: the source's).",
+            show_default=False,
+        ),
+    ] = None,
+    statement_timeout: Annotated[
+        str | None,
+        typer.Option(
+            "--statement-timeout",
+            metavar="DURATION",
+            help="Cut any one statement of the restore or the comparison (default 30min).",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        str | None,
+        typer.Option(
+            "--timeout",
+            metavar="DURATION",
+            help="Cut the whole command after this long (default: none).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Restore a logical backup into a sandbox, then compare it with its source.
+
+    Reports every statement that did not restore (file:line; TOC entry for archives), then
+    every difference from the source: schema (tables, columns, constraints, indexes,
+    policies, functions, views, triggers, grants), per-table row counts and content
+    hashes (naming the rows of small tables), sequences, extensions, RLS, roles. Exit 0
+    when it restored cleanly and equals the source, 1 otherwise, 2 for bad input (a
+    truncated or corrupted dump).
+    """
+    from pgvet.backup import report as render
+    from pgvet.backup.verify import VerifyRequest, verify_backup
+    from pgvet.limits import Limits, parse_duration
+
+    if superuser:
+        err.print(
+            "[yellow]warning:[/] --superuser: the dump's SQL runs as supabase_admin; do not "
+            "use it on a dump you do not trust"
+        )
+    limits = Limits(
+        parse_duration(statement_timeout or "30min", "--statement-timeout"),
+        parse_duration(timeout, "--timeout") if timeout else None,
+    )
+    request = VerifyRequest(
+        tuple(dumps),
+        against=against,
+        project=project,
+        pg_version=pg_version,
+        superuser=superuser,
+        empty_target=empty_target,
+        seed=seed,
+        limits=limits,
+    )
+    result = verify_backup(request, err)
+    if fmt is Format.json:
+        _write(render.verify_json(result), output)
+    elif fmt is Format.markdown:
+        _write(render.verify_markdown(result), output)
+    elif output is not None:
+        with output.open("w", encoding="utf-8") as handle:
+            render.print_verify(Console(file=handle, width=160, no_color=True), result)
+        err.print(f"wrote {output}")
+    else:
+        width = None if sys.stdout.isatty() else 160
+        render.print_verify(Console(highlight=False, width=width), result)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)

@@ -1,0 +1,126 @@
+"""``backup verify`` results as text, JSON and Markdown.
+
+Server messages, statements and names come from an untrusted dump or database, so text
+and Markdown escape their control characters (:func:`pgvet.report.sanitize.untrusted`);
+JSON needs nothing (``json.dumps`` escapes them).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+
+from pgvet.backup.verify import VerifyReport
+from pgvet.report.sanitize import safe_markup, untrusted
+
+_STATUS = {"failed": "red", "refused": "red", "exists": "dim", "skipped": "yellow"}
+
+
+def print_verify(console: Console, report: VerifyReport) -> None:
+    """The human report: what restored, what failed (file:line), every difference."""
+    restore = report.restore
+    console.print(
+        f"[bold]restore[/] as {restore.role} on {safe_markup(report.server)} "
+        f"in {restore.seconds:.2f} s",
+        highlight=False,
+    )
+    for f in restore.files:
+        what = f"{f.statements} statements" + (f", {f.rows} rows" if f.rows else "")
+        if f.format != "plain":
+            what = f"{f.statements} archive entries ({f.format} format)"
+        console.print(f"  {safe_markup(f.path)} [dim]({f.kind})[/]: {what}", highlight=False)
+    for issue in restore.issues:
+        colour = _STATUS.get(issue.status, "red")
+        state = f" [{issue.sqlstate}]" if issue.sqlstate else ""
+        console.print(
+            f"  [{colour}]{issue.status}[/] {safe_markup(issue.file)}:{safe_markup(issue.location)}"
+            f"{safe_markup(state)}: {safe_markup(issue.message)}",
+            highlight=False,
+        )
+        if issue.statement and issue.failed:
+            console.print(f"      [dim]{safe_markup(issue.statement)}[/]", highlight=False)
+    console.print(
+        f"\n[bold]compared[/] with {safe_markup(report.source)}: {report.tables} tables, "
+        f"{report.rows} rows",
+        highlight=False,
+    )
+    for diff in report.differences:
+        console.print(
+            f"  [red]{diff.area}[/] {diff.kind} [bold]{safe_markup(diff.name)}[/]: "
+            f"{safe_markup(diff.detail)}",
+            highlight=False,
+        )
+        for row in diff.rows:
+            console.print(f"      {safe_markup(row)}", highlight=False)
+    for note in report.notes:
+        console.print(f"  [dim]note: {safe_markup(note)}[/]", highlight=False)
+    failures = len(restore.failures)
+    if report.ok:
+        console.print(
+            f"\n[green]backup verified[/]: restored without errors and equal to the source "
+            f"({report.seconds.get('total', 0):.2f} s)"
+        )
+    else:
+        console.print(
+            f"\n[red]backup differs[/]: {failures} restore failures, "
+            f"{len(report.differences)} differences"
+        )
+
+
+def verify_doc(report: VerifyReport) -> dict[str, Any]:
+    """The JSON document (schema documented in docs/backup.md)."""
+    return {
+        "ok": report.ok,
+        "source": report.source,
+        "server": report.server,
+        "restore": {
+            "role": report.restore.role,
+            "seconds": round(report.restore.seconds, 3),
+            "files": [f.__dict__ for f in report.restore.files],
+            "issues": [{**i.__dict__, "failed": i.failed} for i in report.restore.issues],
+        },
+        "compared": {"tables": report.tables, "rows": report.rows},
+        "differences": [d.__dict__ | {"rows": list(d.rows)} for d in report.differences],
+        "notes": report.notes,
+        "seconds": {k: round(v, 3) for k, v in report.seconds.items()},
+    }
+
+
+def verify_json(report: VerifyReport) -> str:
+    return json.dumps(verify_doc(report), indent=2) + "\n"
+
+
+def _cell(text: object) -> str:
+    return untrusted(text).replace("|", "\\|").replace("\n", " ")
+
+
+def verify_markdown(report: VerifyReport) -> str:
+    """A Markdown report for a pull request comment or a runbook appendix."""
+    verdict = "verified" if report.ok else "**differs**"
+    out = [
+        "# Backup verification\n",
+        f"Backup {verdict}: restored as `{report.restore.role}` on {_cell(report.server)} "
+        f"and compared with {_cell(report.source)} ({report.tables} tables, "
+        f"{report.rows} rows).\n",
+        "| file | format | kind | statements | rows | seconds |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in report.restore.files:
+        out.append(
+            f"| {_cell(f.path)} | {f.format} | {f.kind} | {f.statements} | {f.rows} | "
+            f"{f.seconds:.2f} |"
+        )
+    if report.restore.issues:
+        out += ["", "## Restore issues\n", "| where | status | message |", "|---|---|---|"]
+        for i in report.restore.issues:
+            out.append(f"| {_cell(i.file)}:{_cell(i.location)} | {i.status} | {_cell(i.message)} |")
+    if report.differences:
+        out += ["", "## Differences\n", "| area | object | difference |", "|---|---|---|"]
+        for d in report.differences:
+            detail = _cell(d.detail) + "".join(f"<br>{_cell(r)}" for r in d.rows)
+            out.append(f"| {d.area} | {d.kind} `{_cell(d.name)}` | {detail} |")
+    if report.notes:
+        out += ["", *(f"* {_cell(n)}" for n in report.notes)]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,262 @@
+"""Restore a plain-SQL dump into the sandbox, statement by statement, and say what failed.
+
+The files of ``supabase db dump`` are applied in the platform's order (roles, schema, data)
+on one session, like the ``psql --file roles.sql --file schema.sql --file data.sql`` of
+Supabase's restore guide, but without psql (see :mod:`pgvet.backup.plainsql`). Nothing
+stops at the first error: every statement that fails is recorded with its file and line
+(for a ``COPY`` row, the line of that row) and the restore goes on, so one report lists
+every problem. "Already exists" errors are notes, not failures: the target holds the
+platform's objects already (a new Supabase project has ``auth``, the realtime
+publication…), and whether the existing object equals the dumped one is for the
+comparison to say.
+
+Statements are sent in batches (one round trip for up to :data:`BATCH_STATEMENTS`
+statements); a batch that fails is rolled back by the server and re-run statement by
+statement, so the good ones apply and the failing one is named.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from pgvet.backup.plainsql import CopyData, Meta, PlainDump, Statement
+from pgvet.errors import TimeLimitExceeded
+from pgvet.watchdog import Watchdog
+
+BATCH_STATEMENTS = 200
+BATCH_BYTES = 1 << 20
+COPY_CHUNK = 1 << 20
+#: duplicate_schema, duplicate_table, duplicate_object, duplicate_function, duplicate_column
+EXISTS_STATES = frozenset({"42P06", "42P07", "42710", "42723", "42701"})
+_COPY_LINE = re.compile(r"\bCOPY \S+, line (\d+)")
+_DBNAME = re.compile(r"dbname='((?:[^'\\]|\\.)*)'")
+_TRANSACTION = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|START|END|ABORT)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A statement (or archive entry) that did not restore as written."""
+
+    file: str
+    location: str  # "line 123", "TOC entry 215 (TABLE public foo)"
+    status: str  # failed, exists, refused, skipped
+    message: str
+    sqlstate: str | None = None
+    statement: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("failed", "refused")
+
+
+@dataclass
+class FileRestore:
+    """What one input restored."""
+
+    path: str
+    format: str  # plain, custom, directory, tar
+    kind: str  # roles, schema, data, archive
+    statements: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class RestoreResult:
+    """Everything the restore did and what went wrong, in file order."""
+
+    role: str
+    files: list[FileRestore] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failures(self) -> list[Issue]:
+        return [i for i in self.issues if i.failed]
+
+
+def _excerpt(sql: str, limit: int = 200) -> str:
+    text = " ".join(sql.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _first_line(exc: psycopg.Error) -> str:
+    primary = exc.diag.message_primary
+    if primary:
+        return primary
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class PlainRestore:
+    """Applies plain dumps on one connection (``conn`` in autocommit, watched)."""
+
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        watchdog: Watchdog,
+        result: RestoreResult,
+        database: str = "postgres",
+        advance: Callable[[int], None] | None = None,
+    ) -> None:
+        self.conn = conn
+        self.watchdog = watchdog
+        self.result = result
+        self.database = database
+        self.advance = advance or (lambda _n: None)
+
+    def apply(self, dump: PlainDump) -> FileRestore:
+        started = time.perf_counter()
+        done = FileRestore(str(dump.path), "plain", dump.kind)
+        self.result.files.append(done)
+        batch: list[Statement] = []
+        skipping: str | None = None
+        for item in dump.items:
+            if isinstance(item, Meta):
+                self._flush(batch, done)
+                batch = []
+                skipping = self._meta(item, done, skipping)
+                continue
+            if skipping is not None:
+                continue
+            if isinstance(item, CopyData):
+                self._flush(batch, done)
+                batch = []
+                self._copy(item, done)
+                continue
+            if _TRANSACTION.match(item.sql):
+                self._flush(batch, done)
+                batch = []
+                self._one(item, done)
+                continue
+            batch.append(item)
+            if len(batch) >= BATCH_STATEMENTS or sum(len(s.sql) for s in batch) > BATCH_BYTES:
+                self._flush(batch, done)
+                batch = []
+        self._flush(batch, done)
+        done.seconds = time.perf_counter() - started
+        return done
+
+    def _issue(self, done: FileRestore, line: int, status: str, message: str, **kw: Any) -> None:
+        self.result.issues.append(Issue(done.path, f"line {line}", status, message, **kw))
+
+    def _meta(self, item: Meta, done: FileRestore, skipping: str | None) -> str | None:
+        """\\connect switches databases (pgvet restores one); \\restrict is pg_dump's
+        guard against a hostile server and needs nothing here; anything else is refused."""
+        if item.command in ("restrict", "unrestrict"):
+            return skipping
+        if item.command in ("connect", "c"):
+            match = _DBNAME.search(item.argument)
+            target = match.group(1) if match else item.argument.split(" ")[-1].strip("\"'")
+            if target == self.database:
+                return None
+            self._issue(
+                done,
+                item.line,
+                "skipped",
+                f"statements for database {target!r} skipped: pgvet restores the "
+                f"{self.database!r} database only",
+            )
+            return target
+        self._issue(
+            done,
+            item.line,
+            "refused",
+            f"psql meta-command \\{item.command} refused: a dump is untrusted input, and pgvet "
+            "runs none but \\connect, \\restrict and \\unrestrict",
+        )
+        return skipping
+
+    def _flush(self, batch: list[Statement], done: FileRestore) -> None:
+        if not batch:
+            return
+        if len(batch) == 1:
+            self._one(batch[0], done)
+            return
+        sql = "\n".join(s.sql for s in batch)
+        try:
+            self.conn.execute(sql.encode())
+        except TimeLimitExceeded:
+            raise
+        except psycopg.Error:
+            for statement in batch:
+                self._one(statement, done)
+            return
+        done.statements += len(batch)
+        self.advance(len(sql))
+
+    def _one(self, statement: Statement, done: FileRestore) -> None:
+        self.advance(len(statement.sql))
+        try:
+            self.conn.execute(statement.sql.encode())
+        except TimeLimitExceeded as exc:
+            if exc.server_stopped:
+                raise
+            self._issue(
+                done,
+                statement.line,
+                "failed",
+                exc.message,
+                sqlstate="57014",
+                statement=_excerpt(statement.sql),
+            )
+            return
+        except psycopg.Error as exc:
+            line = statement.line
+            position = exc.diag.statement_position
+            if position and position.isdigit():
+                line += statement.sql[: int(position) - 1].count("\n")
+            status = "exists" if exc.sqlstate in EXISTS_STATES else "failed"
+            self._issue(
+                done,
+                line,
+                status,
+                _first_line(exc),
+                sqlstate=exc.sqlstate,
+                statement=_excerpt(statement.sql),
+            )
+            return
+        done.statements += 1
+
+    def _copy(self, item: CopyData, done: FileRestore) -> None:
+        statement = item.statement
+        try:
+            with self.conn.cursor() as cur, self.watchdog.query(self.conn):
+                with cur.copy(statement.sql.encode()) as copy:
+                    data = item.data
+                    for offset in range(0, len(data), COPY_CHUNK):
+                        chunk = data[offset : offset + COPY_CHUNK]
+                        copy.write(chunk)
+                        self.advance(len(chunk))
+                done.rows += max(cur.rowcount, 0)
+                done.statements += 1
+        except TimeLimitExceeded as exc:
+            if exc.server_stopped:
+                raise
+            self._issue(
+                done,
+                statement.line,
+                "failed",
+                exc.message,
+                sqlstate="57014",
+                statement=_excerpt(statement.sql),
+            )
+        except psycopg.Error as exc:
+            line = statement.line
+            match = _COPY_LINE.search(exc.diag.context or "")
+            if match:
+                line = item.first_line + int(match.group(1)) - 1
+            self._issue(
+                done,
+                line,
+                "failed",
+                _first_line(exc),
+                sqlstate=exc.sqlstate,
+                statement=_excerpt(statement.sql),
+            )
