@@ -49,9 +49,15 @@ def run_postgres_meta(
     one_to_one: bool = True,
     timeout: float = 300,
 ) -> str:
-    """The types file postgres-meta prints for ``url``; RuntimeError when it fails."""
+    """The types file postgres-meta prints for ``url``; RuntimeError when it fails.
+
+    Its pool has one connection and ten queries waiting for it, each for at most 15 s by
+    default: on a large catalog the last ones give up, so both limits follow ``timeout``.
+    """
     env = dict(
         os.environ,
+        PG_CONN_TIMEOUT_SECS=str(int(timeout)),
+        PG_QUERY_TIMEOUT_SECS=str(int(timeout)),
         PG_META_GENERATE_TYPES=lang,
         PG_META_GENERATE_TYPES_INCLUDED_SCHEMAS=",".join(schemas),
         PG_META_GENERATE_TYPES_DETECT_ONE_TO_ONE_RELATIONSHIPS="true" if one_to_one else "false",

@@ -10,8 +10,7 @@ unquoted when they are identifiers.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 
 from pgvet.types.tsdoc import (
     EMPTY,
@@ -27,6 +26,7 @@ from pgvet.types.tsdoc import (
 )
 
 
+@lru_cache(maxsize=65536)
 def string_literal(value: str) -> str:
     """``JSON.stringify(value)`` as the formatter re-quotes it."""
     raw = json.dumps(value, ensure_ascii=False)[1:-1]
@@ -35,6 +35,7 @@ def string_literal(value: str) -> str:
     return '"' + raw + '"'
 
 
+@lru_cache(maxsize=65536)
 def property_key(name: str) -> str:
     """A property name: bare when it is an identifier, else a string literal."""
     if name and name.replace("$", "_").isidentifier():
@@ -43,72 +44,88 @@ def property_key(name: str) -> str:
 
 
 class TsType:
-    """A type expression."""
+    """A type expression. ``text`` is its one-line form; ``hard`` is true when it holds an
+    object that is always printed over several lines (so it never fits on one)."""
 
-    hard = False  # contains an object that is always printed over several lines
+    __slots__ = ("hard", "text")
+
+    def __init__(self, text: str, hard: bool) -> None:
+        self.text = text
+        self.hard = hard
 
     def flat(self) -> str:
-        raise NotImplementedError
+        return self.text
 
     def doc(self) -> Doc:
         raise NotImplementedError
 
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.text == self.text  # type: ignore[attr-defined]
 
-@dataclass(frozen=True)
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
 class Atom(TsType):
     """A type without line-break opportunities (``string``, ``Database["public"]…``)."""
 
-    value: str
+    __slots__ = ()
 
-    def flat(self) -> str:
-        return self.value
+    def __init__(self, value: str) -> None:
+        super().__init__(value, False)
+
+    @property
+    def value(self) -> str:
+        return self.text
 
     def doc(self) -> Doc:
-        return text(self.value)
+        return text(self.text)
 
 
 NULL = Atom("null")
 UNKNOWN = Atom("unknown")
+JSON = Atom("Json")
+ANY = Atom("any")
 
 
 def literal(value: str) -> Atom:
     return Atom(string_literal(value))
 
 
-@dataclass(frozen=True)
 class Member:
     """``key?: type`` in an object type."""
 
-    key: str
-    type: TsType
-    optional: bool = False
+    __slots__ = ("head", "key", "optional", "type")
 
-    @cached_property
-    def head(self) -> str:
-        return property_key(self.key) + ("?: " if self.optional else ": ")
+    def __init__(self, key: str, type: TsType, optional: bool = False) -> None:
+        self.key = key
+        self.type = type
+        self.optional = optional
+        self.head = property_key(key) + ("?: " if optional else ": ")
 
     def flat(self) -> str:
-        return self.head + self.type.flat()
+        return self.head + self.type.text
 
     def doc(self) -> Doc:
         return group(concat(text(self.head), self.type.doc()))
 
 
-@dataclass(frozen=True)
 class Obj(TsType):
     """An object type; ``expanded`` ones were written over several lines and stay so."""
 
-    members: tuple[Member, ...]
-    expanded: bool = False
+    __slots__ = ("expanded", "members")
 
-    @cached_property
-    def hard(self) -> bool:  # type: ignore[override]
-        return bool(self.members) and (self.expanded or any(m.type.hard for m in self.members))
-
-    def flat(self) -> str:
-        if not self.members:
-            return "{}"
-        return "{ " + "; ".join(m.flat() for m in self.members) + " }"
+    def __init__(self, members: tuple[Member, ...], expanded: bool = False) -> None:
+        self.members = members
+        self.expanded = expanded
+        hard = bool(members) and (expanded or any(m.type.hard for m in members))
+        if not members:
+            flat = "{}"
+        elif expanded:  # never printed on one line
+            flat = "{ … }"
+        else:
+            flat = "{ " + "; ".join(m.flat() for m in members) + " }"
+        super().__init__(flat, hard)
 
     def doc(self) -> Doc:
         if not self.members:
@@ -120,19 +137,15 @@ class Obj(TsType):
         )
 
 
-@dataclass(frozen=True)
 class Union(TsType):
     """``A | B``; broken as one ``| member`` per line. A single object with ``null``
     stays ``{…} | null`` (the formatter hugs it)."""
 
-    members: tuple[TsType, ...]
+    __slots__ = ("members",)
 
-    @cached_property
-    def hard(self) -> bool:  # type: ignore[override]
-        return any(m.hard for m in self.members)
-
-    def flat(self) -> str:
-        return " | ".join(m.flat() for m in self.members)
+    def __init__(self, members: tuple[TsType, ...]) -> None:
+        self.members = members
+        super().__init__(" | ".join(m.text for m in members), any(m.hard for m in members))
 
     @property
     def hugs(self) -> bool:
@@ -148,38 +161,14 @@ class Union(TsType):
         return group(indent(concat(if_break(concat(LINE, text("| "))), join(sep, members))))
 
 
-@dataclass(frozen=True)
-class ArrayOf(TsType):
-    """``T[]`` (``(A | B)[]`` for a union)."""
-
-    element: TsType
-
-    @property
-    def hard(self) -> bool:  # type: ignore[override]
-        return self.element.hard
-
-    def flat(self) -> str:
-        inner = self.element.flat()
-        return f"({inner})[]" if isinstance(self.element, Union | Intersection) else inner + "[]"
-
-    def doc(self) -> Doc:
-        if isinstance(self.element, Union | Intersection):
-            return text(self.flat())
-        return concat(self.element.doc(), text("[]"))
-
-
-@dataclass(frozen=True)
 class Intersection(TsType):
     """``{ error: true } & "message"`` (object and non-object: no line between)."""
 
-    members: tuple[TsType, ...]
+    __slots__ = ("members",)
 
-    @cached_property
-    def hard(self) -> bool:  # type: ignore[override]
-        return any(m.hard for m in self.members)
-
-    def flat(self) -> str:
-        return " & ".join(m.flat() for m in self.members)
+    def __init__(self, members: tuple[TsType, ...]) -> None:
+        self.members = members
+        super().__init__(" & ".join(m.text for m in members), any(m.hard for m in members))
 
     def doc(self) -> Doc:
         parts: list[Doc] = [self.members[0].doc()]
@@ -199,18 +188,32 @@ class Intersection(TsType):
         return group(concat(*parts))
 
 
-@dataclass(frozen=True)
+class ArrayOf(TsType):
+    """``T[]`` (``(A | B)[]`` for a union)."""
+
+    __slots__ = ("element",)
+
+    def __init__(self, element: TsType) -> None:
+        self.element = element
+        wrapped = isinstance(element, Union | Intersection)
+        flat = f"({element.text})[]" if wrapped else element.text + "[]"
+        super().__init__(flat, element.hard)
+
+    def doc(self) -> Doc:
+        if isinstance(self.element, Union | Intersection):
+            return text(self.text)
+        return concat(self.element.doc(), text("[]"))
+
+
 class Tuple(TsType):
     """``["a", "b"]``; broken as one element per line with a trailing comma."""
 
-    items: tuple[TsType, ...] = field(default=())
+    __slots__ = ("items",)
 
-    @cached_property
-    def hard(self) -> bool:  # type: ignore[override]
-        return any(i.hard for i in self.items)
-
-    def flat(self) -> str:
-        return "[" + ", ".join(i.flat() for i in self.items) + "]"
+    def __init__(self, items: tuple[TsType, ...] = ()) -> None:
+        self.items = items
+        flat = "[" + ", ".join(i.text for i in items) + "]"
+        super().__init__(flat, any(i.hard for i in items))
 
     def doc(self) -> Doc:
         if not self.items:

@@ -18,6 +18,8 @@ from pgvet.types.model import Column, Function, FunctionArg, PgType, Relation, T
 from pgvet.types.tsdoc import WIDTH, render, text_width
 from pgvet.types.tshelpers import HELPERS, JSON_TYPE
 from pgvet.types.tstypes import (
+    ANY,
+    JSON,
     NEVER_MAPPED,
     NULL,
     UNKNOWN,
@@ -37,6 +39,7 @@ from pgvet.types.tstypes import (
 
 _VALID_UNNAMED_ARG_TYPES = frozenset({114, 3802, 25})  # json, jsonb, text
 _INPUT_MODES = frozenset({"in", "inout", "variadic"})
+_NOT_NULL_JSON = Atom("NonNullable<Json>")
 _NUMBERS = frozenset({"int2", "int4", "int8", "float4", "float8", "numeric"})
 _STRINGS = frozenset(
     {
@@ -114,7 +117,12 @@ class TypeScriptGenerator:
             if rel.referenced_schema == rel.schema:
                 self.relationships.setdefault((rel.schema, rel.relation), []).append(rel)
         self.schemas = {name: _Schema(name) for name in meta.schemas}
+        self._column_types: dict[tuple[str, str, str, bool], TsType] = {}
         self._group()
+        self._computed = {name: self._computed_index(s) for name, s in self.schemas.items()}
+        self._by_id = {
+            name: {r.id: r for r in (*s.views, *s.tables)} for name, s in self.schemas.items()
+        }
 
     # --- grouping ---------------------------------------------------------------------
 
@@ -222,15 +230,19 @@ class TypeScriptGenerator:
 
     @staticmethod
     def nullable(t: TsType, is_nullable: bool) -> TsType:
-        if t == Atom("Json") and not is_nullable:
-            return Atom("NonNullable<Json>")
-        if t in (UNKNOWN, Atom("any")) or not is_nullable:
+        if not is_nullable:
+            return _NOT_NULL_JSON if t == JSON else t
+        if t in (UNKNOWN, ANY):
             return t
         return union([t, NULL])
 
     def column(self, schema: str, col: Column, *, optional: bool, nullable: bool) -> Member:
-        t = self.ts_type(schema, col.format, col.type_schema)
-        return Member(col.name, self.nullable(t, nullable), optional)
+        key = (schema, col.format, col.type_schema, nullable)
+        t = self._column_types.get(key)
+        if t is None:
+            t = self.nullable(self.ts_type(schema, col.format, col.type_schema), nullable)
+            self._column_types[key] = t
+        return Member(col.name, t, optional)
 
     # --- functions ---------------------------------------------------------------------
 
@@ -249,9 +261,7 @@ class TypeScriptGenerator:
                 tuple(Member(a.name, self._type_of(schema.name, a.type_id)) for a in table_args),
                 expanded=True,
             )
-        relation = next(
-            (r for r in schema.tables if r.id == fn.return_type_relation_id), None
-        ) or next((r for r in schema.views if r.id == fn.return_type_relation_id), None)
+        relation = self._by_id[schema.name].get(fn.return_type_relation_id or 0)
         if relation is not None:
             return Obj(
                 tuple(
@@ -388,16 +398,32 @@ class TypeScriptGenerator:
             returns = Intersection((Obj((Member("error", Atom("true")),)), literal(error)))
         return Obj((Member("Args", args), *self._returns(fn, returns)))
 
-    def _computed_fields(self, schema: _Schema, relation: Relation) -> list[Member]:
-        out = []
+    def _computed_index(
+        self, schema: _Schema
+    ) -> tuple[dict[int, list[Function]], dict[str, list[Function]]]:
+        """Computed fields (functions taking one row argument) by relation id, and the
+        others by their argument text (postgres-meta's fallback comparison)."""
+        by_relation: dict[int, list[Function]] = {}
+        by_text: dict[str, list[Function]] = {}
         for fn, in_args in schema.functions:
             if len(in_args) == 1 and in_args[0].type_id in self.relation_types:
-                matches = self.relation_types[in_args[0].type_id].relation_id == relation.id
+                relation_id = self.relation_types[in_args[0].type_id].relation_id or 0
+                by_relation.setdefault(relation_id, []).append(fn)
             else:
-                matches = fn.argument_types == relation.name
-            if matches:
-                out.append(Member(fn.name, self.nullable(self.return_type(schema, fn), True)))
-        return out
+                by_text.setdefault(fn.argument_types, []).append(fn)
+        return by_relation, by_text
+
+    def _computed_fields(self, schema: _Schema, relation: Relation) -> list[Member]:
+        by_relation, by_text = self._computed[schema.name]
+        found = {id(f) for f in by_relation.get(relation.id, [])}
+        found |= {id(f) for f in by_text.get(relation.name, [])}
+        if not found:
+            return []
+        return [
+            Member(fn.name, self.nullable(self.return_type(schema, fn), True))
+            for fn, _ in schema.functions
+            if id(fn) in found
+        ]
 
     # --- output ------------------------------------------------------------------------
 

@@ -159,23 +159,15 @@ def expand_view_relationships(
 ) -> list[Relationship]:
     """view→table, table→view and view→view copies of each table foreign key."""
     out: list[Relationship] = []
+    index: dict[tuple[str, str, str, str], list[ViewKeyDependency]] = {}
+    for d in deps:
+        key = (d.constraint_type, d.table_schema, d.table_name, d.constraint_name)
+        index.setdefault(key, []).append(d)
     for r in table_fks:
-        to_table = [
-            d
-            for d in deps
-            if d.constraint_type == "f"
-            and d.table_schema == r.schema
-            and d.table_name == r.relation
-            and d.constraint_name == r.foreign_key_name
-        ]
-        to_view = [
-            d
-            for d in deps
-            if d.constraint_type == "f_ref"
-            and d.table_schema == r.referenced_schema
-            and d.table_name == r.referenced_relation
-            and d.constraint_name == r.foreign_key_name
-        ]
+        to_table = index.get(("f", r.schema, r.relation, r.foreign_key_name), [])
+        to_view = index.get(
+            ("f_ref", r.referenced_schema, r.referenced_relation, r.foreign_key_name), []
+        )
         for d in to_table:
             for columns in _combinations(d):
                 out.append(
