@@ -7,8 +7,9 @@ size is its row estimate times the average row width (pg_stats' ``avg_width`` an
 the key width (8-byte index tuple header, alignment, line pointer) over a page filled to
 the default 90 %. What the relation occupies beyond that is the estimated waste. Such
 estimates are rough (the Supabase CLI calls its own "very rough"), so the objects they
-flag are measured exactly with pgstattuple when it is installed and callable: dead tuples
-plus free space for tables, leaf density for B-trees.
+flag are measured with pgstattuple when it is installed and callable: dead tuples plus free
+space for tables (``pgstattuple_approx``, which unlike ``pgstattuple`` is no sequential scan
+and so leaves the seq_scan counters alone), leaf density for B-trees (``pgstatindex``).
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def exact(
     conn: psycopg.Connection, flagged: list[Bloat], schema: str, block_size: int
 ) -> list[Bloat]:
     """The flagged objects measured with pgstattuple (installed in ``schema``): tables with
-    ``pgstattuple``, B-trees with ``pgstatindex``. Each reads every page of its object, so
+    ``pgstattuple_approx``, B-trees with ``pgstatindex``. Each reads every page of its object, so
     the caller limits how many; the session's statement timeout bounds the rest."""
     ext = sql.Identifier(schema).as_string(conn)
     out: list[Bloat] = []
@@ -99,7 +100,7 @@ def exact(
             b = objects[row[0] - 1]
             if kind == "table":
                 size, waste = int(row[1]), int(row[2])
-                out.append(Bloat(kind, b.schema, b.name, size, waste, "pgstattuple"))
+                out.append(Bloat(kind, b.schema, b.name, size, waste, "pgstattuple_approx"))
             else:
                 size, leaves, density = int(row[1]), int(row[2]), float(row[3] or 0)
                 waste = int(leaves * block_size * max(0.0, 1 - density / (BTREE_FILL * 100)))

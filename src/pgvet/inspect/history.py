@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -110,7 +110,9 @@ def growth(path: Path, target: str, ins: Inspection, s: InspectSettings) -> tupl
                 (first[0],),
             )
         }
-    days = (ins.server.now - datetime.fromisoformat(first[1])).total_seconds() / 86400
+    taken = datetime.fromisoformat(first[1])
+    taken = taken if taken.tzinfo else taken.replace(tzinfo=UTC)  # edited by hand
+    days = (ins.server.now - taken).total_seconds() / 86400
     if days < MIN_SPAN_DAYS:
         return ()
     out = []

@@ -17,9 +17,10 @@ WRAPAROUND = 2**31
 SOURCES = {
     "database": "pg_database_size(current_database()); counters window: pg_stat_database."
     "stats_reset, else pg_postmaster_start_time()",
-    "sizes": "pg_relation_size (heap), pg_indexes_size (indexes), pg_total_relation_size of "
-    "the TOAST table (TOAST and its index); rows: pg_class.reltuples (the planner's estimate, "
-    "as of the last VACUUM/ANALYZE)",
+    "sizes": "heap: pg_table_size minus TOAST (main fork, free space and visibility maps); "
+    "indexes: pg_indexes_size; TOAST: pg_total_relation_size of the TOAST table (with its "
+    "index); total = pg_total_relation_size; rows: pg_class.reltuples (the planner's "
+    "estimate as of the last VACUUM/ANALYZE; n_live_tup for a never-analyzed table)",
     "cache_hit_rate": "pg_statio_user_tables: heap_blks_hit / (heap_blks_hit + "
     "heap_blks_read), over the counters window (the Supabase CLI's 'table hit rate')",
     "index_hit_rate": "pg_statio_user_indexes: idx_blks_hit / (idx_blks_hit + idx_blks_read), "
@@ -33,8 +34,10 @@ SOURCES = {
     "invalid_indexes": "pg_index.indisvalid and indisready (a failed CREATE INDEX "
     "CONCURRENTLY leaves such an index: maintained on every write, never used)",
     "bloat": "estimate: pages expected from reltuples and pg_stats column widths (tuple "
-    "header, alignment, fillfactor) against relpages; exact: pgstattuple (dead tuples + free "
-    "space) and pgstatindex (leaf density against the 90 % fillfactor) where installed",
+    "header, alignment, fillfactor) against relpages; measured, for the objects the estimate "
+    "flags, where pgstattuple is installed: pgstattuple_approx for tables (dead tuples + free "
+    "space; no sequential scan) and pgstatindex for B-trees (leaf density against the 90 % "
+    "fillfactor)",
     "vacuum": "pg_stat_user_tables n_dead_tup, last_(auto)vacuum, last_(auto)analyze; "
     "autovacuum's trigger = autovacuum_vacuum_threshold + autovacuum_vacuum_scale_factor × "
     "reltuples (the table's own reloptions first)",
@@ -185,7 +188,7 @@ class Bloat:
     name: str  # table name, or index name
     size_bytes: int
     waste_bytes: int
-    method: str  # "estimate" or "pgstattuple" / "pgstatindex"
+    method: str  # "estimate", "pgstattuple_approx" or "pgstatindex"
 
     @property
     def percent(self) -> float:

@@ -37,7 +37,8 @@ where d.datname = current_database()
 # Tables and materialized views: sizes, row estimates, scans, I/O, vacuum, freeze age.
 TABLES = f"""{TAG}
 select n.nspname, c.relname, c.reltuples::float8, c.relpages::bigint,
-       pg_relation_size(c.oid), coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0),
+       pg_table_size(c.oid) - coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0),
+       coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0),
        pg_indexes_size(c.oid),
        s.n_live_tup, s.n_dead_tup, s.seq_scan, s.seq_tup_read, s.idx_scan, s.idx_tup_fetch,
        s.n_tup_ins + s.n_tup_upd + s.n_tup_del, s.n_mod_since_analyze,
@@ -84,13 +85,17 @@ where not s.schemaname like any(%(excluded)s)
   and not s.inherited
 """
 
-# Exact bloat with pgstattuple (only for the objects the estimate flags); {schema} is the
-# extension's schema, quoted by the caller.
+# Measured bloat with pgstattuple (only for the objects the estimate flags); {schema} is the
+# extension's schema, quoted by the caller. Tables use pgstattuple_approx: it reads the
+# pages the visibility map does not mark all-visible (exact dead tuples there; free space of
+# all-visible pages from the free space map) and, unlike pgstattuple, is no sequential
+# scan, so it never adds to the seq_scan counters inspect reports.
 EXACT_TABLE_BLOAT = (
     TAG
     + """
-select u.o, t.table_len, t.dead_tuple_len + t.free_space
-from unnest(%(relations)s::regclass[]) with ordinality u(r, o), lateral {schema}.pgstattuple(u.r) t
+select u.o, t.table_len, t.dead_tuple_len + t.approx_free_space
+from unnest(%(relations)s::regclass[]) with ordinality u(r, o),
+     lateral {schema}.pgstattuple_approx(u.r) t
 """
 )
 EXACT_INDEX_BLOAT = (
@@ -139,8 +144,9 @@ with a as (
 ), blockers as (select distinct unnest(blocked_by) as pid from a)
 select a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''),
        coalesce(a.state, 'unknown'),
-       extract(epoch from now() - a.query_start), extract(epoch from now() - a.state_change),
-       extract(epoch from now() - a.xact_start),
+       extract(epoch from now() - a.query_start)::float8,
+       extract(epoch from now() - a.state_change)::float8,
+       extract(epoch from now() - a.xact_start)::float8,
        coalesce(a.wait_event_type || ':' || a.wait_event, ''), a.blocked_by,
        a.pid in (select pid from blockers), left(a.query, 500)
 from a
@@ -164,7 +170,7 @@ from pg_replication_slots
 # Standbys streaming from this server and how far behind they replay.
 REPLICAS = f"""{TAG}
 select coalesce(application_name, ''), coalesce(client_addr::text, 'local'), coalesce(state, ''),
-       extract(epoch from replay_lag),
+       extract(epoch from replay_lag)::float8,
        case when pg_is_in_recovery() then null
             else pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint end
 from pg_stat_replication
