@@ -30,10 +30,8 @@ END $$;
 """
 
 SCHEMA_SQL = r"""
-CREATE SCHEMA IF NOT EXISTS auth;
-CREATE OR REPLACE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE
-  AS $$ SELECT nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $$;
-CREATE TABLE IF NOT EXISTS auth.users (id uuid PRIMARY KEY);
+-- auth.uid() and auth.users come from the Supabase stand-ins (the project role may not
+-- create objects in the platform's auth schema)
 
 CREATE SCHEMA app;
 COMMENT ON SCHEMA app IS 'application schema';
@@ -427,7 +425,10 @@ def test_sequences_and_roles(catalog: Catalog) -> None:
     anon = catalog.role("anon")
     assert anon is not None and not anon.can_login and not anon.bypass_rls
     postgres = catalog.role("postgres")
-    assert postgres is not None and postgres.superuser
+    # as on Supabase: the project role is not a superuser; the platform's superuser is
+    assert postgres is not None and not postgres.superuser and postgres.bypass_rls
+    admin = catalog.role("supabase_admin")
+    assert admin is not None and admin.superuser
     assert all(not r.name.startswith("pg_") for r in catalog.roles)
 
 

@@ -153,8 +153,6 @@ $$;
 create view public.loose_search with (security_invoker = true) as
   select id from public.invoices where to_tsvector(body) @@ to_tsquery('x');
 create index invoices_title on public.invoices (title);
-update pg_index set indisvalid = false
- where indexrelid = 'public.invoices_title'::regclass;
 create table public.log_a (at timestamptz not null default now(), msg text);
 create table public.log_b (id uuid not null default gen_random_uuid(), msg text);
 create table public.log_c (code text not null, msg text);
@@ -191,11 +189,24 @@ def apply_fixes(s: Replayed, findings: list[Finding]) -> None:
             s.conn.execute(statement)
 
 
+def _fail_a_concurrent_build(s: Replayed) -> None:
+    """Leave ``invoices_title`` as a failed CREATE INDEX CONCURRENTLY leaves it: invalid.
+
+    Only a superuser may set the flag directly; pgvet's own connection stands in for the
+    failed build (a migration runs as the non-superuser project role)."""
+    with s.server.admin() as admin:
+        admin.execute(
+            "update pg_index set indisvalid = false "
+            "where indexrelid = 'public.invoices_title'::regclass"
+        )
+
+
 @pytest.fixture(scope="module")
 def unit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replayed]:
     root = write_migrations(tmp_path_factory.mktemp("unit"), dict(UNIT_FILES))
     with replayed_project(root) as s:
         assert s.result.ok, [f.failure for f in s.result.failed]
+        _fail_a_concurrent_build(s)
         yield s
 
 
@@ -204,6 +215,7 @@ def fresh_unit(tmp_path: Path) -> Iterator[Replayed]:
     root = write_migrations(tmp_path, dict(UNIT_FILES))
     with replayed_project(root) as s:
         assert s.result.ok
+        _fail_a_concurrent_build(s)
         yield s
 
 

@@ -95,6 +95,16 @@ TimeoutOpt = Annotated[
         show_default=False,
     ),
 ]
+SuperuserOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--superuser/--no-superuser",
+        help="Run migrations and the seed as a superuser (self-hosted projects whose "
+        "migrations need one; never on untrusted input). Default: [replay] superuser, else "
+        "as Supabase's non-superuser postgres role.",
+        show_default=False,
+    ),
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -166,6 +176,7 @@ def replay(
     config: ConfigOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
+    superuser: SuperuserOpt = None,
 ) -> None:
     """Replay a migrations folder into a throwaway PostgreSQL and explain every failure.
 
@@ -174,7 +185,9 @@ def replay(
     of time, 2 for bad input.
     """
     project = load_project(path)
-    limits = resolve_limits(load_config(project.root, config), statement_timeout, timeout)
+    limits = resolve_limits(
+        load_config(project.root, config), statement_timeout, timeout, superuser
+    )
     with replayed_project(
         path,
         project=project,
@@ -204,6 +217,7 @@ def inventory(
     config: ConfigOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
+    superuser: SuperuserOpt = None,
 ) -> None:
     """Replay, then list tables by domain with columns, indexes, RLS, policies and tenancy."""
     project = load_project(path)
@@ -214,7 +228,7 @@ def inventory(
         pg_version=pg_version,
         keep_going=keep_going,
         console=err,
-        limits=resolve_limits(settings, statement_timeout, timeout),
+        limits=resolve_limits(settings, statement_timeout, timeout, superuser),
     ) as session:
         result = session.result
         inv = build_inventory(session.catalog, settings)
@@ -303,6 +317,7 @@ def lint(
     config: ConfigOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
+    superuser: SuperuserOpt = None,
 ) -> None:
     """Find index, RLS, security, schema and migration-safety problems, each with a fix.
 
@@ -314,9 +329,10 @@ def lint(
 
     if path is None and db is None:
         raise PgvetError("give a project PATH or --db URL", hint="see `pgvet lint --help`")
-    if db is not None and (statement_timeout or timeout):
+    if db is not None and (statement_timeout or timeout or superuser):
         raise PgvetError(
-            "--statement-timeout and --timeout limit a replay; --db has its own timeouts"
+            "--statement-timeout, --timeout and --superuser apply to a replay; "
+            "--db has its own timeouts and never writes"
         )
     request = LintRequest(
         path=path,
@@ -329,6 +345,7 @@ def lint(
         config=config,
         statement_timeout=statement_timeout,
         timeout=timeout,
+        superuser=superuser,
     )
     outcome = run_lint_command(request, err)
     if write_baseline is not None:
@@ -427,6 +444,7 @@ def fix(
     config: ConfigOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
+    superuser: SuperuserOpt = None,
 ) -> None:
     """Write the fixes of the current findings as new, timestamped migrations."""
     from pgvet.fixes import fix_statements, write_fix_migrations
@@ -439,6 +457,7 @@ def fix(
         config=config,
         statement_timeout=statement_timeout,
         timeout=timeout,
+        superuser=superuser,
     )
     outcome = run_lint_command(request, err)
     if outcome.migrations_dir is None:

@@ -1,4 +1,4 @@
-"""Time limits for replaying untrusted migrations: durations, defaults, ``[replay]``.
+"""Limits for replaying untrusted migrations: time, privileges, ``[replay]``.
 
 pgvet runs in CI on migration files anyone can write, so a loop or a sleep in one must not
 hang the job. Two limits, both in seconds: the statement timeout (set on the sandbox server
@@ -9,6 +9,11 @@ the ``[replay]`` section of ``pgvet.toml``, else the default::
     [replay]
     statement_timeout = "5min"   # one migration file, seed or query of pgvet's
     timeout = "20min"            # the whole command (default: none)
+    superuser = false            # run migrations as a superuser (self-hosted projects)
+
+Privileges: migrations run as Supabase's non-superuser ``postgres`` role
+(docs/privileges.md); ``--superuser`` lifts that for self-hosted projects whose
+migrations really need a superuser, with a warning on every run.
 """
 
 from __future__ import annotations
@@ -27,7 +32,12 @@ _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)", re.I)
 _MIN_SECONDS = 0.001  # the server's statement_timeout counts whole milliseconds
 _MAX_SECONDS = 24 * 86400.0  # and fits them in an int (24.8 days)
-REPLAY_KEYS = ("statement_timeout", "timeout")
+REPLAY_KEYS = ("statement_timeout", "timeout", "superuser")
+SUPERUSER_WARNING = (
+    "--superuser: migrations and the seed run as a PostgreSQL superuser, which Supabase "
+    "never allows; what fails on deploy may pass here, and a migration can run commands as "
+    "the sandbox's OS user. Do not use it on untrusted pull requests."
+)
 STATEMENT_HINT = (
     "raise the limit with --statement-timeout or statement_timeout in the [replay] section "
     "of pgvet.toml"
@@ -70,10 +80,12 @@ def format_duration(seconds: float) -> str:
 
 @dataclass(frozen=True)
 class Limits:
-    """The time limits of one command; the whole-command clock starts when it is made."""
+    """The limits of one command: time (the whole-command clock starts when it is made)
+    and whether migrations may run as a superuser."""
 
     statement: float = DEFAULT_STATEMENT_TIMEOUT
     total: float | None = None
+    superuser: bool = False
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -97,10 +109,23 @@ def replay_settings(config: Config) -> dict[str, Any]:
             f"{where}: unknown setting(s): {', '.join(sorted(unknown))}",
             hint=f"known: {', '.join(REPLAY_KEYS)}",
         )
-    return {key: parse_duration(value, f"{where} {key}") for key, value in section.items()}
+    out: dict[str, Any] = {}
+    for key, value in section.items():
+        if key == "superuser":
+            if not isinstance(value, bool):
+                raise InputError(f"{where} superuser: expected true or false, got {value!r}")
+            out[key] = value
+        else:
+            out[key] = parse_duration(value, f"{where} {key}")
+    return out
 
 
-def resolve_limits(config: Config, statement_timeout: str | None, timeout: str | None) -> Limits:
+def resolve_limits(
+    config: Config,
+    statement_timeout: str | None,
+    timeout: str | None,
+    superuser: bool | None = None,
+) -> Limits:
     """The limits of a command: its options, else ``[replay]``, else the defaults."""
     settings = replay_settings(config)
     statement = (
@@ -109,4 +134,5 @@ def resolve_limits(config: Config, statement_timeout: str | None, timeout: str |
         else settings.get("statement_timeout", DEFAULT_STATEMENT_TIMEOUT)
     )
     total = parse_duration(timeout, "--timeout") if timeout is not None else settings.get("timeout")
-    return Limits(statement, total)
+    as_superuser = superuser if superuser is not None else settings.get("superuser", False)
+    return Limits(statement, total, as_superuser)

@@ -40,6 +40,7 @@ class LintRequest:
     config: Path | None = None
     statement_timeout: str | None = None
     timeout: str | None = None
+    superuser: bool | None = None
 
 
 @dataclass
@@ -87,7 +88,9 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
                     pg_version=request.pg_version,
                     keep_going=request.keep_going,
                     console=console,
-                    limits=resolve_limits(config, request.statement_timeout, request.timeout),
+                    limits=resolve_limits(
+                        config, request.statement_timeout, request.timeout, request.superuser
+                    ),
                 )
             )
             if not session.result.ok:

@@ -16,11 +16,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pgvet.catalog import Catalog, read_catalog
-from pgvet.limits import Limits
+from pgvet.limits import SUPERUSER_WARNING, Limits
 from pgvet.origins import compute_origins
 from pgvet.project import Project, load_project
 from pgvet.replay import FileResult, ReplayResult, replay
 from pgvet.sandbox import binaries, cluster
+from pgvet.sandbox.platform import PROJECT_ROLE
 from pgvet.watchdog import Watchdog
 
 
@@ -85,30 +86,56 @@ def replayed_project(
     project = project or load_project(path)
     limits = limits or Limits()
     wanted = pg_version if pg_version is not None else project.major_version
-    with (
-        sandbox_for(wanted, console, limits.server_settings()) as (server, warnings),
-        Watchdog(limits, server.stop) as watchdog,
-        watchdog.watch(server.connect()) as conn,
-    ):
-        label = server.prepared.installation.label
-        progress = _progress(console, len(project.files) + len(project.unreadable))
-        with progress or contextlib.nullcontext():
-            task = progress.add_task("replaying", total=len(project.files)) if progress else None
+    with sandbox_for(wanted, console, limits.server_settings()) as (server, warnings):
+        if limits.superuser:
+            _make_project_role_superuser(server, warnings, console)
+        with (
+            Watchdog(limits, server.stop) as watchdog,
+            watchdog.watch(server.connect()) as conn,
+        ):
+            yield _replay_into(project, server, conn, watchdog, warnings, keep_going, console)
 
-            def advance(result: FileResult) -> None:
-                if progress is not None and task is not None:
-                    progress.update(task, advance=1, description=result.filename[:48])
 
-            result = replay(
-                conn,
-                project,
-                keep_going=keep_going,
-                server=label,
-                on_file=advance,
-                watchdog=watchdog,
-            )
-        result.warnings = warnings
-        yield Replayed(project, server, result, conn, watchdog, warnings)
+def _make_project_role_superuser(
+    server: cluster.Server, warnings: list[str], console: Console | None
+) -> None:
+    """``--superuser``: the project role becomes a superuser in this sandbox, with a warning
+    on every run (Supabase never allows it, and the migrations are then trusted)."""
+    with server.admin() as admin:
+        admin.execute(f"alter role {PROJECT_ROLE} superuser")
+    warnings.append(SUPERUSER_WARNING)
+    if console:
+        console.print(f"[yellow]warning:[/] {SUPERUSER_WARNING}")
+
+
+def _replay_into(
+    project: Project,
+    server: cluster.Server,
+    conn: psycopg.Connection,
+    watchdog: Watchdog,
+    warnings: list[str],
+    keep_going: bool,
+    console: Console | None,
+) -> Replayed:
+    label = server.prepared.installation.label
+    progress = _progress(console, len(project.files) + len(project.unreadable))
+    with progress or contextlib.nullcontext():
+        task = progress.add_task("replaying", total=len(project.files)) if progress else None
+
+        def advance(result: FileResult) -> None:
+            if progress is not None and task is not None:
+                progress.update(task, advance=1, description=result.filename[:48])
+
+        result = replay(
+            conn,
+            project,
+            keep_going=keep_going,
+            server=label,
+            on_file=advance,
+            watchdog=watchdog,
+        )
+    result.warnings = warnings
+    return Replayed(project, server, result, conn, watchdog, warnings)
 
 
 def _progress(console: Console | None, total: int) -> Progress | None:

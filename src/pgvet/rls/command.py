@@ -175,6 +175,15 @@ def test(
             show_default=False,
         ),
     ] = None,
+    superuser: Annotated[
+        bool | None,
+        typer.Option(
+            "--superuser/--no-superuser",
+            help="Run migrations and the seed as a superuser (self-hosted projects; never on "
+            "untrusted input). Default: [replay] superuser, else Supabase's postgres role.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Replay the project (or use --db), act as every persona and check what each sees.
 
@@ -190,8 +199,10 @@ def test(
             f"--db {redact(db)}: rls test writes rows there (rolled back at the end)",
             hint="use a disposable database and add --i-understand-this-writes",
         )
-    if db is not None and (statement_timeout or timeout):
-        raise InputError("--statement-timeout and --timeout limit a replay, not --db")
+    if db is not None and (statement_timeout or timeout or superuser):
+        raise InputError(
+            "--statement-timeout, --timeout and --superuser apply to a replay, not --db"
+        )
     report = (
         _run_db(db, config, auto)
         if db is not None
@@ -203,6 +214,7 @@ def test(
             auto,  # type: ignore[arg-type]
             statement_timeout=statement_timeout,
             timeout=timeout,
+            superuser=superuser,
         )
     )
     if report is None:
@@ -220,6 +232,7 @@ def _run_path(
     *,
     statement_timeout: str | None,
     timeout: str | None,
+    superuser: bool | None,
 ) -> RlsReport | None:
     from pgvet.limits import resolve_limits
     from pgvet.project import load_project
@@ -231,7 +244,7 @@ def _run_path(
     settings_all = load_config(project.root, config)
     settings = rls_settings(settings_all)
     load_seed = settings.seed if seed is None else seed
-    limits = resolve_limits(settings_all, statement_timeout, timeout)
+    limits = resolve_limits(settings_all, statement_timeout, timeout, superuser)
     with replayed_project(
         path, project=project, pg_version=pg_version, console=err, limits=limits
     ) as session:

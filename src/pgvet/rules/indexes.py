@@ -1097,15 +1097,16 @@ def invalid_index(ctx: LintContext) -> Iterator[Hit]:
 
     Bad:
     ```sql
+    -- file: 20240101000000_bookings.sql
     create table public.bookings (
       id uuid primary key default gen_random_uuid(),
       customer_id uuid not null
     );
-    create index idx_bookings_customer_id on public.bookings (customer_id);
-    -- stands in for a CREATE INDEX CONCURRENTLY that failed half way (the example
-    -- replays as a superuser, which may set the flag a failed build leaves behind)
-    update pg_index set indisvalid = false
-     where indexrelid = 'public.idx_bookings_customer_id'::regclass;
+    insert into public.bookings (customer_id)
+    values ('6f1c9d4e-0000-4000-8000-000000000001'), ('6f1c9d4e-0000-4000-8000-000000000001');
+    -- file: 20240102000000_one_booking_per_customer.sql
+    -- expect: this file fails (the customer is booked twice), leaving the index invalid
+    create unique index concurrently bookings_customer_id_key on public.bookings (customer_id);
     ```
     Good:
     ```sql
