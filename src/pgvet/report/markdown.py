@@ -6,7 +6,7 @@ from pgvet.findings import Finding
 from pgvet.inventory import Inventory
 from pgvet.preflight import notices
 from pgvet.replay import ReplayResult
-from pgvet.report.sanitize import untrusted
+from pgvet.report.sanitize import fenced, untrusted
 
 
 def _cell(text: object) -> str:
@@ -35,7 +35,7 @@ def replay_markdown(result: ReplayResult) -> str:
         for fail in failures:
             lines.append(f"#### `{fail.location}` — {fail.sqlstate or ''} {fail.message}")
             if excerpt := fail.excerpt():
-                lines += ["", "```sql", excerpt, "```"]
+                lines += ["", *fenced(excerpt, "sql")]
             for label, text in (
                 ("Detail", fail.detail),
                 ("Hint", fail.hint),
@@ -121,9 +121,7 @@ def findings_markdown(findings: list[Finding], title: str = "pgvet lint") -> str
                 "",
                 "<details><summary>Fix</summary>",
                 "",
-                "```sql",
-                *fixes,
-                "```",
+                *fenced("\n".join(fixes), "sql"),
                 "",
                 "</details>",
             ]

@@ -48,6 +48,17 @@ def untrusted(text: object) -> str:
     return _CONTROL.sub(_escaped, str(text))
 
 
+def fenced(text: str, lang: str = "") -> list[str]:
+    """Markdown lines for a code block holding ``text``, whose fence no line of it can close.
+
+    An excerpt of a hostile migration may itself contain ````` ``` `````: a fence longer than
+    any backtick run in the text keeps it inside the block (CommonMark closes a fence only
+    with one at least as long)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{lang}", untrusted(text), fence]
+
+
 def safe_markup(text: object) -> str:
     """Untrusted text ready for ``console.print``: controls escaped, rich markup escaped."""
     return escape(untrusted(text))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.table import Table
 
-from pgvet.report.sanitize import safe_markup, untrusted
+from pgvet.report.sanitize import fenced, safe_markup, untrusted
 from pgvet.rls.results import CheckResult, RlsReport
 
 COMMAND_LETTERS = {"select": "S", "insert": "I", "update": "U", "delete": "D"}
@@ -253,7 +253,10 @@ def junit_report(report: RlsReport) -> str:
         root.set(k, str(v))
     root.set("time", f"{report.seconds:.3f}")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # XML 1.0 has no way to carry control characters: a hostile name or message gets them
+    # written as visible escapes, like every other report
+    body = untrusted(ET.tostring(root, encoding="unicode"))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
 def _details(r: CheckResult) -> str:
@@ -374,7 +377,7 @@ def markdown_report(report: RlsReport) -> str:
         if f.cycle:
             out.append(f"- **cycle**: {_md(f.cycle)}")
         if f.query:
-            out += ["", "```sql", f.query, "```"]
+            out += ["", *fenced(f.query, "sql")]
         out.append("")
     public = [r for r in report.results if r.status == "pass" and "public read" in r.summary]
     if public:
