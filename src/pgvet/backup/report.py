@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
+from pgvet.backup.drill import DrillReport
 from pgvet.backup.verify import VerifyReport
 from pgvet.report.sanitize import safe_markup, untrusted
 
@@ -124,3 +125,58 @@ def verify_markdown(report: VerifyReport) -> str:
     if report.notes:
         out += ["", *(f"* {_cell(n)}" for n in report.notes)]
     return "\n".join(out) + "\n"
+
+
+def print_drill(console: Console, report: DrillReport) -> None:
+    """The drill's outcome: points, restores (RTO), problems."""
+    console.print(
+        f"[bold]drill[/] on {safe_markup(report.server)}: base backup "
+        f"{report.base_seconds:.2f} s, {len(report.archived)} WAL segments archived, "
+        f"RPO ≤ archive_timeout = {report.primary_settings.get('archive_timeout')}"
+    )
+    for p in report.points:
+        console.print(f"  point {p.name}: {p.time} at {p.lsn} ({p.rows} rows)")
+    for r in report.restores:
+        verdict = "[green]verified[/]" if r.ok else "[red]failed[/]"
+        console.print(
+            f"  restore to {r.kind} {safe_markup(r.target)}: {verdict}, RTO {r.rto:.2f} s",
+            highlight=False,
+        )
+        for problem in r.problems:
+            console.print(f"      [red]{safe_markup(problem)}[/]", highlight=False)
+    console.print(
+        "\n[green]drill passed[/]" if report.ok else "\n[red]drill failed[/]",
+        highlight=False,
+    )
+
+
+def drill_json(report: DrillReport) -> str:
+    """The drill as JSON (points without their per-table hashes)."""
+    doc = {
+        "ok": report.ok,
+        "server": report.server,
+        "primary_settings": report.primary_settings,
+        "segment_size": report.segment_size,
+        "base_backup": {"seconds": round(report.base_seconds, 3), "bytes": report.base_bytes},
+        "archived": report.archived,
+        "archive_lag_seconds": round(report.archive_lag, 3),
+        "points": [
+            {"name": p.name, "time": p.time, "lsn": p.lsn, "rows": p.rows} for p in report.points
+        ],
+        "restores": [
+            {
+                "kind": r.kind,
+                "target": r.target,
+                "point": r.point,
+                "ok": r.ok,
+                "rto_seconds": round(r.rto, 3),
+                "timings": {k: round(v, 3) for k, v in r.timings.items()},
+                "wal_needed": list(r.needed),
+                "wal_missing": list(r.missing),
+                "problems": r.problems,
+            }
+            for r in report.restores
+        ],
+        "seconds": round(report.seconds, 3),
+    }
+    return json.dumps(doc, indent=2) + "\n"

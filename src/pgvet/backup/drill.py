@@ -1,0 +1,410 @@
+"""``pgvet backup drill``: a complete point-in-time-recovery drill on servers pgvet starts.
+
+1. A primary with WAL archiving (``wal_level=replica``, ``archive_mode=on``, an
+   ``archive_command`` copying into a folder of its own, ``archive_timeout``), durability
+   on: the sandbox's default settings turn WAL and fsync off, a drill needs them.
+2. Optionally the project's migrations and seed, so the drill restores the real schema.
+3. A base backup with pg_basebackup (as the invoking user, into pgvet's own folder).
+4. Writes in batches; after each, a recorded point: clock time, LSN, a named restore
+   point, and the content hash of every table (:mod:`pgvet.backup.snapshot`).
+5. For each target kind (restore point name, LSN, time): the archive is checked for every
+   segment the target needs; the base backup is copied into a new server with
+   ``recovery.signal``, ``restore_command`` and ``recovery_target_*`` in
+   ``postgresql.auto.conf``, ``recovery_target_action = 'promote'``; once promoted its
+   tables are hashed and must equal the recorded point, and hold nothing written after.
+   RTO is the time from the copy of the base backup to that verified server.
+
+Every server is a sandbox (:mod:`pgvet.backup.servers`): stopped and removed on success,
+error, Ctrl-C and SIGTERM.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from rich.console import Console
+
+from pgvet.backup import pitr
+from pgvet.backup.compare import diff_table
+from pgvet.backup.servers import copy_template, hand_to, scratch_server, work_folder
+from pgvet.backup.snapshot import QualifiedName, TableData, take_snapshot
+from pgvet.errors import InputError, PgvetError, SandboxError
+from pgvet.limits import Limits
+from pgvet.sandbox import binaries, cluster, osuser, platform
+from pgvet.watchdog import Watchdog
+
+#: The primary's settings on top of the sandbox's: WAL and durability back on.
+PRIMARY_SETTINGS = {
+    "wal_level": "replica",
+    "archive_mode": "on",
+    "archive_timeout": "60s",
+    "max_wal_senders": "4",
+    "fsync": "on",
+    "synchronous_commit": "on",
+    "full_page_writes": "on",
+}
+#: A restored server: hot standby needs max_wal_senders at least the primary's.
+RESTORE_SETTINGS = {"wal_level": "replica", "max_wal_senders": "4"}
+TARGET_KINDS = ("name", "lsn", "time")
+ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC"}
+DRILL_TABLE = "pgvet_drill.events"
+
+
+@dataclass(frozen=True)
+class Point:
+    """A recorded point in time: what the database held right then."""
+
+    name: str
+    batch: int
+    time: str
+    lsn: str
+    tables: dict[QualifiedName, TableData]
+
+    @property
+    def rows(self) -> int:
+        return sum(t.count for t in self.tables.values())
+
+
+@dataclass(frozen=True)
+class Step:
+    """A command the drill ran, as it ran it, and how long it took."""
+
+    what: str
+    command: str
+    seconds: float
+
+
+@dataclass
+class RestoreRun:
+    """One restore to one target."""
+
+    kind: str
+    target: str
+    point: str
+    ok: bool = False
+    rto: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    needed: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    settings: str = ""
+
+
+@dataclass
+class DrillReport:
+    """Everything the drill did and measured."""
+
+    server: str
+    primary_settings: dict[str, str]
+    segment_size: int
+    project: str | None = None
+    points: list[Point] = field(default_factory=list)
+    restores: list[RestoreRun] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    base_seconds: float = 0.0
+    base_bytes: int = 0
+    archived: list[str] = field(default_factory=list)
+    archive_lag: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.restores) and all(r.ok for r in self.restores)
+
+
+@dataclass(frozen=True)
+class DrillRequest:
+    """What to drill: server major, optional project, targets, workload size."""
+
+    pg_version: int | None = None
+    project: Path | None = None
+    targets: tuple[str, ...] = TARGET_KINDS
+    point: int = 2
+    batches: int = 4
+    rows: int = 2000
+    limits: Limits = field(default_factory=Limits)
+
+
+#: Called with the archive folder and the segments the target needs beyond the base
+#: backup, before each restore (tests remove a segment to prove the check).
+BeforeRestore = Callable[[Path, tuple[str, ...]], None]
+
+
+def _say(console: Console | None, message: str) -> None:
+    if console is not None:
+        console.print(f"[dim]{message}[/]", highlight=False)
+
+
+def run_drill(
+    request: DrillRequest,
+    console: Console | None = None,
+    before_restore: BeforeRestore | None = None,
+) -> DrillReport:
+    """Run the drill; every server it starts is stopped and removed whatever happens."""
+    if not 1 <= request.point < request.batches:
+        raise InputError(
+            f"--point {request.point}: the target must be one of points 1 to "
+            f"{request.batches - 1}, so that a later point proves nothing after it came back"
+        )
+    if unknown := set(request.targets) - set(TARGET_KINDS):
+        raise InputError(f"unknown target kind(s): {', '.join(sorted(unknown))}")
+    project = None
+    if request.project is not None:
+        from pgvet.project import load_project
+
+        project = load_project(request.project)
+    major = request.pg_version or (project.major_version if project else None)
+    installation, warning = binaries.choose(major)
+    if warning:
+        _say(console, f"warning: {warning}")
+    prepared = cluster.prepare(installation)
+    started = time.perf_counter()
+    settings = {**PRIMARY_SETTINGS, **request.limits.server_settings()}
+
+    def fill(run: Path, user: osuser.ServerUser) -> None:
+        copy_template(prepared)(run, user)
+        archive = run / "archive"
+        archive.mkdir(mode=0o700)
+        user.own(archive)
+        settings["archive_command"] = f"test ! -f {archive}/%f && cp %p {archive}/%f"
+
+    with (
+        work_folder() as work,
+        scratch_server(prepared, settings, fill) as primary,
+    ):
+        report = DrillReport(installation.label, dict(settings), 0, str(request.project or ""))
+        primary.start()
+        archive = primary.sockdir / "archive"
+        with Watchdog(request.limits, primary.stop) as watchdog:
+            conn = watchdog.watch(primary.admin())
+            with conn:
+                report.segment_size = int(
+                    conn.execute(
+                        "select setting from pg_settings where name = 'wal_segment_size'"
+                    ).fetchone()[0]  # type: ignore[index]
+                )
+                if project is not None:
+                    _load_project(primary, project, watchdog, console)
+                base = _base_backup(primary, work, report, console)
+                _writes(conn, request, report, console)
+                _archive_all(conn, archive, report, request.limits, console)
+        for kind in request.targets:
+            point = report.points[request.point - 1]
+            after = report.points[request.point]
+            run = _restore(
+                prepared, base, archive, kind, point, after, report, before_restore, console
+            )
+            report.restores.append(run)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _load_project(
+    primary: cluster.Server, project: Any, watchdog: Watchdog, console: Console | None
+) -> None:
+    from pgvet.replay import replay
+
+    _say(console, f"replaying {project.root} on the primary")
+    with watchdog.watch(primary.connect()) as conn:
+        result = replay(
+            conn, project, server=primary.prepared.installation.label, watchdog=watchdog
+        )
+        if not result.ok:
+            raise PgvetError(
+                f"{project.root}: the migrations do not replay, so the drill cannot use them",
+                hint=f"see `pgvet replay {project.root}`, or drill without --project",
+            )
+        for seed in project.seed_paths:
+            with conn.transaction():
+                conn.execute(seed.read_text(encoding="utf-8").encode())
+
+
+def _base_backup(
+    primary: cluster.Server, work: Path, report: DrillReport, console: Console | None
+) -> Path:
+    """pg_basebackup, as the invoking user, into pgvet's own folder."""
+    base = work / "base"
+    args = [
+        str(primary.prepared.bindir / "pg_basebackup"),
+        "-h", str(primary.sockdir), "-p", str(cluster.PORT), "-U", platform.SUPERUSER,
+        "-D", str(base), "-X", "stream", "-c", "fast", "--no-password",
+    ]  # fmt: skip
+    _say(console, "base backup (pg_basebackup)")
+    started = time.perf_counter()
+    done = subprocess.run(
+        args, capture_output=True, text=True, env=dict(ENV), timeout=600, check=False
+    )
+    report.base_seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SandboxError(f"pg_basebackup failed: {done.stderr.strip()}")
+    report.base_bytes = sum(p.stat().st_size for p in base.rglob("*") if p.is_file())
+    report.steps.append(Step("base backup", " ".join(args), report.base_seconds))
+    return base
+
+
+def _writes(
+    conn: psycopg.Connection[Any],
+    request: DrillRequest,
+    report: DrillReport,
+    console: Console | None,
+) -> None:
+    """Batches of inserts and updates, a recorded point after each."""
+    setup = (
+        "create schema pgvet_drill; create table pgvet_drill.events (n bigint primary key, "
+        "batch int not null, payload text not null, at timestamptz not null default "
+        "clock_timestamp())"
+    )
+    conn.execute(setup)
+    report.steps.append(Step("drill table", setup, 0.0))
+    conn.execute("set timezone = 'UTC'")
+    for batch in range(1, request.batches + 1):
+        first = (batch - 1) * request.rows + 1
+        write = (
+            f"insert into {DRILL_TABLE} (n, batch, payload) select g, {batch}, "
+            f"md5(g::text) from generate_series({first}, {first + request.rows - 1}) g; "
+            f"update {DRILL_TABLE} set payload = payload || '+{batch}' where n % 10 = {batch % 10}"
+        )
+        started = time.perf_counter()
+        with conn.transaction():
+            conn.execute(write)
+        name = f"pgvet_drill_{batch}"
+        record = (
+            f"select pg_create_restore_point('{name}'), clock_timestamp()::text, "
+            "pg_current_wal_insert_lsn()::text"
+        )
+        _, at, lsn = conn.execute(record).fetchone()  # type: ignore[misc]
+        snap = take_snapshot(conn, f"point {name}")
+        conn.execute("select pg_switch_wal()")  # what archive_timeout does, without the wait
+        report.points.append(Point(name, batch, at, lsn, snap.tables))
+        report.steps.append(Step(f"batch {batch}", write, time.perf_counter() - started))
+        if batch == 1:
+            report.steps.append(Step("record a point", record, 0.0))
+        _say(console, f"point {name}: {at} at {lsn}")
+        time.sleep(0.05)  # the next commit is strictly later than the recorded time
+
+
+def _archive_all(
+    conn: psycopg.Connection[Any],
+    archive: Path,
+    report: DrillReport,
+    limits: Limits,
+    console: Console | None,
+) -> None:
+    """Wait until the archiver has copied the segment of the last recorded point."""
+    # the last point's segment, which the write loop switched away from (a switch with
+    # nothing important written since the last one does nothing: never wait on that)
+    last = pitr.segment_name(pitr.parse_lsn(report.points[-1].lsn), report.segment_size)
+    started = time.perf_counter()
+    deadline = time.monotonic() + min(limits.statement, 120)
+    while True:
+        done, failed, failed_wal = conn.execute(
+            "select last_archived_wal, failed_count, last_failed_wal from pg_stat_archiver"
+        ).fetchone()  # type: ignore[misc]
+        if done is not None and done >= last:
+            break
+        if failed:
+            raise SandboxError(f"archive_command failed for {failed_wal}")
+        if time.monotonic() > deadline:
+            raise SandboxError(f"WAL segment {last} was not archived in time")
+        time.sleep(0.02)
+    report.archive_lag = time.perf_counter() - started
+    report.archived = sorted(p.name for p in archive.iterdir() if len(p.name) == 24)
+    _say(console, f"{len(report.archived)} WAL segments archived")
+
+
+def _target(kind: str, point: Point) -> str:
+    return {"name": point.name, "lsn": point.lsn, "time": point.time}[kind]
+
+
+def _restore(
+    prepared: cluster.Prepared,
+    base: Path,
+    archive: Path,
+    kind: str,
+    point: Point,
+    after: Point,
+    report: DrillReport,
+    before_restore: BeforeRestore | None,
+    console: Console | None,
+) -> RestoreRun:
+    """Restore the base backup to one target and verify it against the recorded point."""
+    target = _target(kind, point)
+    run = RestoreRun(kind, target, point.name)
+    # recovery stops at the target's record, or, for a time, at the next commit after it
+    stop = pitr.parse_lsn(after.lsn if kind == "time" else point.lsn)
+    run.needed = pitr.check_archive(archive, base, stop, report.segment_size).needed
+    if before_restore is not None:
+        before_restore(archive, run.needed)
+    check = pitr.check_archive(archive, base, stop, report.segment_size)
+    run.missing = check.missing
+    for segment in check.missing:
+        run.problems.append(
+            f"WAL segment {segment} is missing from the archive: recovery to {point.name} "
+            f"needs every segment from {check.needed[0]} to {check.needed[-1]}"
+        )
+    _say(console, f"restoring to {kind} {target}")
+    started = time.perf_counter()
+    state: dict[str, float] = {}
+
+    def fill(run_dir: Path, user: osuser.ServerUser) -> None:
+        shutil.copytree(base, run_dir / "data", symlinks=True)
+        copy = run_dir / "archive"
+        shutil.copytree(archive, copy)
+        run.settings = pitr.recovery_settings(copy, kind, target)
+        with (run_dir / "data" / "postgresql.auto.conf").open("a") as conf:
+            conf.write(run.settings)
+        (run_dir / "data" / "recovery.signal").touch()
+        hand_to(run_dir / "data", user)
+        hand_to(copy, user)
+        state["copy"] = time.perf_counter() - started
+
+    with scratch_server(prepared, dict(RESTORE_SETTINGS), fill) as server:
+        try:
+            server.start(timeout=120)
+            _wait_promoted(server)
+        except (SandboxError, psycopg.Error, TimeoutError) as exc:
+            run.problems.append(f"the restore did not come up: {_fatal_lines(str(exc))}")
+            run.timings = {"copy": state.get("copy", 0.0)}
+            return run
+        state["recovery"] = time.perf_counter() - started - state["copy"]
+        with server.admin() as conn:
+            restored = take_snapshot(conn, f"restore to {kind}")
+            latest = conn.execute(f"select coalesce(max(batch), 0) from {DRILL_TABLE}").fetchone()
+        for key in sorted(point.tables.keys() | restored.tables.keys()):
+            a, b = point.tables.get(key), restored.tables.get(key)
+            if a is None or b is None:
+                run.problems.append(f"table {'.'.join(key)} differs from the recorded point")
+            elif diff := diff_table(".".join(key), a, b):
+                run.problems.append(f"{diff.name}: {diff.detail}")
+        if latest is None or latest[0] != point.batch:
+            run.problems.append(
+                f"the restore holds batch {latest[0] if latest else '?'} of {DRILL_TABLE}: "
+                f"expected {point.batch}, nothing after the target"
+            )
+    run.rto = time.perf_counter() - started
+    state["verify"] = run.rto - state["copy"] - state["recovery"]
+    run.timings = state
+    run.ok = not run.problems
+    return run
+
+
+def _wait_promoted(server: cluster.Server, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    with server.admin() as conn:
+        while conn.execute("select pg_is_in_recovery()").fetchone()[0]:  # type: ignore[index]
+            if time.monotonic() > deadline:
+                raise TimeoutError("the restored server was still in recovery after 60 s")
+            time.sleep(0.02)
+
+
+def _fatal_lines(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if "FATAL" in ln or "LOG:  restored" in ln]
+    fatal = [ln for ln in lines if "FATAL" in ln]
+    return "; ".join(fatal[-2:]) if fatal else text.strip().splitlines()[0]
