@@ -48,11 +48,11 @@ import psycopg
 
 from pgvet.catalog import Catalog, read_catalog
 from pgvet.lint import run_lint
-from pgvet.project import Project
+from pgvet.replay.project import Project
+from pgvet.replay.session import replayed_project
 from pgvet.rules import REGISTRY, LintContext, Rule
 from pgvet.rules import rls as rls_rules
 from pgvet.sandbox import binaries, cluster
-from pgvet.session import replayed_project
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"

@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pgvet.project import Project, load_project
-from pgvet.replay import replay
+from pgvet.replay.apply import replay
+from pgvet.replay.project import Project, load_project
 from pgvet.sandbox import binaries, cluster
 
 REPO = Path(__file__).resolve().parents[1]

@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 
 from pgvet.config import load_config
+from pgvet.replay.session import replayed_project
 from pgvet.rls.engine import run_rls_tests
 from pgvet.rls.settings import RlsSettings, rls_settings
-from pgvet.session import replayed_project
 
 REPO = Path(__file__).resolve().parents[1]
 

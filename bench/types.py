@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lint import CORPORA, DEFAULT, generated_batches
 
+from pgvet.replay.session import replayed_project
 from pgvet.sandbox import binaries, cluster
-from pgvet.session import replayed_project
 from pgvet.types.command import TypesRequest, generate
 from pgvet.types.introspect import read_types_meta
 from pgvet.types.model import TypesMeta

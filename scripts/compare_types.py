@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from pgvet.session import replayed_project
+from pgvet.replay.session import replayed_project
 from pgvet.types.command import TypesRequest, generate, split_schemas
 from pgvet.types.introspect import read_types_meta
 from pgvet.types.referee import find_server, run_postgres_meta, socket_url

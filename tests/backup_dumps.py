@@ -18,9 +18,9 @@ from pathlib import Path
 from conftest import EXAMPLE, prepared_for
 from pgvet.backup.snapshot import DATA_EXCLUDED_SCHEMAS, RESERVED_ROLES
 from pgvet.catalog.introspect import DEFAULT_EXCLUDED
-from pgvet.project import load_project
+from pgvet.replay.project import load_project
+from pgvet.replay.session import replayed_project
 from pgvet.sandbox import cluster
-from pgvet.session import replayed_project
 
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC"}
 

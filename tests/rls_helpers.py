@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from pgvet.config import load_config
+from pgvet.replay.session import replayed_project
 from pgvet.rls.engine import run_rls_tests
 from pgvet.rls.results import RlsReport
 from pgvet.rls.settings import rls_settings
-from pgvet.session import replayed_project
 
 
 def run_project(path: Path, *, seed: bool = True, pg_version: int | None = 15) -> RlsReport:

@@ -9,9 +9,9 @@ import pytest
 
 from conftest import CORPORA, CORPUS_NAMES, MAJORS, prepared_for
 from pgvet.catalog import Catalog, read_catalog
-from pgvet.origins import compute_origins
-from pgvet.project import load_project
-from pgvet.replay import ReplayResult, replay
+from pgvet.replay.apply import ReplayResult, replay
+from pgvet.replay.origins import compute_origins
+from pgvet.replay.project import load_project
 from pgvet.sandbox import cluster
 
 Replayed = tuple[ReplayResult, Catalog]

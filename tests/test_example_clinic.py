@@ -12,8 +12,8 @@ import pytest
 
 from conftest import EXAMPLE, MAJORS, prepared_for
 from pgvet.catalog import Catalog, read_catalog
-from pgvet.project import load_project
-from pgvet.replay import replay
+from pgvet.replay.apply import replay
+from pgvet.replay.project import load_project
 from pgvet.sandbox import cluster
 
 _NAME = re.compile(r"^-- name: (\w+)\s*$", re.M)

@@ -32,8 +32,8 @@ from pgvet.inspect.checks import check
 from pgvet.inspect.model import Inspection
 from pgvet.inspect.read import read_inspection
 from pgvet.inspect.settings import PLATFORM_SCHEMAS, InspectSettings, like_patterns
-from pgvet.project import load_project
-from pgvet.replay import replay
+from pgvet.replay.apply import replay
+from pgvet.replay.project import load_project
 from pgvet.sandbox import cluster
 
 SERVER_SETTINGS = {

@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import CORPORA, EXAMPLE
 from pgvet.config import Config
 from pgvet.inventory import build_inventory
-from pgvet.session import replayed_project
+from pgvet.replay.session import replayed_project
 
 
 def test_clinic_inventory_counts_and_domains() -> None:

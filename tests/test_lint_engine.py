@@ -9,9 +9,9 @@ from pathlib import Path
 
 from conftest import write_migrations
 from pgvet.lint import run_lint
-from pgvet.project import load_project
+from pgvet.replay.project import load_project
+from pgvet.replay.session import replayed_project
 from pgvet.rules import LintContext
-from pgvet.session import replayed_project
 
 SCHEMA = """\
 create table public.orgs (id uuid primary key default gen_random_uuid());

@@ -13,8 +13,8 @@ import pytest
 from conftest import write_migrations
 from pgvet.errors import ConnectionFailed
 from pgvet.live import connect_read_only, redact
-from pgvet.project import load_project
-from pgvet.replay import replay
+from pgvet.replay.apply import replay
+from pgvet.replay.project import load_project
 from pgvet.sandbox.cluster import Server
 
 

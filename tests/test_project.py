@@ -9,8 +9,8 @@ import pytest
 
 from conftest import CORPORA, write_migrations
 from pgvet.errors import InputError
-from pgvet.preflight import notices
-from pgvet.project import load_project
+from pgvet.replay.preflight import notices
+from pgvet.replay.project import load_project
 
 
 def test_locates_root_supabase_and_migrations_folders() -> None:

@@ -8,8 +8,9 @@ import psycopg
 import pytest
 
 from conftest import write_migrations
-from pgvet.project import load_project
-from pgvet.replay import Failure, ReplayResult, replay
+from pgvet.replay.apply import ReplayResult, replay
+from pgvet.replay.failure import Failure
+from pgvet.replay.project import load_project
 from pgvet.sandbox.cluster import Server
 
 

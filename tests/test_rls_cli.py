@@ -16,8 +16,8 @@ from test_rls import BROKEN_DOCUMENTS, GOOD_DOCUMENTS, ORGS
 from typer.testing import CliRunner
 
 from conftest import write_migrations
-from pgvet.project import load_project
-from pgvet.replay import replay
+from pgvet.replay.apply import replay
+from pgvet.replay.project import load_project
 from pgvet.rls.command import rls_app
 from pgvet.sandbox import cluster
 

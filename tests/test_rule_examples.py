@@ -15,9 +15,9 @@ import pytest
 
 from conftest import ExampleDatabases, write_migrations
 from pgvet.catalog import read_catalog
-from pgvet.origins import compute_origins
-from pgvet.project import MIGRATION_NAME, load_project
-from pgvet.replay import replay
+from pgvet.replay.apply import replay
+from pgvet.replay.origins import compute_origins
+from pgvet.replay.project import MIGRATION_NAME, load_project
 from pgvet.rules import REGISTRY, LintContext, Rule
 
 RULES = sorted(REGISTRY.values(), key=lambda r: r.name)

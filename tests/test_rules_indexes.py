@@ -21,10 +21,10 @@ from pgvet import exprs
 from pgvet.catalog import read_catalog
 from pgvet.coverage import TableCoverage, coverage_markdown, coverage_table, grade_for
 from pgvet.findings import Finding
-from pgvet.origins import compute_origins
+from pgvet.replay.origins import compute_origins
+from pgvet.replay.session import Replayed, replayed_project
 from pgvet.rules import REGISTRY, LintContext
 from pgvet.rules.indexes import MAX_IDENTIFIER_BYTES, index_name
-from pgvet.session import Replayed, replayed_project
 
 INDEX_RULES = (
     "unindexed-foreign-key",

@@ -32,7 +32,6 @@ from conftest import CORPORA, EXAMPLE, MAJORS, ExampleDatabases, write_migration
 from pgvet.catalog import Catalog, read_catalog
 from pgvet.config import Config
 from pgvet.findings import Finding
-from pgvet.origins import compute_origins
 from pgvet.policy_graph import (
     build_policy_graph,
     cycles_reached,
@@ -40,11 +39,12 @@ from pgvet.policy_graph import (
     find_cycles,
     parse_search_path,
 )
-from pgvet.project import load_project
-from pgvet.replay import replay
+from pgvet.replay.apply import replay
+from pgvet.replay.origins import compute_origins
+from pgvet.replay.project import load_project
+from pgvet.replay.session import replayed_project
 from pgvet.rules import REGISTRY, LintContext
 from pgvet.rules.rls import per_row_calls
-from pgvet.session import replayed_project
 
 USER = "11111111-1111-1111-1111-111111111111"
 RLS_RULES = sorted(r.name for r in REGISTRY.values() if r.code.startswith("S2"))

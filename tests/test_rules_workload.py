@@ -24,10 +24,10 @@ from pgvet.catalog import read_catalog
 from pgvet.config import Config, load_config
 from pgvet.errors import InputError
 from pgvet.findings import Finding
-from pgvet.origins import compute_origins
+from pgvet.replay.origins import compute_origins
+from pgvet.replay.session import Replayed, replayed_project
 from pgvet.rules import REGISTRY, LintContext
 from pgvet.rules.workload import bind_placeholders, parse_workload, query_needs
-from pgvet.session import Replayed, replayed_project
 
 RULE = "workload-filter-not-indexed"
 EXPECTED = EXAMPLE / "EXPECTED.md"

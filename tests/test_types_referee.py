@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPORA, EXAMPLE
-from pgvet.session import Replayed, replayed_project
+from pgvet.replay.session import Replayed, replayed_project
 from pgvet.types.command import TypesRequest, generate
 from pgvet.types.introspect import read_types_meta
 from pgvet.types.referee import find_server, run_postgres_meta, socket_url

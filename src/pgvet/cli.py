@@ -19,12 +19,12 @@ from pgvet.config import load_config
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PgvetError
 from pgvet.findings import Level, at_or_above
 from pgvet.inventory import build_inventory
-from pgvet.limits import resolve_limits
-from pgvet.project import load_project
+from pgvet.replay.limits import resolve_limits
+from pgvet.replay.project import load_project
+from pgvet.replay.session import replayed_project
 from pgvet.report import jsondoc, markdown, text
 from pgvet.report.sanitize import error_text, guard_github_log
 from pgvet.sandbox.cluster import raise_on_sigterm
-from pgvet.session import replayed_project
 
 app = typer.Typer(
     name="pgvet",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pgvet.errors import InputError
-from pgvet.paths import ensure_inside
+from pgvet.replay.paths import ensure_inside
 
 DEFAULT_TENANT_COLUMNS = (
     "clinic_id",

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pgvet.findings import Finding
-from pgvet.project import MIGRATION_NAME, split_sql
+from pgvet.replay.project import MIGRATION_NAME, split_sql
 
 _CONCURRENTLY = re.compile(r"\bconcurrently\s+", re.I)
 _STAMP = "%Y%m%d%H%M%S"

@@ -169,7 +169,7 @@ def verify(
     """
     from pgvet.backup import report as render
     from pgvet.backup.verify import VerifyRequest, verify_backup
-    from pgvet.limits import Limits, parse_duration
+    from pgvet.replay.limits import Limits, parse_duration
 
     if superuser:
         err.print(

@@ -36,9 +36,9 @@ from pgvet.backup.compare import diff_table
 from pgvet.backup.servers import copy_template, hand_to, scratch_server, work_folder
 from pgvet.backup.snapshot import QualifiedName, TableData, take_snapshot
 from pgvet.errors import InputError, PgvetError, SandboxError
-from pgvet.limits import Limits
+from pgvet.replay.limits import Limits
+from pgvet.replay.watchdog import Watchdog
 from pgvet.sandbox import binaries, cluster, osuser, platform
-from pgvet.watchdog import Watchdog
 
 #: The primary's settings on top of the sandbox's: WAL and durability back on.
 PRIMARY_SETTINGS = {
@@ -157,7 +157,7 @@ def run_drill(
         raise InputError(f"unknown target kind(s): {', '.join(sorted(unknown))}")
     project = None
     if request.project is not None:
-        from pgvet.project import load_project
+        from pgvet.replay.project import load_project
 
         project = load_project(request.project)
     major = request.pg_version or (project.major_version if project else None)
@@ -209,7 +209,7 @@ def run_drill(
 def _load_project(
     primary: cluster.Server, project: Any, watchdog: Watchdog, console: Console | None
 ) -> None:
-    from pgvet.replay import replay
+    from pgvet.replay.apply import replay
 
     _say(console, f"replaying {project.root} on the primary")
     with watchdog.watch(primary.connect()) as conn:

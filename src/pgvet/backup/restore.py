@@ -27,7 +27,7 @@ import psycopg
 
 from pgvet.backup.plainsql import CopyData, Meta, PlainDump, Statement
 from pgvet.errors import TimeLimitExceeded
-from pgvet.watchdog import Watchdog
+from pgvet.replay.watchdog import Watchdog
 
 BATCH_STATEMENTS = 200
 BATCH_BYTES = 1 << 20

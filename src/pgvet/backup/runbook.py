@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pgvet.backup.drill import DrillReport
-from pgvet.limits import parse_duration
+from pgvet.replay.limits import parse_duration
 from pgvet.report.sanitize import untrusted
 
 

@@ -31,10 +31,10 @@ from pgvet.backup.compare import Difference, diff_snapshots
 from pgvet.backup.restore import PlainRestore, RestoreResult
 from pgvet.backup.snapshot import Snapshot, take_snapshot, volatile_columns
 from pgvet.errors import InputError, PgvetError, TimeLimitExceeded
-from pgvet.limits import Limits
 from pgvet.live import connect_with_settings, redact
+from pgvet.replay.limits import Limits
+from pgvet.replay.watchdog import Watchdog
 from pgvet.sandbox import binaries, cluster, platform
-from pgvet.watchdog import Watchdog
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,8 @@ def _project_snapshot(request: VerifyRequest, major: int | None) -> Snapshot:
 
 
 def _replay_snapshot(request: VerifyRequest, major: int | None) -> Snapshot:
-    from pgvet.project import load_project
-    from pgvet.session import replayed_project
+    from pgvet.replay.project import load_project
+    from pgvet.replay.session import replayed_project
 
     assert request.project is not None
     project = load_project(request.project)
@@ -189,7 +189,7 @@ def _source(request: VerifyRequest) -> Iterator[tuple[str, int | None, Callable[
         finally:
             conn.close()
         return
-    from pgvet.project import load_project
+    from pgvet.replay.project import load_project
 
     assert request.project is not None
     major = request.pg_version or load_project(request.project).major_version

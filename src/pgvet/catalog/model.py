@@ -13,7 +13,7 @@ Conventions
 * ``Catalog`` builds its lookup dictionaries once, in ``__post_init__``; ``dataclasses.replace``
   (used by :meth:`Catalog.with_origins`) rebuilds them.
 * ``ObjectKey`` / ``Origin`` connect an object to the migration file and line that created
-  it. ``pgvet.origins`` computes them from migration statements; the catalog only stores
+  it. ``pgvet.replay.origins`` computes them from migration statements; the catalog only stores
   them. Each model object has an ``origin_key`` property giving its ``ObjectKey``.
 
 Which schemas are read (see ``pgvet.catalog.introspect``): objects of the excluded schemas

@@ -19,7 +19,7 @@ from typing import Any
 
 from pgvet.config import Config
 from pgvet.errors import InputError
-from pgvet.limits import parse_duration
+from pgvet.replay.limits import parse_duration
 
 #: Schemas the platform manages, left out of per-object figures and findings (the Supabase
 #: CLI's ``InternalSchemas``, which its ``inspect db`` queries exclude the same way).

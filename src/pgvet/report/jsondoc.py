@@ -7,8 +7,9 @@ from typing import Any
 
 from pgvet.findings import Finding
 from pgvet.inventory import Inventory
-from pgvet.preflight import notices
-from pgvet.replay import Failure, ReplayResult
+from pgvet.replay.apply import ReplayResult
+from pgvet.replay.failure import Failure
+from pgvet.replay.preflight import notices
 
 SCHEMA_VERSION = 1
 #: characters of a failing statement carried in JSON (the excerpt in text and Markdown is

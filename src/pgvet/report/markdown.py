@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pgvet.findings import Finding
 from pgvet.inventory import Inventory
-from pgvet.preflight import notices
-from pgvet.replay import ReplayResult
+from pgvet.replay.apply import ReplayResult
+from pgvet.replay.preflight import notices
 from pgvet.report.sanitize import fenced, untrusted
 
 

@@ -7,8 +7,9 @@ from rich.table import Table
 
 from pgvet.findings import Finding
 from pgvet.inventory import Inventory
-from pgvet.preflight import notices
-from pgvet.replay import Failure, ReplayResult
+from pgvet.replay.apply import ReplayResult
+from pgvet.replay.failure import Failure
+from pgvet.replay.preflight import notices
 from pgvet.report.sanitize import safe_markup
 
 _STATUS = {"applied": "[green]✓[/]", "failed": "[red]✗[/]", "not run": "[dim]·[/]"}

@@ -234,11 +234,11 @@ def _run_path(
     timeout: str | None,
     superuser: bool | None,
 ) -> RlsReport | None:
-    from pgvet.limits import resolve_limits
-    from pgvet.project import load_project
+    from pgvet.replay.limits import resolve_limits
+    from pgvet.replay.project import load_project
+    from pgvet.replay.session import replayed_project
     from pgvet.report import text
     from pgvet.rls.engine import run_rls_tests
-    from pgvet.session import replayed_project
 
     project = load_project(path)
     settings_all = load_config(project.root, config)

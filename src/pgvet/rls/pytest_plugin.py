@@ -77,7 +77,7 @@ def _project(config: pytest.Config) -> Path:
 def pgvet_sandbox(pytestconfig: pytest.Config) -> Iterator[Any]:
     """The project replayed once for the session, with its seed loaded."""
     from pgvet.errors import PgvetError
-    from pgvet.session import replayed_project
+    from pgvet.replay.session import replayed_project
 
     path = _project(pytestconfig)
     try:

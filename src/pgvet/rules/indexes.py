@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING
 
 from pgvet import exprs
 from pgvet.catalog.model import Catalog, Constraint, Index, Origin, Policy, Table
-from pgvet.ddl import touches_of_sql
+from pgvet.replay.ddl import touches_of_sql
 from pgvet.rules.registry import Hit, LintContext, rule
 
 if TYPE_CHECKING:
-    from pgvet.project import Project, Statement
+    from pgvet.replay.project import Project, Statement
 
 MAX_IDENTIFIER_BYTES = 63
 ROW_TABLE_KINDS = ("table", "partitioned")

@@ -31,8 +31,8 @@ from typing import Any
 from pglast import parser as pg_parser
 
 from pgvet.catalog.model import Catalog
-from pgvet.ddl import touches
-from pgvet.project import MigrationFile, Project, Statement
+from pgvet.replay.ddl import touches
+from pgvet.replay.project import MigrationFile, Project, Statement
 from pgvet.rules.registry import Hit, LintContext, rule
 
 Node = dict[str, Any]

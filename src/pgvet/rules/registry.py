@@ -21,7 +21,7 @@ from pgvet.config import Config
 from pgvet.findings import Category, Finding, Level
 
 if TYPE_CHECKING:
-    from pgvet.project import Project
+    from pgvet.replay.project import Project
 
 _EXAMPLE = re.compile(r"(Bad|Good):\s*\n\s*```sql\n(.*?)```", re.S)
 

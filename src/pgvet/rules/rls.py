@@ -50,7 +50,7 @@ from pgvet.policy_graph import (
 from pgvet.rules.registry import Hit, LintContext, rule
 
 if TYPE_CHECKING:
-    from pgvet.project import Project
+    from pgvet.replay.project import Project
 
 _T = TypeVar("_T")
 

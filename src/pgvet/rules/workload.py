@@ -42,8 +42,8 @@ from typing import Any
 from pgvet import exprs
 from pgvet.catalog.model import Catalog, Index, Table
 from pgvet.errors import InputError
-from pgvet.paths import ensure_inside
-from pgvet.project import split_sql
+from pgvet.replay.paths import ensure_inside
+from pgvet.replay.project import split_sql
 from pgvet.rules.indexes import (
     ROW_TABLE_KINDS,
     _serves,

@@ -76,9 +76,9 @@ def _database(
             yield conn, redact(request.db), False
         return
     assert request.path is not None
-    from pgvet.project import load_project
+    from pgvet.replay.project import load_project
+    from pgvet.replay.session import replayed_project
     from pgvet.report import text
-    from pgvet.session import replayed_project
 
     project = load_project(request.path)
     with replayed_project(

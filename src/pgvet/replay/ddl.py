@@ -16,7 +16,7 @@ from typing import Any
 
 from pglast import parser as pg_parser
 
-from pgvet.project import Statement
+from pgvet.replay.project import Statement
 
 _DDL = re.compile(r"^\s*(create|alter)\b", re.I)
 _RENAMEABLE = {

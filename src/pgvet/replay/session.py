@@ -16,13 +16,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pgvet.catalog import Catalog, read_catalog
-from pgvet.limits import SUPERUSER_WARNING, Limits
-from pgvet.origins import compute_origins
-from pgvet.project import Project, load_project
-from pgvet.replay import FileResult, ReplayResult, replay
+from pgvet.replay.apply import FileResult, ReplayResult, replay
+from pgvet.replay.limits import SUPERUSER_WARNING, Limits
+from pgvet.replay.origins import compute_origins
+from pgvet.replay.project import Project, load_project
+from pgvet.replay.watchdog import Watchdog
 from pgvet.sandbox import binaries, cluster
 from pgvet.sandbox.platform import PROJECT_ROLE
-from pgvet.watchdog import Watchdog
 
 
 @dataclass

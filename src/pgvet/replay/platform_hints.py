@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pgvet.sandbox.platform import HOST_ROLES, NOT_PERMITTED
 
 if TYPE_CHECKING:
-    from pgvet.replay import Failure
+    from pgvet.replay.failure import Failure
 
 _PRIVILEGE_STATES = ("42501", "0LP01", "42P17")
 _EXTENSION = re.compile(r'permission denied to create extension "([^"]+)"')

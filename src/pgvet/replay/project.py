@@ -21,7 +21,7 @@ from pathlib import Path
 from pglast import parser as pg_parser
 
 from pgvet.errors import InputError
-from pgvet.paths import ensure_inside
+from pgvet.replay.paths import ensure_inside
 
 MIGRATION_NAME = re.compile(r"^([0-9]+)_(.*)\.sql$")
 _MAYBE_NON_TRANSACTIONAL = re.compile(

@@ -5,7 +5,7 @@ migration, a seed or a config file there may be a symlink to ``/etc/shadow`` or 
 secret; reading it would put that file's text in pgvet's output. So every file pgvet reads
 because the project names it must resolve, symlinks followed, inside the project root: the
 folder that holds ``supabase/`` (or the migrations folder itself when it is given alone, see
-:func:`pgvet.project.locate`). A symlink from one project file to another is fine.
+:func:`pgvet.replay.project.locate`). A symlink from one project file to another is fine.
 """
 
 from __future__ import annotations

@@ -13,12 +13,12 @@ from collections import defaultdict
 from functools import cache
 from typing import TYPE_CHECKING
 
-from pgvet.ddl import touches
-from pgvet.platform_hints import platform_refusal
+from pgvet.replay.ddl import touches
+from pgvet.replay.platform_hints import platform_refusal
 
 if TYPE_CHECKING:
-    from pgvet.project import MigrationFile, Project
-    from pgvet.replay import Failure
+    from pgvet.replay.failure import Failure
+    from pgvet.replay.project import MigrationFile, Project
 
 _QUOTED = re.compile(r'"([^"]+)"')
 _RELATION = re.compile(r'relation "([^"]+)" does not exist')

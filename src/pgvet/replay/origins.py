@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pgvet.catalog.model import ObjectKey, Origin
-from pgvet.ddl import touches
-from pgvet.project import MigrationFile
+from pgvet.replay.ddl import touches
+from pgvet.replay.project import MigrationFile
 
 
 def compute_origins(files: Iterable[MigrationFile]) -> dict[ObjectKey, Origin]:

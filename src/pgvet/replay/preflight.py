@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pgvet.project import Project
+from pgvet.replay.project import Project
 
 
 @dataclass(frozen=True)

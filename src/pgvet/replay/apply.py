@@ -23,10 +23,11 @@ from pglast import parser as pg_parser
 from psycopg import sql
 
 from pgvet.errors import StatementTimeout, TimeLimitExceeded
-from pgvet.hints import explain
-from pgvet.limits import format_duration
-from pgvet.project import MigrationFile, Project, Statement, Unreadable
-from pgvet.watchdog import Watchdog
+from pgvet.replay.failure import Failure
+from pgvet.replay.hints import explain
+from pgvet.replay.limits import format_duration
+from pgvet.replay.project import MigrationFile, Project, Statement, Unreadable
+from pgvet.replay.watchdog import Watchdog
 
 HISTORY_INSERT = (
     "insert into supabase_migrations.schema_migrations (version, name, statements) "
@@ -37,52 +38,6 @@ _OPERATOR = re.compile(r"operator does not exist: [\w .\[\]]+? (\S+) [\w]")
 BEGIN_PREFIX = "BEGIN;\n"
 SESSION_RESET = "SET SESSION AUTHORIZATION DEFAULT; RESET ALL"
 QUERY_CANCELED = "57014"
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why a file did not apply, located as precisely as PostgreSQL lets us."""
-
-    file: str
-    line: int | None
-    column: int | None
-    statement: str | None  # the failing statement's text
-    statement_line: int | None  # the line the failing statement starts on
-    sqlstate: str | None
-    message: str
-    detail: str | None = None
-    hint: str | None = None
-    context: str | None = None
-    pgvet_hint: str | None = None
-
-    @property
-    def location(self) -> str:
-        if self.line is None:
-            return self.file
-        return f"{self.file}:{self.line}:{self.column or 1}"
-
-    def excerpt(self, width: int = 90) -> str:
-        """The failing line of the statement, with a caret under the failing spot."""
-        if not self.statement or self.statement_line is None:
-            return ""
-        lines = self.statement.splitlines() or [""]
-        at = self.line or self.statement_line
-        index = max(0, min(at - self.statement_line, len(lines) - 1))
-        shown = lines[max(0, index - 2) : index + 1]
-        first = self.statement_line + index - len(shown) + 1
-        column = self.column if self.line is not None else None
-        # long lines: show a window around the failing spot
-        shift = 0
-        if column is not None and column > width - 10:
-            shift = column - width // 2
-        gutter = len(str(first + len(shown)))
-        out = []
-        for i, line_text in enumerate(shown):
-            piece = line_text[shift : shift + width]
-            out.append(f"{first + i:>{gutter}} | {'…' if shift else ''}{piece}")
-        if column is not None:
-            out.append(f"{'':>{gutter}} | {' ' * (column - 1 - shift + (1 if shift else 0))}^")
-        return "\n".join(out)
 
 
 @dataclass
@@ -303,7 +258,7 @@ def apply_file(
 ) -> FileResult:
     """Apply one migration in its own transaction (or statement by statement if it must).
 
-    ``watchdog`` times ``conn`` (see :mod:`pgvet.watchdog`); a file it cuts fails like any
+    ``watchdog`` times ``conn`` (see :mod:`pgvet.replay.watchdog`); a file it cuts fails like any
     other, and an error it raises from here means the replay cannot go on.
     """
     result = FileResult(

@@ -2,7 +2,7 @@
 
 pgvet runs in CI on migration files anyone can write, so a loop or a sleep in one must not
 hang the job. Two limits, both in seconds: the statement timeout (set on the sandbox server
-and enforced again by :mod:`pgvet.watchdog`, because a migration can turn the server's
+and enforced again by :mod:`pgvet.replay.watchdog`, because a migration can turn the server's
 off) and an optional limit on the whole command. Each comes from the command line, else
 the ``[replay]`` section of ``pgvet.toml``, else the default::
 

@@ -29,7 +29,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from pgvet.errors import CommandTimeout, StatementTimeout, TimeLimitExceeded
-from pgvet.limits import COMMAND_HINT, STATEMENT_HINT, Limits, format_duration
+from pgvet.replay.limits import COMMAND_HINT, STATEMENT_HINT, Limits, format_duration
 
 #: How often the thread looks at the running queries: cheap, and precise enough.
 POLL_SECONDS = 0.05

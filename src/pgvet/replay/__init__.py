@@ -1,0 +1,1 @@
+"""pgvet.replay.apply."""
