@@ -47,11 +47,11 @@ from pathlib import Path
 import psycopg
 
 from pgvet.catalog import Catalog, read_catalog
-from pgvet.lint import run_lint
 from pgvet.replay.project import Project
 from pgvet.replay.session import replayed_project
 from pgvet.rules import REGISTRY, LintContext, Rule
 from pgvet.rules import rls as rls_rules
+from pgvet.rules.engine import run_lint
 from pgvet.sandbox import binaries, cluster
 
 REPO = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from conftest import write_migrations
 from pgvet.cli import app
-from pgvet.live import mask_secrets, redact, scrubber
+from pgvet.live.connect import mask_secrets, redact, scrubber
 from pgvet.report.sanitize import CommandSafeStream, untrusted
 from pgvet.sandbox.cluster import Server
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from conftest import CORPORA, EXAMPLE
+from pgvet.analysis.inventory import build_inventory
 from pgvet.config import Config
-from pgvet.inventory import build_inventory
 from pgvet.replay.session import replayed_project
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import write_migrations
 from pgvet.errors import ConnectionFailed
-from pgvet.live import connect_read_only, redact
+from pgvet.live.connect import connect_read_only, redact
 from pgvet.replay.apply import replay
 from pgvet.replay.project import load_project
 from pgvet.sandbox.cluster import Server

@@ -29,16 +29,16 @@ import psycopg
 import pytest
 
 from conftest import CORPORA, EXAMPLE, MAJORS, ExampleDatabases, write_migrations
-from pgvet.catalog import Catalog, read_catalog
-from pgvet.config import Config
-from pgvet.findings import Finding
-from pgvet.policy_graph import (
+from pgvet.analysis.policy_graph import (
     build_policy_graph,
     cycles_reached,
     cycles_through,
     find_cycles,
     parse_search_path,
 )
+from pgvet.catalog import Catalog, read_catalog
+from pgvet.config import Config
+from pgvet.findings import Finding
 from pgvet.replay.apply import replay
 from pgvet.replay.origins import compute_origins
 from pgvet.replay.project import load_project

@@ -15,10 +15,10 @@ import typer
 from rich.console import Console
 
 from pgvet import __version__
+from pgvet.analysis.inventory import build_inventory
 from pgvet.config import load_config
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PgvetError
 from pgvet.findings import Level, at_or_above
-from pgvet.inventory import build_inventory
 from pgvet.replay.limits import resolve_limits
 from pgvet.replay.project import load_project
 from pgvet.replay.session import replayed_project
@@ -325,7 +325,7 @@ def lint(
     files; `pgvet lint --db URL` reads a live database without writing to it. Exit 0 when
     nothing reaches `--fail-on`, 1 when something does, 2 for bad input.
     """
-    from pgvet.lint_command import LintRequest, run_lint_command
+    from pgvet.rules.command import LintRequest, run_lint_command
 
     if path is None and db is None:
         raise PgvetError("give a project PATH or --db URL", hint="see `pgvet lint --help`")
@@ -365,7 +365,7 @@ def lint(
     elif fmt is LintFormat.markdown:
         body = markdown.findings_markdown(findings)
         if coverage and outcome.coverage is not None:
-            from pgvet.coverage import coverage_markdown
+            from pgvet.report.coverage import coverage_markdown
 
             body += "\n" + coverage_markdown(outcome.coverage)
         _emit(body, output, lambda c: None)
@@ -376,7 +376,7 @@ def lint(
             if outcome.baselined:
                 console.print(f"[dim]{outcome.baselined} findings hidden by the baseline[/]")
             if coverage and outcome.coverage is not None:
-                from pgvet.coverage import coverage_text
+                from pgvet.report.coverage import coverage_text
 
                 coverage_text(console, outcome.coverage)
 
@@ -448,7 +448,7 @@ def fix(
 ) -> None:
     """Write the fixes of the current findings as new, timestamped migrations."""
     from pgvet.fixes import fix_statements, write_fix_migrations
-    from pgvet.lint_command import LintRequest, run_lint_command
+    from pgvet.rules.command import LintRequest, run_lint_command
 
     request = LintRequest(
         path=path,

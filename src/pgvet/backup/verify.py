@@ -31,7 +31,7 @@ from pgvet.backup.compare import Difference, diff_snapshots
 from pgvet.backup.restore import PlainRestore, RestoreResult
 from pgvet.backup.snapshot import Snapshot, take_snapshot, volatile_columns
 from pgvet.errors import InputError, PgvetError, TimeLimitExceeded
-from pgvet.live import connect_with_settings, redact
+from pgvet.live.connect import connect_with_settings, redact
 from pgvet.replay.limits import Limits
 from pgvet.replay.watchdog import Watchdog
 from pgvet.sandbox import binaries, cluster, platform

@@ -15,7 +15,7 @@ from pgvet.inspect.checks import check
 from pgvet.inspect.model import Inspection
 from pgvet.inspect.read import read_inspection
 from pgvet.inspect.settings import InspectSettings, history_path, inspect_settings
-from pgvet.live import connect_read_only, redact
+from pgvet.live.connect import connect_read_only, redact
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from pgvet.analysis.inventory import Inventory
 from pgvet.findings import Finding
-from pgvet.inventory import Inventory
 from pgvet.replay.apply import ReplayResult
 from pgvet.replay.failure import Failure
 from pgvet.replay.preflight import notices

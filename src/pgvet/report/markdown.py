@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from pgvet.analysis.inventory import Inventory
 from pgvet.findings import Finding
-from pgvet.inventory import Inventory
 from pgvet.replay.apply import ReplayResult
 from pgvet.replay.preflight import notices
 from pgvet.report.sanitize import fenced, untrusted

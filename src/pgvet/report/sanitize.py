@@ -31,7 +31,7 @@ from typing import Any, TextIO
 
 from rich.markup import escape
 
-from pgvet.live import mask_secrets
+from pgvet.live.connect import mask_secrets
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _LEGACY_COMMAND = re.compile(r"(?<=##)\[")

@@ -70,7 +70,7 @@ class Context:
 
     def _find_cycle(self, target: QualifiedName, queried: QualifiedName) -> str | None:
         try:
-            from pgvet.policy_graph import build_policy_graph, cycles_through
+            from pgvet.analysis.policy_graph import build_policy_graph, cycles_through
         except ImportError:  # pragma: no cover - the graph module ships with pgvet
             return None
         if self._graph is None:

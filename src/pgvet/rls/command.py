@@ -27,9 +27,9 @@ from pgvet.errors import (
     PgvetError,
     TimeLimitExceeded,
 )
-from pgvet.live import redact
+from pgvet.live.connect import redact
+from pgvet.report import rls as render
 from pgvet.report.sanitize import error_text
-from pgvet.rls import report as render
 from pgvet.rls.results import RlsReport
 from pgvet.rls.settings import rls_settings
 

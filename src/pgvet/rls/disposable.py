@@ -11,7 +11,7 @@ from __future__ import annotations
 import psycopg
 
 from pgvet.errors import InputError
-from pgvet.live import connect_with_settings, redact
+from pgvet.live.connect import connect_with_settings, redact
 
 STATEMENT_TIMEOUT = "60s"
 LOCK_TIMEOUT = "5s"

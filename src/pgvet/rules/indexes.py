@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pgvet import exprs
+from pgvet.analysis import exprs
 from pgvet.catalog.model import Catalog, Constraint, Index, Origin, Policy, Table
 from pgvet.replay.ddl import touches_of_sql
 from pgvet.rules.registry import Hit, LintContext, rule

@@ -21,17 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pgvet.catalog.model import (
-    Catalog,
-    ColumnPrivilege,
-    Function,
-    ObjectKey,
-    Origin,
-    Policy,
-    Table,
-    View,
-)
-from pgvet.policy_graph import (
+from pgvet.analysis.policy_graph import (
     COMMANDS,
     EXPRESSION_PREFIX,
     Cycle,
@@ -46,6 +36,16 @@ from pgvet.policy_graph import (
     qualified,
     quote_ident,
     walk,
+)
+from pgvet.catalog.model import (
+    Catalog,
+    ColumnPrivilege,
+    Function,
+    ObjectKey,
+    Origin,
+    Policy,
+    Table,
+    View,
 )
 from pgvet.rules.registry import Hit, LintContext, rule
 

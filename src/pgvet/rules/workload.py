@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pgvet import exprs
+from pgvet.analysis import exprs
 from pgvet.catalog.model import Catalog, Index, Table
 from pgvet.errors import InputError
 from pgvet.replay.paths import ensure_inside

@@ -70,7 +70,7 @@ def _database(
 ) -> Iterator[tuple[psycopg.Connection, str, bool]]:
     """A connection to the database to read, its label, and whether the replay failed."""
     if request.db is not None:
-        from pgvet.live import connect_read_only, redact
+        from pgvet.live.connect import connect_read_only, redact
 
         with connect_read_only(request.db, application="pgvet types") as conn:
             yield conn, redact(request.db), False

@@ -13,17 +13,17 @@ from rich.console import Console
 
 from pgvet.catalog import Catalog, read_catalog
 from pgvet.config import load_config
-from pgvet.coverage import TableCoverage, coverage_table
 from pgvet.findings import Baseline, Finding
-from pgvet.lint import lint_settings, run_lint
-from pgvet.live import connect_read_only, redact
+from pgvet.live.connect import connect_read_only, redact
+from pgvet.live.stats import read_stats
 from pgvet.replay.limits import resolve_limits
 from pgvet.replay.paths import ensure_inside
 from pgvet.replay.project import Project, load_project
 from pgvet.replay.session import replayed_project
 from pgvet.report import text
+from pgvet.report.coverage import TableCoverage, coverage_table
 from pgvet.rules import LintContext
-from pgvet.stats import read_stats
+from pgvet.rules.engine import lint_settings, run_lint
 
 BASELINE_NAME = "pgvet-baseline.json"
 

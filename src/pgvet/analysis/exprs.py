@@ -29,7 +29,7 @@ from pglast import parser as pg_parser
 from pglast import visitors
 from pglast.stream import RawStream
 
-from pgvet import policy_graph
+from pgvet.analysis import policy_graph
 from pgvet.catalog.model import Catalog, Function, Policy, Table, View
 
 Node = dict[str, Any]

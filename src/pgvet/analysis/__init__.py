@@ -1,0 +1,1 @@
+"""pgvet.analysis."""

@@ -1,0 +1,1 @@
+"""pgvet.live.connect."""
