@@ -18,7 +18,35 @@ from pgvet.sandbox import binaries, cluster
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PGVET_SHARED", REPO.parent / "shared"))
-CORPORA = SHARED / "corpora"
+
+
+class CorpusFolder:
+    """The shared corpora (``$PGVET_CORPORA``, else ``../shared/corpora``).
+
+    Real projects are the judge, but they live outside the repository: a test that reaches
+    for one (``CORPORA / "suna"``) where they are absent is skipped with one reason.
+    """
+
+    REASON = (
+        "shared corpora not found: set PGVET_CORPORA or put ../shared beside the repository"
+    )
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __truediv__(self, name: str) -> Path:
+        if not self.path.is_dir():
+            pytest.skip(self.REASON)
+        return self.path / name
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def is_dir(self) -> bool:
+        return self.path.is_dir()
+
+
+CORPORA = CorpusFolder(Path(os.environ.get("PGVET_CORPORA", SHARED / "corpora")))
 CORPUS_NAMES = ("basejump", "chatbot-ui", "dbdev", "atomic-crm", "suna", "makerkit-lite")
 EXAMPLE = REPO / "examples" / "clinic"
 MAJORS = (15, 18)
@@ -27,7 +55,10 @@ MAJORS = (15, 18)
 def installation_for(major: int) -> binaries.Installation:
     found = [i for i in binaries.discover() if i.major == major]
     if not found:
-        pytest.fail(f"PostgreSQL {major} is not installed here (CI installs 15; 18 is the wheel)")
+        pytest.skip(
+            f"PostgreSQL {major} is not installed here (apt-get install postgresql-{major}); "
+            "these tests run on the servers that are"
+        )
     return found[0]
 
 

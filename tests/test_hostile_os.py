@@ -98,16 +98,19 @@ def test_superuser_migration_sees_no_environment_of_ours(tmp_path: Path) -> None
 
 
 def test_superuser_background_process_dies_with_pgvet(tmp_path: Path) -> None:
+    # durations unique to this run, so another run's sandbox is never mistaken for ours
+    mark = f"{333 + os.getpid() % 1000}.{time.time_ns() % 10**6:06d}"
     sql = (
         "copy (select 1) to program "
-        "'setsid sh -c \"sleep 333; touch /tmp/pgvet-bg-survived\" >/dev/null 2>&1 </dev/null &';\n"
-        "copy (select 1) to program 'nohup sleep 334 >/dev/null 2>&1 </dev/null &';\n"
+        f"'setsid sh -c \"sleep {mark}; touch /tmp/pgvet-bg-survived\" "
+        ">/dev/null 2>&1 </dev/null &';\n"
+        f"copy (select 1) to program 'nohup sleep {mark} >/dev/null 2>&1 </dev/null &';\n"
     )
     project = write_migrations(tmp_path, {"20240101000000_bg.sql": sql})
     result = pgvet("replay", str(project), "--superuser")
     assert result.returncode == 0, result.stdout + result.stderr
     time.sleep(0.3)
-    left = [p for p in _uid_processes() if "sleep 33" in p]
+    left = [p for p in _uid_processes() if mark in p]
     assert left == [], f"processes outlived pgvet: {left}"
 
 
@@ -231,7 +234,7 @@ def test_dblink_to_a_peer_authenticated_local_cluster_fails(
 
 def test_planted_pid_file_never_gets_a_process_killed(tmp_path: Path) -> None:
     victim = subprocess.Popen(["sleep", "300"])
-    planted = cluster.scratch_root() / "pgvet-planted-by-test"
+    planted = cluster.scratch_root() / f"pgvet-planted-by-test-{os.getpid()}"
     try:
         (planted / "run" / "data").mkdir(parents=True)
         (planted / "run" / "data" / "postmaster.pid").write_text(f"{victim.pid}\n")
