@@ -30,6 +30,7 @@ def work_folder() -> Iterator[Path]:
     tmp = cluster.scratch_root()
     folder = Path(tempfile.mkdtemp(prefix="pgvet-", dir=tmp))
     lock = cluster._take_lock(folder)
+    (folder / "owner.pid").write_text(str(os.getpid()))
     try:
         yield folder
     finally:
