@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import write_migrations
-from pgvet.cli import app
+from pgvet.cli.main import app
 from pgvet.live.connect import mask_secrets, redact, scrubber
 from pgvet.report.sanitize import CommandSafeStream, untrusted
 from pgvet.sandbox.cluster import Server

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import write_migrations
-from pgvet.cli import app
+from pgvet.cli.main import app
 from pgvet.report.jsondoc import STATEMENT_LIMIT
 
 SECRET = "TOP-SECRET-0f9e8d7c"

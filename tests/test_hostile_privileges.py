@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import write_migrations
-from pgvet.cli import app
+from pgvet.cli.main import app
 from pgvet.sandbox.platform import PRIVILEGED_EXTENSIONS
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from conftest import write_migrations
-from pgvet.cli import app
+from pgvet.cli.main import app
 from pgvet.report.sanitize import fenced
 
 

@@ -1,5 +1,5 @@
 """``python -m pgvet``: the same as the ``pgvet`` command."""
 
-from pgvet.cli import app
+from pgvet.cli.main import app
 
 app()

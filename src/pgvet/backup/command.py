@@ -8,19 +8,16 @@ traceback; connection strings are redacted.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-import psycopg
 import typer
 from rich.console import Console
 
-from pgvet.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PgvetError
-from pgvet.report.sanitize import error_text
+from pgvet.cli.common import err, friendly
+from pgvet.errors import EXIT_FINDINGS, EXIT_OK
 
 backup_app = typer.Typer(
     name="backup",
@@ -30,39 +27,12 @@ backup_app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-err = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Format(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
-
-
-def _friendly(fn: F) -> F:
-    """pgvet errors, Ctrl-C and lost connections become a message and an exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from pgvet.sandbox.cluster import raise_on_sigterm
-
-        raise_on_sigterm()
-        try:
-            return fn(*args, **kwargs)
-        except PgvetError as exc:
-            err.print(f"[red]error:[/] {error_text(exc.message)}", highlight=False)
-            if exc.hint:
-                err.print(f"[dim]hint:[/] {error_text(exc.hint)}", highlight=False)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err.print("[yellow]interrupted[/]: every server stopped and removed")
-            raise typer.Exit(130) from None
-        except psycopg.OperationalError as exc:
-            err.print(f"[red]error:[/] lost the connection to a server: {error_text(str(exc))}")
-            raise typer.Exit(EXIT_USAGE) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 @backup_app.callback()
@@ -79,7 +49,7 @@ def _write(content: str, output: Path | None) -> None:
 
 
 @backup_app.command("verify")
-@_friendly
+@friendly
 def verify(
     dumps: Annotated[
         list[Path],
@@ -209,7 +179,7 @@ RUNBOOK = "BACKUP_DISASTER_RECOVERY.md"
 
 
 @backup_app.command("drill")
-@_friendly
+@friendly
 def drill(
     output: Annotated[
         Path | None,

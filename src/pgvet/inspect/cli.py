@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pgvet.cli import ConfigOpt, FailOn, OutputOpt, _emit, err, friendly
+from pgvet.cli.common import ConfigOpt, FailOn, OutputOpt, emit, err, friendly
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, PgvetError
 from pgvet.findings import Level, at_or_above
 from pgvet.inspect import prometheus, report
@@ -69,17 +69,17 @@ def inspect_command(
     ins, findings, settings = outcome.inspection, outcome.findings, outcome.settings
     if fmt is InspectFormat.json:
         doc = report.inspection_doc(ins, findings, settings, outcome.source)
-        _emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
+        emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
     elif fmt is InspectFormat.markdown:
-        _emit(report.inspection_markdown(ins, findings, settings), output, lambda c: None)
+        emit(report.inspection_markdown(ins, findings, settings), output, lambda c: None)
     elif fmt is InspectFormat.prometheus:
-        _emit(prometheus.exposition(ins, findings), output, lambda c: None)
+        emit(prometheus.exposition(ins, findings), output, lambda c: None)
     else:
 
         def render(console: Console) -> None:
             report.print_inspection(console, ins, findings, settings)
 
-        _emit(None, output, render)
+        emit(None, output, render)
     if outcome.saved_to is not None:
         err.print(f"saved to {outcome.saved_to}")
     failing = fail_on is not FailOn.never and bool(at_or_above(findings, Level(fail_on.value)))

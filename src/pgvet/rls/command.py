@@ -7,29 +7,25 @@ input (no traceback, passwords redacted).
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import psycopg
 import typer
 from rich.console import Console
 
+from pgvet.cli.common import err, friendly
 from pgvet.config import load_config
 from pgvet.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
-    EXIT_USAGE,
     InputError,
-    PgvetError,
     TimeLimitExceeded,
 )
 from pgvet.live.connect import redact
 from pgvet.report import rls as render
-from pgvet.report.sanitize import error_text
 from pgvet.rls.results import RlsReport
 from pgvet.rls.settings import rls_settings
 
@@ -41,8 +37,6 @@ rls_app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-err = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class RlsFormat(StrEnum):
@@ -52,43 +46,13 @@ class RlsFormat(StrEnum):
     junit = "junit"
 
 
-def _friendly(fn: F) -> F:
-    """pgvet errors, Ctrl-C and lost connections become a message and an exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from pgvet.sandbox.cluster import raise_on_sigterm
-
-        raise_on_sigterm()
-        try:
-            return fn(*args, **kwargs)
-        except PgvetError as exc:
-            err.print(f"[red]error:[/] {error_text(exc.message)}", highlight=False)
-            if exc.hint:
-                err.print(f"[dim]hint:[/] {error_text(exc.hint)}", highlight=False)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err.print("[yellow]interrupted[/]: nothing was kept (the test transaction rolls back)")
-            raise typer.Exit(130) from None
-        except psycopg.OperationalError as exc:
-            err.print(f"[red]error:[/] lost the connection to the server: {error_text(str(exc))}")
-            raise typer.Exit(EXIT_USAGE) from None
-        except psycopg.Error as exc:
-            first = error_text(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
-            err.print(f"[red]error:[/] the server refused a pgvet query: {exc.sqlstate} {first}")
-            err.print("[dim]hint:[/] this is a pgvet bug; please report it with the project")
-            raise typer.Exit(EXIT_USAGE) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 @rls_app.callback()
 def _rls() -> None:
     """Row-level security tests."""
 
 
 @rls_app.command("test")
-@_friendly
+@friendly
 def test(
     path: Annotated[
         Path | None,

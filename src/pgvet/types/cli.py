@@ -10,13 +10,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pgvet.cli import (
+from pgvet.cli.common import (
     FailOn,
     KeepGoingOpt,
     LintFormat,
     OutputOpt,
     PgVersionOpt,
-    _emit,
+    emit,
     err,
     friendly,
 )
@@ -114,26 +114,26 @@ def types_command(
     )
     outcome = run_types(request, err)
     if check is None:
-        _emit(outcome.text, output, lambda c: None)
+        emit(outcome.text, output, lambda c: None)
         raise typer.Exit(EXIT_FINDINGS if outcome.replay_failed else EXIT_OK)
     findings = outcome.findings
     if fmt is LintFormat.json:
         doc = jsondoc.findings_doc(findings, source=outcome.source, partial=outcome.replay_failed)
         doc["kind"] = "types-check"
-        _emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
+        emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
     elif fmt is LintFormat.sarif:
         from pgvet.report.sarif import sarif_doc
 
         doc = sarif_doc(findings, None, None, rules=RULES)
-        _emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
+        emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
     elif fmt is LintFormat.markdown:
-        _emit(markdown.findings_markdown(findings), output, lambda c: None)
+        emit(markdown.findings_markdown(findings), output, lambda c: None)
     else:
 
         def render(console: Console) -> None:
             text.print_findings(console, findings)
 
-        _emit(None, output, render)
+        emit(None, output, render)
     failing = outcome.replay_failed or (
         fail_on is not FailOn.never and bool(at_or_above(findings, Level(fail_on.value)))
     )

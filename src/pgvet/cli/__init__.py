@@ -1,0 +1,1 @@
+"""The command line: ``main.app`` mounts one module per command (``pgvet.cli.main:app``)."""
