@@ -27,9 +27,7 @@ class CorpusFolder:
     for one (``CORPORA / "suna"``) where they are absent is skipped with one reason.
     """
 
-    REASON = (
-        "shared corpora not found: set PGVET_CORPORA or put ../shared beside the repository"
-    )
+    REASON = "shared corpora not found: set PGVET_CORPORA or put ../shared beside the repository"
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -50,6 +48,12 @@ CORPORA = CorpusFolder(Path(os.environ.get("PGVET_CORPORA", SHARED / "corpora"))
 CORPUS_NAMES = ("basejump", "chatbot-ui", "dbdev", "atomic-crm", "suna", "makerkit-lite")
 EXAMPLE = REPO / "examples" / "clinic"
 MAJORS = (15, 18)
+
+
+def default_major() -> int:
+    """The major of tests that need one server: Supabase's 15 where installed, else the
+    embedded 18 (which every install has), so the suite runs anywhere."""
+    return 15 if any(i.major == 15 for i in binaries.discover()) else 18
 
 
 def installation_for(major: int) -> binaries.Installation:
@@ -81,7 +85,8 @@ def sandbox_factory() -> Iterator[Callable[[int], cluster.Server]]:
     """Start fresh sandboxes on demand; all are stopped and removed after the test."""
     with contextlib.ExitStack() as stack:
 
-        def start(major: int = 15) -> cluster.Server:
+        def start(major: int | None = None) -> cluster.Server:
+            major = major or default_major()
             return stack.enter_context(cluster.sandbox(prepared_for(major)))
 
         yield start
@@ -89,7 +94,8 @@ def sandbox_factory() -> Iterator[Callable[[int], cluster.Server]]:
 
 @pytest.fixture
 def server15(sandbox_factory: Callable[[int], cluster.Server]) -> cluster.Server:
-    return sandbox_factory(15)
+    """A fresh sandbox of the default major (15 where installed)."""
+    return sandbox_factory(default_major())
 
 
 @pytest.fixture
@@ -153,7 +159,7 @@ def database_servers() -> Iterator[Callable[[int], ExampleDatabases]]:
 
 @pytest.fixture
 def example_dbs(database_servers: Callable[[int], ExampleDatabases]) -> ExampleDatabases:
-    return database_servers(15)
+    return database_servers(default_major())
 
 
 @pytest.fixture(params=MAJORS, ids=lambda m: f"pg{m}")

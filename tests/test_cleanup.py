@@ -100,6 +100,6 @@ def test_two_runs_at_once_do_not_collide() -> None:
 
 
 def _installation():
-    from conftest import installation_for
+    from conftest import default_major, installation_for
 
-    return installation_for(15)
+    return installation_for(default_major())

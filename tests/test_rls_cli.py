@@ -15,7 +15,7 @@ import pytest
 from test_rls import BROKEN_DOCUMENTS, GOOD_DOCUMENTS, ORGS
 from typer.testing import CliRunner
 
-from conftest import write_migrations
+from conftest import default_major, write_migrations
 from pgvet.replay.apply import replay
 from pgvet.replay.project import load_project
 from pgvet.rls.command import rls_app
@@ -140,7 +140,7 @@ def test_bad_input_is_a_clear_error(args: list[str], message: str) -> None:
 def test_db_mode_on_a_disposable_server_leaves_nothing_behind(
     tmp_path: Path, sandbox_factory: Callable[[int], cluster.Server]
 ) -> None:
-    server = sandbox_factory(15)
+    server = sandbox_factory(default_major())
     root = _project(tmp_path / "live", BROKEN_DOCUMENTS)
     with server.connect() as conn:
         assert replay(conn, load_project(root)).ok
