@@ -50,7 +50,6 @@ from pgvet.catalog import Catalog, read_catalog
 from pgvet.replay.project import Project
 from pgvet.replay.session import replayed_project
 from pgvet.rules import REGISTRY, LintContext, Rule
-from pgvet.rules import rls as rls_rules
 from pgvet.rules.engine import run_lint
 from pgvet.sandbox import binaries, cluster
 
@@ -66,14 +65,13 @@ GOAL_TABLES = 5000
 
 def reset_caches() -> None:
     """Forget what earlier runs computed: every module-level ``functools.lru_cache`` in
-    pgvet (parse caches keyed on SQL text) and the policy graphs kept per catalog."""
+    pgvet (parse caches keyed on SQL text); per-catalog values go with the catalog."""
     for name, module in list(sys.modules.items()):
         if not name.startswith("pgvet") or module is None:
             continue
         for value in list(vars(module).values()):
             if isinstance(value, functools._lru_cache_wrapper):
                 value.cache_clear()
-    rls_rules._GRAPHS.clear()
 
 
 def fresh_context(catalog: Catalog, project: Project | None) -> LintContext:

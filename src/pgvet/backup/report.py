@@ -14,7 +14,7 @@ from rich.console import Console
 
 from pgvet.backup.drill import DrillReport
 from pgvet.backup.verify import VerifyReport
-from pgvet.report.sanitize import safe_markup, untrusted
+from pgvet.report.sanitize import md_cell, safe_markup
 
 _STATUS = {"failed": "red", "refused": "red", "exists": "dim", "skipped": "yellow"}
 
@@ -93,37 +93,35 @@ def verify_json(report: VerifyReport) -> str:
     return json.dumps(verify_doc(report), indent=2) + "\n"
 
 
-def _cell(text: object) -> str:
-    return untrusted(text).replace("|", "\\|").replace("\n", " ")
-
-
 def verify_markdown(report: VerifyReport) -> str:
     """A Markdown report for a pull request comment or a runbook appendix."""
     verdict = "verified" if report.ok else "**differs**"
     out = [
         "# Backup verification\n",
-        f"Backup {verdict}: restored as `{report.restore.role}` on {_cell(report.server)} "
-        f"and compared with {_cell(report.source)} ({report.tables} tables, "
+        f"Backup {verdict}: restored as `{report.restore.role}` on {md_cell(report.server)} "
+        f"and compared with {md_cell(report.source)} ({report.tables} tables, "
         f"{report.rows} rows).\n",
         "| file | format | kind | statements | rows | seconds |",
         "|---|---|---|---|---|---|",
     ]
     for f in report.restore.files:
         out.append(
-            f"| {_cell(f.path)} | {f.format} | {f.kind} | {f.statements} | {f.rows} | "
+            f"| {md_cell(f.path)} | {f.format} | {f.kind} | {f.statements} | {f.rows} | "
             f"{f.seconds:.2f} |"
         )
     if report.restore.issues:
         out += ["", "## Restore issues\n", "| where | status | message |", "|---|---|---|"]
         for i in report.restore.issues:
-            out.append(f"| {_cell(i.file)}:{_cell(i.location)} | {i.status} | {_cell(i.message)} |")
+            out.append(
+                f"| {md_cell(i.file)}:{md_cell(i.location)} | {i.status} | {md_cell(i.message)} |"
+            )
     if report.differences:
         out += ["", "## Differences\n", "| area | object | difference |", "|---|---|---|"]
         for d in report.differences:
-            detail = _cell(d.detail) + "".join(f"<br>{_cell(r)}" for r in d.rows)
-            out.append(f"| {d.area} | {d.kind} `{_cell(d.name)}` | {detail} |")
+            detail = md_cell(d.detail) + "".join(f"<br>{md_cell(r)}" for r in d.rows)
+            out.append(f"| {d.area} | {d.kind} `{md_cell(d.name)}` | {detail} |")
     if report.notes:
-        out += ["", *(f"* {_cell(n)}" for n in report.notes)]
+        out += ["", *(f"* {md_cell(n)}" for n in report.notes)]
     return "\n".join(out) + "\n"
 
 

@@ -19,7 +19,7 @@ from pgvet.findings import Finding
 from pgvet.inspect.model import SOURCES, WRAPAROUND, Inspection
 from pgvet.inspect.settings import InspectSettings
 from pgvet.report import markdown, text
-from pgvet.report.sanitize import safe_markup, untrusted
+from pgvet.report.sanitize import md_cell, safe_markup, untrusted
 
 SCHEMA_VERSION = 1
 TOP = 20
@@ -382,10 +382,6 @@ def print_inspection(
         console.print(f"[dim]{kind}:[/] {safe_markup(source)}", highlight=False)
 
 
-def _md_cell(v: object) -> str:
-    return str(v).replace("|", "\\|").replace("\n", " ")
-
-
 def inspection_markdown(ins: Inspection, findings: list[Finding], s: InspectSettings) -> str:
     lines = ["## pgvet inspect", "", _headline(ins), ""]
     sections = [
@@ -405,7 +401,7 @@ def inspection_markdown(ins: Inspection, findings: list[Finding], s: InspectSett
             "| " + " | ".join(columns) + " |",
             "|" + "---|" * len(columns),
         ]
-        lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(md_cell(v) for v in row) + " |" for row in rows]
         lines.append("")
     lines += [f"> **note** {kind}: {note}" for kind, note in sorted(ins.notes.items())]
     body = "\n".join(lines) + "\n\n" + markdown.findings_markdown(findings, "findings")

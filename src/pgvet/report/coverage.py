@@ -28,7 +28,7 @@ from rich.table import Table as RichTable
 from pgvet.catalog.model import Catalog, Table
 from pgvet.config import Config
 from pgvet.findings import Finding
-from pgvet.report.sanitize import safe_markup, untrusted
+from pgvet.report.sanitize import md_cell, safe_markup
 from pgvet.rules import indexes as idx
 
 PROBLEM_RULES = ("duplicate-index", "redundant-index", "invalid-index")
@@ -184,15 +184,11 @@ def coverage_text(console: Console, rows: Sequence[TableCoverage]) -> None:
     )
 
 
-def _md(cell: str) -> str:
-    return untrusted(cell).replace("|", "\\|")
-
-
 def coverage_markdown(rows: Sequence[TableCoverage]) -> str:
     """The coverage table as GitHub-flavoured Markdown."""
     lines = [
         "| " + " | ".join(HEADERS) + " |",
         "|" + "|".join(["---", *["---:"] * 6, "---"]) + "|",
     ]
-    lines += ["| " + " | ".join(_md(c) for c in _cells(row)) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_cell(c) for c in _cells(row)) + " |" for row in rows]
     return "\n".join(lines) + "\n"

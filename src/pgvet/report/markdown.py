@@ -6,11 +6,7 @@ from pgvet.analysis.inventory import Inventory
 from pgvet.findings import Finding
 from pgvet.replay.apply import ReplayResult
 from pgvet.replay.preflight import notices
-from pgvet.report.sanitize import fenced, untrusted
-
-
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+from pgvet.report.sanitize import fenced, md_cell, untrusted
 
 
 def replay_markdown(result: ReplayResult) -> str:
@@ -54,8 +50,8 @@ def replay_markdown(result: ReplayResult) -> str:
             else (f"pass {f.applied_in_pass}" if (f.applied_in_pass or 1) > 1 else "")
         )
         lines.append(
-            f"| {marks[f.status]} | `{_cell(f.filename)}` | {f.statements_applied}/"
-            f"{f.statements_total} | {f.seconds * 1000:.1f} | {_cell(note)} |"
+            f"| {marks[f.status]} | `{md_cell(f.filename)}` | {f.statements_applied}/"
+            f"{f.statements_total} | {f.seconds * 1000:.1f} | {md_cell(note)} |"
         )
     return untrusted("\n".join(lines) + "\n")
 
@@ -84,7 +80,7 @@ def inventory_markdown(inventory: Inventory) -> str:
             rls = ("on" + (", forced" if s.rls_forced else "")) if s.rls_enabled else "**off**"
             lines.append(
                 f"| `{s.qualified}` | {s.columns} | {s.indexes} | {rls} | {s.policies} | "
-                f"{', '.join(s.tenant_columns)} | {_cell(s.origin or '')} |"
+                f"{', '.join(s.tenant_columns)} | {md_cell(s.origin or '')} |"
             )
         lines.append("")
     return untrusted("\n".join(lines))
@@ -114,7 +110,9 @@ def findings_markdown(findings: list[Finding], title: str = "pgvet lint") -> str
         ]
         lines += ["| where | object | finding |", "|---|---|---|"]
         for f in group:
-            lines.append(f"| `{_cell(f.location)}` | `{_cell(f.object)}` | {_cell(f.message)} |")
+            lines.append(
+                f"| `{md_cell(f.location)}` | `{md_cell(f.object)}` | {md_cell(f.message)} |"
+            )
         fixes = [f.fix for f in group if f.fix]
         if fixes:
             lines += [

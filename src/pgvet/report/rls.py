@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.table import Table
 
-from pgvet.report.sanitize import fenced, safe_markup, untrusted
+from pgvet.report.sanitize import fenced, md_cell, safe_markup, untrusted
 from pgvet.rls.results import CheckResult, RlsReport
 
 COMMAND_LETTERS = {"select": "S", "insert": "I", "update": "U", "delete": "D"}
@@ -70,7 +70,7 @@ def grouped(results: list[CheckResult]) -> list[Group]:
 
 
 @dataclass
-class Finding:
+class Problem:
     """Groups with the same table, cause and personas, over several commands."""
 
     table: str
@@ -85,13 +85,13 @@ class Finding:
     query: str | None = None
 
 
-def findings(results: list[CheckResult]) -> list[Finding]:
+def problems(results: list[CheckResult]) -> list[Problem]:
     """:func:`grouped`, then merged across commands that share cause and personas."""
-    merged: dict[tuple[object, ...], Finding] = {}
+    merged: dict[tuple[object, ...], Problem] = {}
     for g in grouped(results):
         key = (g.table, g.kind, g.status, tuple(g.personas), g.policies, g.cycle, g.where)
         if key not in merged:
-            merged[key] = Finding(
+            merged[key] = Problem(
                 g.table,
                 g.kind,
                 g.status,
@@ -165,7 +165,7 @@ def print_report(console: Console, report: RlsReport, *, all_tables: bool = Fals
     hidden = len(cells) - len(shown)
     if hidden:
         console.print(f"[green]{hidden} more table(s): every check passed[/]")
-    found = findings(report.results)
+    found = problems(report.results)
     if found:
         console.print("\n[bold]Failures[/]")
         for f in found:
@@ -274,10 +274,6 @@ def _details(r: CheckResult) -> str:
     return "\n".join(lines)
 
 
-def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def markdown_report(report: RlsReport) -> str:
     """``RLS_POLICY_TEST_SUITE.md``: personas, what each may do, what was tested, failures."""
     counts = report.counts()
@@ -301,7 +297,7 @@ def markdown_report(report: RlsReport) -> str:
     ]
     for p in report.personas:
         who = p.description or p.summary
-        out.append(f"| `{_md(p.name)}` | {p.role} | {_md(who)} | {p.source} |")
+        out.append(f"| `{md_cell(p.name)}` | {p.role} | {md_cell(who)} | {p.source} |")
     out += ["", "## What each persona may do", ""]
     if report.expectations:
         out += [
@@ -323,8 +319,8 @@ def markdown_report(report: RlsReport) -> str:
                 sees = f"{sees} target: {' '.join(str(target).split())}".strip()
             names = ", ".join(f"`{t}`" for t in tables)
             out.append(
-                f"| `{_md(persona)}` | {names} | {_md(sees) or '-'} | "
-                f"{', '.join(allow) or '-'} | {', '.join(deny) or '-'} | {_md(why or '')} |"
+                f"| `{md_cell(persona)}` | {names} | {md_cell(sees) or '-'} | "
+                f"{', '.join(allow) or '-'} | {', '.join(deny) or '-'} | {md_cell(why or '')} |"
             )
     else:
         out.append("No expectations declared (add `[[rls.expect]]` entries to pgvet.toml).")
@@ -350,14 +346,14 @@ def markdown_report(report: RlsReport) -> str:
         errors = sum(r.status == "error" for r in items)
         out.append(f"| {labels.get(kind, kind)} | {len(items)} | {failed} | {errors} |")
     if report.tenancy:
-        out += ["", "Tenancy found: " + "; ".join(_md(t) for t in report.tenancy) + "."]
+        out += ["", "Tenancy found: " + "; ".join(md_cell(t) for t in report.tenancy) + "."]
     if report.tested_tables:
         out += [
             "",
             f"Tables tested for isolation ({len(report.tested_tables)}): "
             + ", ".join(f"`{t}`" for t in report.tested_tables),
         ]
-    found = findings(report.results)
+    found = problems(report.results)
     out += ["", "## Failures", ""]
     if not found:
         out.append("None.")
@@ -369,13 +365,13 @@ def markdown_report(report: RlsReport) -> str:
             "",
             f"- **as**: {', '.join(f'`{p}`' for p in f.personas)}",
         ]
-        out += [f"- **{command}**: {_md(summary)}" for command, summary in f.lines]
+        out += [f"- **{command}**: {md_cell(summary)}" for command, summary in f.lines]
         if f.where:
-            out.append(f"- **declared in**: {_md(f.where)}")
-        out += [f"- **allowed by**: {_md(p)}" for p in f.policies]
-        out += [f"- **row**: `{_md(r)}`" for r in f.rows[:2]]
+            out.append(f"- **declared in**: {md_cell(f.where)}")
+        out += [f"- **allowed by**: {md_cell(p)}" for p in f.policies]
+        out += [f"- **row**: `{md_cell(r)}`" for r in f.rows[:2]]
         if f.cycle:
-            out.append(f"- **cycle**: {_md(f.cycle)}")
+            out.append(f"- **cycle**: {md_cell(f.cycle)}")
         if f.query:
             out += ["", *fenced(f.query, "sql")]
         out.append("")
@@ -387,12 +383,12 @@ def markdown_report(report: RlsReport) -> str:
             if (r.table, r.policies) in seen:
                 continue
             seen.add((r.table, r.policies))
-            why = "; ".join(_md(p) for p in r.policies) or "declared in `[rls] public_tables`"
+            why = "; ".join(md_cell(p) for p in r.policies) or "declared in `[rls] public_tables`"
             out.append(f"- `{r.table}`: {why}")
         out.append("")
     if report.unfilled:
         out += ["## Not tested automatically", ""]
-        out += [f"- `{name}`: {_md(why)}" for name, why in report.unfilled.items()]
+        out += [f"- `{name}`: {md_cell(why)}" for name, why in report.unfilled.items()]
         out.append("")
     if report.shared:
         out += ["## Shared tables (no tenant, read only)", ""]

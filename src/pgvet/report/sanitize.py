@@ -48,6 +48,12 @@ def untrusted(text: object) -> str:
     return _CONTROL.sub(_escaped, str(text))
 
 
+def md_cell(text: object) -> str:
+    """Untrusted text for one cell of a Markdown table: controls escaped, ``|`` escaped so it
+    cannot open a new cell, newlines folded so it cannot end the row."""
+    return untrusted(text).replace("|", "\\|").replace("\n", " ")
+
+
 def fenced(text: str, lang: str = "") -> list[str]:
     """Markdown lines for a code block holding ``text``, whose fence no line of it can close.
 

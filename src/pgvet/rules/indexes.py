@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pgvet.analysis import exprs
+from pgvet.analysis.memo import memo
 from pgvet.catalog.model import Catalog, Constraint, Index, Origin, Policy, Table
 from pgvet.replay.ddl import touches_of_sql
 from pgvet.rules.registry import Hit, LintContext, rule
@@ -74,35 +74,21 @@ def taken_names(catalog: Catalog, schema: str) -> set[str]:
 
 @dataclass
 class _NameBook:
-    """Index names handed out for one catalog: one name per proposed index, never twice.
-    The catalog is held weakly: a strong reference from the registry below would keep every
-    catalog ever linted alive, and the finalizer that drops its book would never run."""
+    """Index names handed out for one catalog: one name per proposed index, never twice."""
 
-    catalog: weakref.ref[Catalog]
     taken: dict[str, set[str]] = field(default_factory=dict)
     given: dict[tuple[str, str, tuple[str, ...], str], str] = field(default_factory=dict)
 
-    def name(self, schema: str, table: str, columns: Sequence[str], suffix: str = "") -> str:
+    def name(
+        self, catalog: Catalog, schema: str, table: str, columns: Sequence[str], suffix: str = ""
+    ) -> str:
         key = (schema, table, tuple(columns), suffix)
         if key not in self.given:
             taken = self.taken.get(schema)
             if taken is None:  # once per schema (setdefault would rebuild it every call)
-                catalog = self.catalog()
-                assert catalog is not None  # the book goes with its catalog
                 taken = self.taken[schema] = taken_names(catalog, schema)
             self.given[key] = index_name(table, columns, taken, suffix)
         return self.given[key]
-
-
-_BOOKS: dict[int, _NameBook] = {}
-
-
-def _book(catalog: Catalog) -> _NameBook:
-    key = id(catalog)
-    if key not in _BOOKS:
-        _BOOKS[key] = _NameBook(weakref.ref(catalog))
-        weakref.finalize(catalog, _BOOKS.pop, key, None)
-    return _BOOKS[key]
 
 
 def ident(name: str) -> str:
@@ -127,7 +113,7 @@ def create_index_fix(
     suffix: str = "",
 ) -> str:
     """``create index concurrently if not exists idx_... on schema.table (cols);``"""
-    name = _book(catalog).name(schema, table, columns, suffix)
+    name = memo(catalog, "index names", _NameBook).name(catalog, schema, table, columns, suffix)
     method = f" using {using}" if using else ""
     key_sql = keys if keys is not None else ", ".join(ident(c) for c in columns)
     return (
@@ -198,15 +184,8 @@ class _Shared:
     tenant: dict[tuple[str, ...], tuple[tuple[Table, str], ...]] = field(default_factory=dict)
 
 
-_SHARED: dict[int, _Shared] = {}
-
-
 def _shared(catalog: Catalog) -> _Shared:
-    key = id(catalog)
-    if key not in _SHARED:
-        _SHARED[key] = _Shared()
-        weakref.finalize(catalog, _SHARED.pop, key, None)
-    return _SHARED[key]
+    return memo(catalog, "index rules", _Shared)
 
 
 def unindexed_foreign_keys(catalog: Catalog) -> list[Constraint]:
@@ -306,25 +285,20 @@ def column_location(ctx: LintContext, schema: str, table: str, name: str) -> tup
     return found
 
 
-_TABLE_STATEMENTS: dict[int, dict[tuple[str, str], list[Statement]]] = {}
-
-
 def _statements_on_tables(project: Project) -> dict[tuple[str, str], list[Statement]]:
     """The project's statements that touch each table, in migration order; built once per
     project (every column and foreign key location used to scan every statement)."""
-    key = id(project)
-    if key not in _TABLE_STATEMENTS:
-        index: dict[tuple[str, str], list[Statement]] = {}
-        for migration in project.files:
-            for stmt in migration.statements:
-                tables = {
-                    (t.schema, t.name) for t in touches_of_sql(stmt.text) if t.kind == "table"
-                }
-                for table in tables:
-                    index.setdefault(table, []).append(stmt)
-        _TABLE_STATEMENTS[key] = index
-        weakref.finalize(project, _TABLE_STATEMENTS.pop, key, None)
-    return _TABLE_STATEMENTS[key]
+    return memo(project, "statements per table", lambda: _index_statements(project))
+
+
+def _index_statements(project: Project) -> dict[tuple[str, str], list[Statement]]:
+    index: dict[tuple[str, str], list[Statement]] = {}
+    for migration in project.files:
+        for stmt in migration.statements:
+            tables = {(t.schema, t.name) for t in touches_of_sql(stmt.text) if t.kind == "table"}
+            for table in tables:
+                index.setdefault(table, []).append(stmt)
+    return index
 
 
 def _origin(origin: Origin | None) -> tuple[str, int] | None:

@@ -16,11 +16,11 @@ splicing the original expression text at the parser's locations.
 from __future__ import annotations
 
 import re
-import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
+from pgvet.analysis.memo import memo
 from pgvet.analysis.policy_graph import (
     COMMANDS,
     EXPRESSION_PREFIX,
@@ -52,7 +52,6 @@ from pgvet.rules.registry import Hit, LintContext, rule
 if TYPE_CHECKING:
     from pgvet.replay.project import Project
 
-_T = TypeVar("_T")
 
 DEFAULT_EXPOSED_SCHEMAS: tuple[str, ...] = ("public", "graphql_public")
 API_ROLES: tuple[str, ...] = ("anon", "authenticated")
@@ -133,7 +132,7 @@ def _renamed_policy_origin(catalog: Catalog, key: ObjectKey) -> Origin | None:
     if kind != "policy":
         return None
     policy_name = name.split(".", 1)[1] if "." in name else name
-    orphans = _memo(catalog, "orphan policy origins", lambda: _orphan_policy_origins(catalog))
+    orphans = memo(catalog, "orphan policy origins", lambda: _orphan_policy_origins(catalog))
     found = orphans.get((schema, policy_name), [])
     return found[0] if len(found) == 1 else None
 
@@ -150,19 +149,6 @@ def _orphan_policy_origins(catalog: Catalog) -> dict[tuple[str, str], list[Origi
             if char == "." and catalog.find_table(schema, name[:i]) is None:
                 out.setdefault((schema, name[i + 1 :]), []).append(origin)
     return out
-
-
-_MEMOS: dict[tuple[int, str], Any] = {}
-
-
-def _memo(owner: object, what: str, compute: Callable[[], _T]) -> _T:
-    """``compute()`` once per ``owner`` (a catalog or project, alive) and ``what``; the
-    value must not refer to the owner."""
-    key = (id(owner), what)
-    if key not in _MEMOS:
-        _MEMOS[key] = compute()
-        weakref.finalize(owner, _MEMOS.pop, key, None)
-    return _MEMOS[key]  # type: ignore[no-any-return]
 
 
 def _at(catalog: Catalog, key: ObjectKey) -> dict[str, Any]:
@@ -183,7 +169,7 @@ def _last_disable(ctx: LintContext, table: Table) -> tuple[str, int] | None:
     project = ctx.project
     if project is None:
         return None
-    return _memo(project, "rls disables", lambda: _last_disables(project)).get(table.key)
+    return memo(project, "rls disables", lambda: _last_disables(project)).get(table.key)
 
 
 def _last_disables(project: Project) -> dict[tuple[str, str | None], tuple[str, int]]:
@@ -206,29 +192,16 @@ def _last_disables(project: Project) -> dict[tuple[str, str | None], tuple[str, 
     return found
 
 
-_GRAPHS: dict[int, tuple[Catalog, PolicyGraph, list[Cycle] | None]] = {}
-
-
 def graph_of(catalog: Catalog) -> PolicyGraph:
-    """The policy graph, built once per catalog (its cycles only when asked for)."""
-    cached = _GRAPHS.get(id(catalog))
-    if cached is not None and cached[0] is catalog:
-        return cached[1]
-    graph = build_policy_graph(catalog)
-    if len(_GRAPHS) > 8:
-        _GRAPHS.clear()
-    _GRAPHS[id(catalog)] = (catalog, graph, None)
-    return graph
+    """The policy graph, built once per catalog."""
+    return memo(catalog, "policy graph", lambda: build_policy_graph(catalog))
 
 
 def policy_graph(catalog: Catalog) -> tuple[PolicyGraph, list[Cycle]]:
-    """The policy graph and its cycles, computed once per catalog."""
+    """The policy graph and its cycles, computed once per catalog (the cycles only when
+    asked for)."""
     graph = graph_of(catalog)
-    cycles = _GRAPHS[id(catalog)][2]
-    if cycles is None:
-        cycles = find_cycles(graph)
-        _GRAPHS[id(catalog)] = (catalog, graph, cycles)
-    return graph, cycles
+    return graph, memo(catalog, "policy cycles", lambda: find_cycles(graph))
 
 
 def _expressions(policy: Policy) -> list[tuple[str, str]]:
@@ -742,19 +715,19 @@ def _per_outer_row(parents: tuple[tuple[str, Node], ...], catalog: Catalog) -> b
 
 
 def per_row_calls(
-    policy: Policy, catalog: Catalog, memo: dict[str, list[tuple[str, int, int]]] | None = None
+    policy: Policy, catalog: Catalog, by_text: dict[str, list[tuple[str, int, int]]] | None = None
 ) -> list[PerRowCall]:
     """Calls of auth.uid() / auth.jwt() / auth.role() / auth.email() / current_setting()
     in a policy that are evaluated per row (see :func:`_per_outer_row`). They depend on the
-    expression text and the catalog only: ``memo`` (expression → calls) lets a caller
+    expression text and the catalog only: ``by_text`` (expression → calls) lets a caller
     that checks every policy of one catalog analyse each distinct expression once."""
     out = []
     for clause, expr in _expressions(policy):
-        spans = memo.get(expr) if memo is not None else None
+        spans = by_text.get(expr) if by_text is not None else None
         if spans is None:
             spans = _per_row_spans(expr, catalog)
-            if memo is not None:
-                memo[expr] = spans
+            if by_text is not None:
+                by_text[expr] = spans
         out += [PerRowCall(clause, text, start, end) for text, start, end in spans]
     return out
 
@@ -845,8 +818,8 @@ def auth_function_per_row(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     catalog = ctx.catalog
-    memo: dict[str, list[tuple[str, int, int]]] = {}  # many tables share a policy text
-    found = [(p, per_row_calls(p, catalog, memo)) for p in catalog.policies]
+    by_text: dict[str, list[tuple[str, int, int]]] = {}  # many tables share a policy text
+    found = [(p, per_row_calls(p, catalog, by_text)) for p in catalog.policies]
     found = [(p, calls) for p, calls in found if calls]
     risky = _recursion_after_wrapping(catalog, [p for p, _ in found])
     for policy, calls in found:
@@ -1043,8 +1016,12 @@ _OWNER_COLUMNS = frozenset(
         "uploaded_by",
     }
 )
-_PRIVILEGE = {"INSERT": ("INSERT",), "UPDATE": ("UPDATE",), "DELETE": ("DELETE",)}
-_PRIVILEGE["ALL"] = ("INSERT", "UPDATE", "DELETE")
+_PRIVILEGE = {
+    "INSERT": ("INSERT",),
+    "UPDATE": ("UPDATE",),
+    "DELETE": ("DELETE",),
+    "ALL": ("INSERT", "UPDATE", "DELETE"),
+}
 
 
 def _holds(
@@ -1076,7 +1053,7 @@ def _column_privileges(catalog: Catalog) -> dict[tuple[str, str], list[ColumnPri
             out.setdefault((cp.schema, cp.table), []).append(cp)
         return out
 
-    return _memo(catalog, "column privileges", group)
+    return memo(catalog, "column privileges", group)
 
 
 def owner_columns(ctx: LintContext, table: Table) -> list[str]:
