@@ -48,21 +48,32 @@ CORPORA = CorpusFolder(Path(os.environ.get("PGVET_CORPORA", SHARED / "corpora"))
 CORPUS_NAMES = ("basejump", "chatbot-ui", "dbdev", "atomic-crm", "suna", "makerkit-lite")
 EXAMPLE = REPO / "examples" / "clinic"
 MAJORS = (15, 18)
+#: majors the corpora and the example are replayed on: Supabase's 15 and 17 (fetched by
+#: `pgvet server install 17` in .ci/run) and the embedded 18
+REPLAY_MAJORS = (15, 17, 18)
+
+
+def have_major(major: int) -> bool:
+    return any(i.major == major for i in binaries.discover())
+
+
+def missing_major(major: int) -> str:
+    return (
+        f"PostgreSQL {major} is not installed here (pgvet server install {major}, or "
+        f"apt-get install postgresql-{major}); these tests run on the servers that are"
+    )
 
 
 def default_major() -> int:
     """The major of tests that need one server: Supabase's 15 where installed, else the
     embedded 18 (which every install has), so the suite runs anywhere."""
-    return 15 if any(i.major == 15 for i in binaries.discover()) else 18
+    return 15 if have_major(15) else 18
 
 
 def installation_for(major: int) -> binaries.Installation:
     found = [i for i in binaries.discover() if i.major == major]
     if not found:
-        pytest.skip(
-            f"PostgreSQL {major} is not installed here (apt-get install postgresql-{major}); "
-            "these tests run on the servers that are"
-        )
+        pytest.skip(missing_major(major))
     return found[0]
 
 

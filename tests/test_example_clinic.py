@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from conftest import EXAMPLE, MAJORS, prepared_for
+from conftest import EXAMPLE, REPLAY_MAJORS, prepared_for
 from pgvet.catalog import Catalog, read_catalog
 from pgvet.replay.apply import replay
 from pgvet.replay.project import load_project
@@ -34,7 +34,7 @@ def fenced(kind: str) -> set[str]:
     return {line.strip() for line in block.group(1).splitlines() if line.strip()}
 
 
-@pytest.fixture(scope="module", params=MAJORS, ids=lambda m: f"pg{m}")
+@pytest.fixture(scope="module", params=REPLAY_MAJORS, ids=lambda m: f"pg{m}")
 def clinic(request: pytest.FixtureRequest) -> Iterator[tuple[psycopg.Connection, Catalog, int]]:
     project = load_project(EXAMPLE)
     with cluster.sandbox(prepared_for(request.param)) as server, server.connect() as conn:

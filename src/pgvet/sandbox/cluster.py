@@ -46,6 +46,7 @@ from pgvet import __version__
 from pgvet.errors import SandboxError
 from pgvet.sandbox import osuser, platform
 from pgvet.sandbox.binaries import Installation
+from pgvet.sandbox.cache import cache_root, locked
 
 PORT = 5432
 #: Settings for a disposable server: durability off, nothing in the background.
@@ -67,47 +68,6 @@ SERVER_SETTINGS = {
 FIRST_EXTENSION_CONTROL_PATH_MAJOR = 18
 #: A sandbox folder younger than this may still be taking its lock: never swept.
 _SWEEP_GRACE_SECONDS = 60
-
-
-def cache_root() -> Path:
-    """pgvet's cache: ``$PGVET_CACHE_DIR``, else a folder outside ``/root``; checked.
-
-    The cache holds the server binaries and the template every later run copies, so it
-    must be the invoking user's alone: a folder that is a symlink, belongs to someone else
-    or is writable by others is refused, never repaired (a chmod through a symlink would
-    change whatever it points at).
-    """
-    if env := os.environ.get("PGVET_CACHE_DIR"):
-        root = Path(env)
-    elif os.geteuid() == 0:
-        root = Path("/var/tmp/pgvet-cache")
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        root = Path(base) / "pgvet"
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        root.mkdir(mode=0o755 if os.geteuid() == 0 else 0o700)
-    _check_private(root)
-    return root
-
-
-def _check_private(path: Path) -> None:
-    info = path.lstat()
-    problem = None
-    if stat.S_ISLNK(info.st_mode):
-        problem = "is a symbolic link"
-    elif not stat.S_ISDIR(info.st_mode):
-        problem = "is not a folder"
-    elif info.st_uid != os.geteuid():
-        problem = f"belongs to uid {info.st_uid}, not to the user running pgvet"
-    elif info.st_mode & 0o022:
-        problem = f"is writable by others (mode {stat.S_IMODE(info.st_mode):o})"
-    if problem:
-        raise SandboxError(
-            f"pgvet's cache folder {path} {problem}; refusing to use it",
-            hint="remove it (pgvet recreates it) or set PGVET_CACHE_DIR to a folder of "
-            "your own that only you can write",
-        )
 
 
 def _standin_files() -> list[tuple[str, bytes]]:
@@ -137,16 +97,6 @@ def _digest(*parts: str | bytes) -> str:
     return h.hexdigest()[:16]
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _link_or_copy(src: str, dst: str) -> None:
     try:
         os.link(src, dst)
@@ -162,11 +112,13 @@ class Prepared:
     bindir: Path
     extension_dir: Path | None  # extension_control_path element (PostgreSQL 18+)
     template: Path
+    #: environment the binaries need on top of the server's own (npm builds' libraries)
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def _relocate(inst: Installation, dest: Path, extension_files: list[tuple[str, bytes]]) -> Path:
     """Mirror the installation's bin/share/lib under ``dest``; return the copy's bindir."""
-    for folder in (inst.bindir, inst.sharedir, inst.pkglibdir, *inst.extra_dirs):
+    for folder in (*inst.extra_dirs, inst.bindir, inst.sharedir, inst.pkglibdir):
         target = dest / folder.relative_to(folder.anchor)
         if not target.exists():
             shutil.copytree(folder, target, symlinks=True, copy_function=_link_or_copy)
@@ -227,7 +179,7 @@ def prepare(inst: Installation) -> Prepared:
     install_dir = root / "installs" / f"{inst.major}-{inst_key}-{standin_key}"
     template = root / "templates" / f"{inst.major}-{inst_key}-{standin_key}"
     ext_dir: Path | None = None
-    with _locked(root / ".lock"):
+    with locked(root / ".lock"):
         if not (install_dir / ".complete").exists():
             shutil.rmtree(install_dir, ignore_errors=True)
             install_dir.mkdir(parents=True)
@@ -242,7 +194,11 @@ def prepare(inst: Installation) -> Prepared:
                 _add_missing_extensions(
                     ext_dir / "extension", inst.sharedir / "extension", ext_files
                 )
-        prepared = Prepared(inst, bindir, ext_dir, template)
+        env = {}
+        if inst.library_dir is not None:
+            relocated = install_dir / inst.library_dir.relative_to(inst.library_dir.anchor)
+            env["LD_LIBRARY_PATH"] = str(relocated)
+        prepared = Prepared(inst, bindir, ext_dir, template, env)
         if not (template / "PG_VERSION").exists():
             _build_template(prepared)
             _prune(root, keep={install_dir, template})
@@ -298,7 +254,11 @@ def _build_template(prepared: Prepared) -> None:
             "--no-instructions",
         ]
         result = subprocess.run(
-            initdb, capture_output=True, text=True, check=False, **user.popen_kwargs()
+            initdb,
+            capture_output=True,
+            text=True,
+            check=False,
+            **user.popen_kwargs(prepared.env),  # type: ignore[arg-type]
         )
         if result.returncode != 0:
             raise SandboxError(
@@ -374,7 +334,7 @@ class Server:
                 stdout=log,
                 stderr=log,
                 start_new_session=True,
-                **self.user.popen_kwargs(),  # type: ignore[arg-type]
+                **self.user.popen_kwargs(self.prepared.env),  # type: ignore[arg-type]
             )
         finally:
             log.close()

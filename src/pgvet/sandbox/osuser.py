@@ -107,9 +107,10 @@ class ServerUser:
     def switching(self) -> bool:
         return os.geteuid() == 0
 
-    def popen_kwargs(self) -> dict[str, object]:
-        """subprocess arguments that run a child as this user, in no other group."""
-        base: dict[str, object] = {"env": dict(SERVER_ENV)}
+    def popen_kwargs(self, env: dict[str, str] | None = None) -> dict[str, object]:
+        """subprocess arguments that run a child as this user, in no other group, with the
+        server's environment (plus ``env``: what the binaries need to load)."""
+        base: dict[str, object] = {"env": {**SERVER_ENV, **(env or {})}}
         if self.switching:
             base.update(user=self.uid, group=self.gid, extra_groups=[])
         return base

@@ -77,8 +77,9 @@ def privileges_sql(major: int) -> str:
         # and triggers on the tables the platform owns (70_platform_guard.sql refuses the
         # rest of what owning them would allow)
         "grant supabase_auth_admin, supabase_storage_admin, supabase_realtime_admin to postgres",
-        f"grant set on parameter {', '.join(ALLOWED_SETTINGS)} to postgres",
     ]
+    if major >= 15:  # GRANT SET ON PARAMETER is new in PostgreSQL 15
+        statements.append(f"grant set on parameter {', '.join(ALLOWED_SETTINGS)} to postgres")
     if major >= 16:
         statements.append(f"grant {', '.join(API_ROLES)} to postgres with admin option")
         # `alter role authenticator set pgrst.…` is allowed on the platform (supautils)
