@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write_migrations
+from conftest import MAJORS, have_major, missing_major, write_migrations
 from pgvet.cli.main import app
 from pgvet.sandbox.platform import PRIVILEGED_EXTENSIONS
 
@@ -87,13 +87,16 @@ ATTACKS = {
 }
 
 
+@pytest.mark.parametrize("major", MAJORS, ids=lambda m: f"pg{m}")
 @pytest.mark.parametrize("attack", list(ATTACKS), ids=lambda a: a.replace(" ", "-"))
-def test_attack_is_refused_as_on_supabase(tmp_path: Path, attack: str) -> None:
+def test_attack_is_refused_as_on_supabase(tmp_path: Path, attack: str, major: int) -> None:
+    if not have_major(major):
+        pytest.skip(missing_major(major))
     marker = tmp_path / "pwned"
     sql, says = ATTACKS[attack]
     body = "create table before_attack (id int);\n" + sql.format(marker=marker) + "\n"
     project = write_migrations(tmp_path / "p", {"20240101000000_attack.sql": body})
-    code, doc = replay(project)
+    code, doc = replay(project, "--pg-version", str(major))
     assert code == 1
     failure = failure_of(doc)
     assert failure["file"] == "20240101000000_attack.sql"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPORA, EXAMPLE
+from conftest import CORPORA, EXAMPLE, CorpusFolder
 from pgvet.replay.session import Replayed, replayed_project
 from pgvet.types.command import TypesRequest, generate
 from pgvet.types.introspect import read_types_meta
@@ -40,7 +40,7 @@ PROJECTS = {
 def project(request: pytest.FixtureRequest) -> Iterator[tuple[Replayed, tuple[str, ...]]]:
     path, schemas = PROJECTS[request.param]
     if not path.is_dir():
-        pytest.fail(f"{path} is missing (set PGVET_CORPORA)")
+        pytest.skip(CorpusFolder.REASON)
     with replayed_project(path, keep_going=True) as session:
         yield session, schemas
 

@@ -25,6 +25,7 @@ _SERVER_FUNCTION = re.compile(
     r"|lo_import|lo_export|pg_file_write|pg_reload_conf|pg_rotate_logfile)"
 )
 _MEMBER_LOOP = re.compile(r'role "([^"]+)" is a member of role "postgres"')
+_GRANT_ROLE = re.compile(r'permission denied to grant role "([^"]+)"')
 _SETTING = re.compile(r'permission denied to set parameter "([^"]+)"')
 
 _SUPERUSER_OPTION = (
@@ -40,7 +41,9 @@ def platform_refusal(failure: Failure) -> str | None:
     message, sql = failure.message, (failure.statement or "").lstrip().lower()
     if message.startswith(NOT_PERMITTED):
         return None  # the sandbox's platform guard already said it
-    reason = _reason(message, sql)
+    # PostgreSQL 16+ names the missing attribute in the detail ("Only roles with the
+    # SUPERUSER attribute may …"), 15 in the message
+    reason = _reason(f"{message} {failure.detail or ''}", sql)
     if reason is None:
         return None
     return f"{NOT_PERMITTED}: {reason}"
@@ -87,6 +90,11 @@ def _reason(message: str, sql: str) -> str | None:
         return (
             f"granting {held} to postgres would give the project role the server's files or "
             "shell; those memberships are reserved (supautils' reserved_memberships)"
+        )
+    if (m := _GRANT_ROLE.search(message)) and m.group(1) in HOST_ROLES:
+        return (
+            f"membership in {m.group(1)} reaches the server's files or shell and is reserved "
+            "(supautils' reserved_memberships)"
         )
     if "event trigger" in message:
         return (
