@@ -59,6 +59,10 @@ SERVER_SETTINGS = {
     "max_wal_senders": "0",
     "autovacuum": "off",
     "max_connections": "40",
+    # the shared lock table is max_locks_per_transaction × (connections + workers): sized so
+    # that one migration may create as many tables as stock PostgreSQL allows (≈3,200 with
+    # 64 × 100) and well beyond (about 10,000 here), despite the fewer connections
+    "max_locks_per_transaction": "512",
     "log_min_messages": "fatal",
     "logging_collector": "off",
     # segments inside the data folder (removed with it), not in /dev/shm where an
@@ -167,12 +171,17 @@ def prepare(inst: Installation) -> Prepared:
         inst.version,
         str((inst.bindir / "postgres").stat().st_mtime),
         *map(str, inst.extra_dirs),
+        # an extension package installed later (apt-get install postgresql-15-hypopg)
+        # must reach the relocated copy
+        *sorted(p.name for p in (inst.sharedir / "extension").glob("*.control")),
     )
     standin_key = _digest(
         __version__,
         *(n for n, _ in files),
         *(d for _, d in files),
-        *sorted(platform.PRIVILEGED_EXTENSIONS),
+        # the privilege model and the relocation itself: a change to either rebuilds
+        Path(platform.__file__).read_bytes(),
+        Path(__file__).read_bytes(),
         platform.privileges_sql(inst.major),
     )
     root = cache_root()

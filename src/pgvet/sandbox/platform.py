@@ -25,21 +25,101 @@ SUPERUSER = "supabase_admin"
 #: The role migrations and the seed run as, with the platform's attributes.
 PROJECT_ROLE = "postgres"
 
+#: Every extension Supabase lets a project enable, and how the sandbox provides it:
+#:   "postgres"  PostgreSQL's own (contrib): real on every server pgvet runs;
+#:   "stand-in"  pgvet's SQL stand-in (src/pgvet/sandbox/extensions), used only where the
+#:               server lacks the real one (Debian packages hypopg, plpgsql_check, pgtap,
+#:               pg_cron …; the embedded 18 has the real vector);
+#:   "absent"    neither: a migration creating it fails, and the replay says so.
+#: ``privileged``: on supautils' privileged_extensions list (needs a superuser, so the
+#: platform creates it for ``postgres``); the others are trusted or need no superuser.
+#: ``version``: the stand-in's version (what ``create extension`` installs without one).
+#: From supabase/postgres ``ansible/files/postgresql_config/conf.d/supautils.conf``.
+EXTENSIONS: tuple[tuple[str, str | None, str, bool], ...] = (
+    # name, version, kind, privileged
+    ("address_standardizer", None, "absent", True),
+    ("address_standardizer_data_us", None, "absent", True),
+    ("autoinc", None, "postgres", True),
+    ("bloom", None, "postgres", True),
+    ("btree_gin", None, "postgres", True),
+    ("btree_gist", None, "postgres", True),
+    ("citext", None, "postgres", True),
+    ("cube", None, "postgres", True),
+    ("dblink", None, "postgres", True),
+    ("dict_int", None, "postgres", True),
+    ("dict_xsyn", None, "postgres", True),
+    ("earthdistance", None, "postgres", True),
+    ("fuzzystrmatch", None, "postgres", True),
+    ("hstore", None, "postgres", True),
+    ("http", "1.6", "stand-in", True),
+    ("hypopg", "1.4.1", "stand-in", True),
+    ("index_advisor", "0.2.0", "stand-in", True),
+    ("insert_username", None, "postgres", True),
+    ("intarray", None, "postgres", True),
+    ("isn", None, "postgres", True),
+    ("lo", None, "postgres", False),
+    ("ltree", None, "postgres", True),
+    ("moddatetime", None, "postgres", True),
+    ("orioledb", None, "absent", True),
+    ("pg_buffercache", None, "postgres", True),
+    ("pg_cron", "1.6", "stand-in", True),
+    ("pg_graphql", "1.5.11", "stand-in", True),
+    ("pg_hashids", "1.3", "stand-in", True),
+    ("pg_jsonschema", "0.3.3", "stand-in", True),
+    ("pg_net", "0.19.5", "stand-in", True),
+    ("pg_prewarm", None, "postgres", True),
+    ("pg_repack", None, "absent", True),
+    ("pg_stat_monitor", None, "absent", True),
+    ("pg_stat_statements", None, "postgres", True),
+    ("pg_tle", "1.4.0", "stand-in", True),
+    ("pg_trgm", None, "postgres", True),
+    ("pg_walinspect", None, "postgres", True),
+    ("pgaudit", None, "absent", True),
+    ("pgcrypto", "1.3", "postgres", True),  # stand-in only for the embedded 18
+    ("pgjwt", "0.2.0", "stand-in", True),
+    ("pgmq", "1.4.4", "stand-in", False),
+    ("pgroonga", None, "absent", True),
+    ("pgroonga_database", None, "absent", True),
+    ("pgrouting", None, "absent", True),
+    ("pgrowlocks", None, "postgres", True),
+    ("pgsodium", "3.1.8", "stand-in", True),
+    ("pgstattuple", None, "postgres", True),
+    ("pgtap", None, "absent", True),  # real where Debian's postgresql-15-pgtap is installed
+    ("plcoffee", None, "absent", True),
+    ("pljava", None, "absent", True),
+    ("plls", None, "absent", True),
+    ("plpgsql", None, "postgres", False),
+    ("plpgsql_check", "2.7", "stand-in", True),
+    ("plv8", None, "absent", True),
+    ("postgis", None, "absent", True),
+    ("postgis_raster", None, "absent", True),
+    ("postgis_sfcgal", None, "absent", True),
+    ("postgis_tiger_geocoder", None, "absent", True),
+    ("postgis_topology", None, "absent", True),
+    ("postgres_fdw", None, "postgres", True),
+    ("refint", None, "postgres", True),
+    ("rum", None, "absent", True),
+    ("seg", None, "postgres", True),
+    ("sslinfo", None, "postgres", True),
+    ("supabase_vault", "0.3.1", "stand-in", True),
+    ("supautils", None, "absent", True),
+    ("tablefunc", None, "postgres", True),
+    ("tcn", None, "postgres", True),
+    ("timescaledb", None, "absent", True),
+    ("tsm_system_rows", None, "postgres", True),
+    ("tsm_system_time", None, "postgres", True),
+    ("unaccent", None, "postgres", True),
+    ("uuid-ossp", "1.1", "postgres", True),  # stand-in only for the embedded 18
+    ("vector", "0.8.0", "stand-in", True),
+    ("wrappers", "0.5.0", "stand-in", True),
+)
 #: supautils.privileged_extensions: what ``postgres`` may create although it needs a
-#: superuser (the script then runs as supabase_admin). Extensions that PostgreSQL itself
-#: marks trusted (plpgsql, lo, …) can be created by ``postgres`` anyway, as on Supabase.
-_PRIVILEGED = """
-    address_standardizer address_standardizer_data_us autoinc bloom btree_gin btree_gist
-    citext cube dblink dict_int dict_xsyn earthdistance fuzzystrmatch hstore http hypopg
-    index_advisor insert_username intarray isn ltree moddatetime orioledb pg_buffercache
-    pg_cron pg_graphql pg_hashids pg_jsonschema pg_net pg_prewarm pg_repack pg_stat_monitor
-    pg_stat_statements pg_tle pg_trgm pg_walinspect pgaudit pgcrypto pgjwt pgroonga
-    pgroonga_database pgrouting pgrowlocks pgsodium pgstattuple pgtap plcoffee pljava plls
-    plpgsql_check plv8 postgis postgis_raster postgis_sfcgal postgis_tiger_geocoder
-    postgis_topology postgres_fdw refint rum seg sslinfo supabase_vault supautils tablefunc
-    tcn timescaledb tsm_system_rows tsm_system_time unaccent uuid-ossp vector wrappers
-"""
-PRIVILEGED_EXTENSIONS = frozenset(_PRIVILEGED.split())
+#: superuser (the script then runs as supabase_admin).
+PRIVILEGED_EXTENSIONS = frozenset(name for name, _, _, privileged in EXTENSIONS if privileged)
+#: on the platform but needing no superuser (their control files say ``superuser = false``)
+UNPRIVILEGED_EXTENSIONS = frozenset(
+    name for name, _, kind, privileged in EXTENSIONS if not privileged and kind == "stand-in"
+)
 
 #: Predefined roles whose membership reaches the host (supautils.reserved_memberships).
 #: PostgreSQL 15 lets a CREATEROLE role grant them to itself; the sandbox makes each of
@@ -134,7 +214,7 @@ def control_file(text: str, extension: str, *, stand_in: bool) -> str:
     drop = ("trusted", "superuser") if stand_in else ("trusted",)
     keep = [line for line in text.splitlines() if not line.strip().startswith(drop)]
     if stand_in:
-        keep.append("superuser = true")
+        keep.append(f"superuser = {'false' if extension in UNPRIVILEGED_EXTENSIONS else 'true'}")
     if extension in PRIVILEGED_EXTENSIONS:
         keep.append("trusted = true")
     return "\n".join(keep) + "\n"
