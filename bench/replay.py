@@ -9,13 +9,18 @@ several runs of:
 and the ratio pgvet / floor (goal ≤ 1.3). Then sandbox cold and warm start and the
 whole-process wall time of `pgvet inventory` on suna (goal ≤ 2 s warm).
 
-Usage: python bench/replay.py [--runs 5] [--pg-version 15] [corpus ...]
+A synthetic 1,000-file history (``--generated N``) is replayed the same way, and the peak
+memory of a whole `pgvet replay` process is printed for suna and that history.
+
+Usage: python bench/replay.py [--runs 5] [--pg-version 15] [--generated 1000] [corpus ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -101,6 +106,70 @@ def time_pgvet(prepared: cluster.Prepared, path: Path) -> float:
     return elapsed
 
 
+def generated_history(files: int) -> Path:
+    """A synthetic multi-tenant history of ``files`` migrations: tables with tenant and FK
+    columns, indexes, RLS and policies, added columns and functions, like a long-lived
+    Supabase project (the shape, not the content, of the large real histories)."""
+    root = Path(tempfile.mkdtemp(prefix="pgvet-bench-history-"))
+    folder = root / "supabase" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20200101000000_tenants.sql").write_text(
+        "create table public.tenants (id uuid primary key default gen_random_uuid(), "
+        "name text not null);\n"
+    )
+    start = datetime.datetime(2020, 1, 1, 1)
+    last = "public.tenants"  # the newest table, which later files alter and refer to
+    for i in range(1, files):
+        stamp = (start + datetime.timedelta(hours=i)).strftime("%Y%m%d%H%M%S")
+        if i % 4 == 0 and last != "public.tenants":
+            body = (
+                f"alter table {last} add column note_{i} text;\n"
+                f"create index on {last} (created_at);\n"
+            )
+        elif i % 7 == 0 and last != "public.tenants":
+            body = (
+                f"create or replace function public.f{i}(t uuid) returns bigint language sql "
+                f"stable as $$ select count(*) from {last} where tenant_id = t $$;\n"
+            )
+        else:
+            parent = f",\n  parent_id bigint references {last}" if last != "public.tenants" else ""
+            body = (
+                f"create table public.t{i} (\n  id bigint generated always as identity "
+                "primary key,\n  tenant_id uuid not null references public.tenants (id)"
+                f"{parent},\n  payload jsonb,\n"
+                "  created_at timestamptz not null default now()\n);\n"
+                f"create index t{i}_tenant on public.t{i} (tenant_id);\n"
+                f"alter table public.t{i} enable row level security;\n"
+                f"create policy t{i}_read on public.t{i} for select to authenticated using "
+                "(tenant_id = (select (auth.jwt() ->> 'tenant_id')::uuid));\n"
+            )
+            last = f"public.t{i}"
+        (folder / f"{stamp}_step_{i}.sql").write_text(body)
+    return root
+
+
+def peak_rss_mb(path: Path, pg_version: int) -> float:
+    """Peak resident memory of a whole `pgvet replay` process (and the server it waits
+    for), in MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pgvet",
+            "--offline",
+            "replay",
+            str(path),
+            "--pg-version",
+            str(pg_version),
+        ],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+
 def median(fn, runs: int) -> float:
     return statistics.median(fn() for _ in range(runs))
 
@@ -138,6 +207,9 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pg-version", type=int, default=15)
+    parser.add_argument(
+        "--generated", type=int, default=1000, help="files of the synthetic history (0: none)"
+    )
     parser.add_argument("corpora", nargs="*", default=DEFAULT)
     args = parser.parse_args()
     installation, warning = binaries.choose(args.pg_version)
@@ -149,6 +221,9 @@ def main() -> None:
     targets = [(name, CORPORA / name) for name in args.corpora]
     if (REPO / "examples" / "clinic").exists():
         targets.append(("clinic", REPO / "examples" / "clinic"))
+    history = generated_history(args.generated) if args.generated else None
+    if history is not None:
+        targets.append(("generated", history))
     for name, path in targets:
         project = load_project(path)
         floors, ours_runs = [], []
@@ -161,6 +236,11 @@ def main() -> None:
             f"{name:<14}{len(project.files):>6}{floor:>10.3f}{ours:>10.3f}"
             f"{ours / floor:>8.2f}{per_file:>11.2f}"
         )
+    for name, path in targets:
+        if name in ("suna", "generated"):
+            print(f"peak memory, pgvet replay {name}: {peak_rss_mb(path, args.pg_version):.0f} MB")
+    if history is not None:
+        shutil.rmtree(history, ignore_errors=True)
     cold, warm = start_times(installation, args.runs)
     print(f"\nsandbox start: cold {cold:.2f} s (relocate + initdb + stand-ins), warm {warm:.3f} s")
     walls = []
