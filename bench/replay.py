@@ -34,7 +34,7 @@ from pgvet.replay.project import Project, load_project
 from pgvet.sandbox import binaries, cluster
 
 REPO = Path(__file__).resolve().parents[1]
-CORPORA = REPO.parent / "shared" / "corpora"
+CORPORA = Path(os.environ.get("PGVET_CORPORA", REPO.parent / "shared" / "corpora"))
 DEFAULT = ["suna", "dbdev", "chatbot-ui", "atomic-crm", "basejump", "makerkit-lite"]
 
 
