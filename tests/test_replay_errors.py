@@ -40,8 +40,8 @@ def test_object_created_by_a_later_file(server15: Server, tmp_path: Path) -> Non
     assert failure.sqlstate == "42P01"
     assert failure.pgvet_hint == (
         "relation skin_analyses does not exist — it is created at 20250105000000_skin.sql:12, "
-        "which sorts after this file; rename one of the two so the creating file sorts first "
-        "(the Supabase CLI applies files in name order)"
+        "which sorts after this file (which has not run yet); rename one of the two so the "
+        "creating file sorts first (the Supabase CLI applies files in name order)"
     )
     assert "^" in failure.excerpt()
 
@@ -119,7 +119,7 @@ def test_enum_value_used_before_it_is_added(server15: Server, tmp_path: Path) ->
     assert (failure.file, failure.line, failure.sqlstate) == ("2_use.sql", 1, "22P02")
     assert failure.pgvet_hint == (
         "enum value 'done' is added to status only at 3_add.sql:1, which sorts after this "
-        "file: add the value first"
+        "file (which has not run yet): add the value first"
     )
 
 

@@ -92,6 +92,16 @@ SuperuserOpt = Annotated[
         show_default=False,
     ),
 ]
+DecodeBomOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--decode-bom/--no-decode-bom",
+        help="Decode migration files that start with a byte-order mark (UTF-8 or UTF-16) and "
+        "replay them; by default they fail as the Supabase CLI fails them. Default: "
+        "[replay] decode_bom, else off.",
+        show_default=False,
+    ),
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from pgvet.analysis.inventory import build_inventory
 from pgvet.cli.common import (
     ConfigOpt,
+    DecodeBomOpt,
     Format,
     FormatOpt,
     KeepGoingOpt,
@@ -42,6 +43,7 @@ def inventory_command(
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
     superuser: SuperuserOpt = None,
+    decode_bom: DecodeBomOpt = None,
 ) -> None:
     """Replay, then list tables by domain with columns, indexes, RLS, policies and tenancy."""
     project = load_project(path)
@@ -52,7 +54,7 @@ def inventory_command(
         pg_version=pg_version,
         keep_going=keep_going,
         console=err,
-        limits=resolve_limits(settings, statement_timeout, timeout, superuser),
+        limits=resolve_limits(settings, statement_timeout, timeout, superuser, decode_bom),
     ) as session:
         result = session.result
         inv = build_inventory(session.catalog, settings)
@@ -63,18 +65,22 @@ def inventory_command(
             json.dumps(jsondoc.inventory_doc(inv, result), indent=2) + "\n", output, lambda c: None
         )
     elif fmt is Format.markdown:
-        emit(markdown.inventory_markdown(inv), output, lambda c: None)
+        emit(markdown.inventory_markdown(inv, result), output, lambda c: None)
     else:
 
         def render(console: Console) -> None:
-            applied = sum(1 for f in result.files if f.status == "applied")
+            migrations = result.migrations
+            applied = sum(1 for f in migrations if f.status == "applied")
+            prelude = [f.filename for f in result.files if f.prelude]
+            after = f", after the prelude {', '.join(prelude)}" if prelude else ""
             console.print(
-                f"[dim]{applied} of {len(result.files)} migrations of "
+                f"[dim]{applied} of {len(migrations)} migrations of "
                 f"{project.migrations_dir} replayed on {result.server} in "
-                f"{result.seconds:.2f} s[/]\n",
+                f"{result.seconds:.2f} s{text.safe_markup(after)}[/]\n",
                 highlight=False,
             )
             text.print_inventory(console, inv)
+            text.print_never_reached(console, result)
 
         emit(None, output, render)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)

@@ -8,6 +8,7 @@ import typer
 
 from pgvet.cli.common import (
     ConfigOpt,
+    DecodeBomOpt,
     Format,
     FormatOpt,
     KeepGoingOpt,
@@ -40,6 +41,7 @@ def replay_command(
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
     superuser: SuperuserOpt = None,
+    decode_bom: DecodeBomOpt = None,
 ) -> None:
     """Replay a migrations folder into a throwaway PostgreSQL and explain every failure.
 
@@ -49,7 +51,7 @@ def replay_command(
     """
     project = load_project(path)
     limits = resolve_limits(
-        load_config(project.root, config), statement_timeout, timeout, superuser
+        load_config(project.root, config), statement_timeout, timeout, superuser, decode_bom
     )
     with replayed_project(
         path,

@@ -24,6 +24,9 @@ class Failure:
     hint: str | None = None
     context: str | None = None
     pgvet_hint: str | None = None
+    #: where in a migration the function that raised the error was written, when it was
+    #: raised inside a function a migration created: ``file:line (line N of function f…)``
+    raised_at: str | None = None
 
     @property
     def location(self) -> str:

@@ -1,19 +1,23 @@
 """pgvet's own hints for the mistakes real migration folders make.
 
 PostgreSQL says *what* failed; these say *why it happened here* and what to do, the way a
-senior colleague would: the object is created by a file that sorts later, this is MySQL
-syntax, ``RAISE`` only exists inside PL/pgSQL, a uuid is compared with text, an enum value
-is used before it is added, the sandbox lacks an extension.
+senior colleague would: the object is created by a file that sorts later (or by one that
+failed), this is MySQL syntax, ``RAISE`` only exists inside PL/pgSQL, a uuid is compared
+with text, an enum value is used before it is added, a ``CREATE TABLE IF NOT EXISTS`` was
+skipped. Every premise a hint states ("created later", "never created", "that file
+failed") is checked first: against the statements of every file
+(:mod:`pgvet.replay.definitions`) and against what became of each file in this replay
+(:mod:`pgvet.replay.ledger`). A hint that cannot check its premise is not given.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from functools import cache
 from typing import TYPE_CHECKING
 
-from pgvet.replay.ddl import touches
+from pgvet.replay.columns import skipped_create_hint
+from pgvet.replay.definitions import Place, definitions, places, removals
+from pgvet.replay.ledger import Ledger
 from pgvet.replay.platform_hints import platform_refusal
 
 if TYPE_CHECKING:
@@ -38,14 +42,28 @@ _MYSQL = (
         "AUTO_INCREMENT is MySQL; use `generated always as identity` (or bigserial)",
     ),
     (re.compile(r"\)\s*engine\s*=", re.I), "ENGINE= is a MySQL table option; remove it"),
-    (
-        re.compile(r"create\s+table[^;]*?,\s*(unique\s+)?(index|key)\s+[\w\"]*\s*\(", re.I | re.S),
-        "INDEX/KEY inside CREATE TABLE is MySQL syntax; create the index with a separate "
-        "`create index ... on table (...)` statement",
-    ),
+)
+_CREATE_TABLE = re.compile(
+    r"\s*create\s+(?:(?:global\s+|local\s+)?(?:temp|temporary|unlogged)\s+)?table\b", re.I
+)
+#: a MySQL index clause: ``INDEX name (col)``, ``KEY (col)``, ``INDEX name ON t (col)``,
+#: ``UNIQUE INDEX name USING btree (col)``, ``FULLTEXT KEY ...``
+_MYSQL_INDEX_LINE = re.compile(
+    r"^\s*,?\s*(?:(?:unique|fulltext|spatial)\s+)?(?:index|key)\b(?!\s+(?:text|int|integer|"
+    r"bigint|varchar|uuid|jsonb?|boolean|serial|bigserial|numeric|timestamptz?)\b)",
+    re.I,
+)
+MYSQL_INDEX = (
+    "MySQL syntax: INDEX/KEY inside CREATE TABLE is MySQL syntax; create the index with a "
+    "separate `create index ... on table (...)` statement after the CREATE TABLE"
+)
+_ADD_CONSTRAINT_IF = re.compile(r"add\s+constraint\s+if\s+not\s+exists\b", re.I)
+ADD_CONSTRAINT_IF = (
+    "PostgreSQL has no ADD CONSTRAINT IF NOT EXISTS (it reads `if` as the constraint's "
+    "name): drop it first (`alter table ... drop constraint if exists name;`) and add it "
+    "again, or add it in a DO block that checks pg_constraint"
 )
 
-Place = tuple[str, int]
 #: Functions people call without creating the extension that provides them.
 EXTENSION_FUNCTIONS = {
     "pgcrypto": (
@@ -71,71 +89,160 @@ EXTENSION_FUNCTIONS = {
 }
 
 
-@cache
-def _definitions(project: Project) -> dict[tuple[str, str], list[Place]]:
-    """(kind, name) → places that create it, over every file, in file order."""
-    index: dict[tuple[str, str], list[Place]] = defaultdict(list)
-    for migration in project.files:
-        for stmt in migration.statements:
-            for touch in touches(stmt):
-                if not touch.created:
-                    continue
-                kind = {"view": "table", "sequence": "table"}.get(touch.kind, touch.kind)
-                index[(kind, touch.name.lower())].append((stmt.file, stmt.line))
-                index[(kind, f"{touch.schema}.{touch.name}".lower())].append((stmt.file, stmt.line))
-    return index
+def _line_text(migration: MigrationFile, line: int | None) -> str:
+    if line is None or not 0 < line <= len(migration.line_starts):
+        return ""
+    start = migration.line_starts[line - 1]
+    end = migration.text.find("\n", start)
+    return migration.text[start : end if end != -1 else None]
+
+
+def _offset(migration: MigrationFile, failure: Failure) -> int | None:
+    if failure.line is None or not 0 < failure.line <= len(migration.line_starts):
+        return None
+    return migration.line_starts[failure.line - 1] + (failure.column or 1) - 1
+
+
+def _syntax(failure: Failure, migration: MigrationFile) -> str | None:
+    """MySQL habits, ADD CONSTRAINT IF NOT EXISTS, RAISE outside PL/pgSQL — each only when
+    the error's own position is on the construct."""
+    sql, message = failure.statement or "", failure.message
+    at = _offset(migration, failure)
+    if at is not None and failure.statement_line is not None:
+        stmt = migration.statement_at(at)
+        if stmt is not None:
+            for found in _ADD_CONSTRAINT_IF.finditer(migration.text, stmt.start, stmt.end):
+                if found.start() <= at <= found.end() + 40:
+                    return ADD_CONSTRAINT_IF
+        if _CREATE_TABLE.match(sql) and _MYSQL_INDEX_LINE.match(
+            _line_text(migration, failure.line)
+        ):
+            return MYSQL_INDEX
+    for pattern, why in _MYSQL:
+        if pattern.search(sql):
+            return f"MySQL syntax: {why}"
+    if re.match(r"\s*raise\b", sql, re.I) or 'near "RAISE"' in message.upper():
+        return (
+            "RAISE is PL/pgSQL and only works inside a function or a DO block: "
+            "wrap it as `do $$ begin raise notice '...'; end $$;`"
+        )
+    return None
 
 
 def _where_created(
-    kind: str, name: str, migration: MigrationFile, project: Project, line: int | None
-) -> str | None:
+    kind: str,
+    name: str,
+    migration: MigrationFile,
+    project: Project,
+    line: int | None,
+    ledger: Ledger,
+) -> str:
+    """Why ``name`` is missing, told from where it is created and what became of that file."""
     what = {"table": "relation", "function": "function", "type": "type"}[kind]
-    places = _definitions(project).get((kind, name.lower().replace('"', "")), [])
+    found = places(project, kind, name, ledger.prelude)
     here = migration.filename
-    later = [p for p in places if p[0] > here or (p[0] == here and line and p[1] > line)]
-    earlier = [p for p in places if p[0] < here]
-    if later and not earlier:
-        file, at = later[0]
-        if file == here:
+    made = [p for p in found if p.source != "skipped"]
+    before = [
+        p
+        for p in made
+        if p.source == "prelude" or p.file < here or (p.file == here and line and p.line < line)
+    ]
+    after = [p for p in made if p not in before and (p.file, p.line) != (here, line)]
+    applied = [p for p in made if p.file != here and ledger.status(p.file) == "applied"]
+    if applied:
+        return _gone(what, kind, name, applied[-1], project, ledger)
+    failed = [p for p in before if ledger.status(p.file) == "failed"]
+    if failed:
+        place = failed[-1]
+        return (
+            f"{what} {name} is created at {place.location}, {ledger.describe(place.file)}: "
+            f"so it never reached the sandbox; fix {place.file} first"
+        )
+    if after:
+        place = after[0]
+        if place.file == here:
             return (
                 f"{what} {name} does not exist yet: it is created further down this file, "
-                f"at line {at}; move that statement up"
+                f"at line {place.line}; move that statement up"
             )
         return (
-            f"{what} {name} does not exist — it is created at {file}:{at}, which sorts after "
-            f"this file; rename one of the two so the creating file sorts first (the Supabase "
-            "CLI applies files in name order)"
+            f"{what} {name} does not exist — it is created at {place.location}, which sorts "
+            f"after this file ({ledger.describe(place.file)}); rename one of the two so the "
+            "creating file sorts first (the Supabase CLI applies files in name order)"
         )
-    if earlier:
-        file, at = earlier[-1]
+    skipped = [p for p in found if p.source == "skipped"]
+    if skipped:
+        place = skipped[0]
         return (
-            f"{what} {name} is created at {file}:{at}, an earlier file: check that file "
-            "applied, that it was not dropped since, and the schema it was created in"
+            f"{what} {name} is created only at {place.location}, "
+            f"{ledger.describe(place.file)}: make it a migration the CLI applies"
         )
+    if made:  # created earlier in this same file, in a block that did not run it
+        place = made[0]
+        return (
+            f"{what} {name} is created at {place.location} only inside a block or condition "
+            "that did not create it here; check that condition"
+        )
+    searched = "migration, prelude file" if ledger.prelude else "migration"
     return (
-        f"no migration in this folder creates {what} {name}: it was probably made by hand "
-        "(dashboard) or by a file that is skipped; add it to a migration"
+        f"no {searched} or skipped file in this folder creates {what} {name}: it was "
+        "probably made by hand (dashboard); add it to a migration, or list a file that "
+        "creates it in [replay] prelude"
     )
 
 
-def explain(failure: Failure, migration: MigrationFile, project: Project) -> str | None:
-    """pgvet's hint for a failure, or None when there is nothing to add to PostgreSQL's."""
-    state, message, sql = failure.sqlstate, failure.message, failure.statement or ""
+def _gone(what: str, kind: str, name: str, place: Place, project: Project, ledger: Ledger) -> str:
+    """An object whose creating file applied, yet is missing: dropped, renamed, or made in a
+    schema the statement does not look in."""
+    made = f"{what} {name} is created at {place.location}, {ledger.describe(place.file)}"
+    removed = [
+        r
+        for r in removals(project, kind, name)
+        if (r.file, r.line) > (place.file, place.line) and ledger.status(r.file) == "applied"
+    ]
+    if removed:
+        return f"{made}, but dropped or renamed at {removed[-1].location} (which applied)"
+    qualified = [key[1] for key, ps in _qualified(project, kind, name, ledger) if place in ps]
+    if "." not in name and qualified and not qualified[0].startswith("public."):
+        return (
+            f"{made}, as {qualified[0]}; this statement looks for {name} on the search_path, "
+            f"which does not include that schema: write {qualified[0]}"
+        )
+    return f"{made}; it is not there now: check the schema this statement looks in"
+
+
+def _qualified(
+    project: Project, kind: str, name: str, ledger: Ledger
+) -> list[tuple[tuple[str, str], list[Place]]]:
+    index = definitions(project, ledger.prelude)
+    kind = {"view": "table", "sequence": "table"}.get(kind, kind)
+    return [
+        (key, ps)
+        for key, ps in index.items()
+        if key[0] == kind and key[1].endswith(f".{name.lower()}")
+    ]
+
+
+def explain(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger | None = None
+) -> str | None:
+    """pgvet's hint for a failure, or None when there is nothing to add to PostgreSQL's.
+
+    ``ledger`` says what became of the other files so far (none: a file replayed alone)."""
+    ledger = ledger or Ledger(project)
+    state, message = failure.sqlstate, failure.message
     if refusal := platform_refusal(failure):
         return refusal
-    if state in ("42601", "42704") or "syntax error" in message:
-        # MySQL's `INDEX name (col)` inside CREATE TABLE parses as a column of type `name`,
-        # so PostgreSQL answers 42704 (type does not exist) rather than a syntax error
-        for pattern, why in _MYSQL:
-            if pattern.search(sql):
-                return f"MySQL syntax: {why}"
-        if re.match(r"\s*raise\b", sql, re.I) or 'near "RAISE"' in message.upper():
-            return (
-                "RAISE is PL/pgSQL and only works inside a function or a DO block: "
-                "wrap it as `do $$ begin raise notice '...'; end $$;`"
-            )
+    # MySQL's `INDEX name (col)` inside CREATE TABLE parses as a column of type `name`,
+    # so PostgreSQL answers 42704 (type does not exist) rather than a syntax error
+    if (state in ("42601", "42704") or "syntax error" in message) and (
+        why := _syntax(failure, migration)
+    ):
+        return why
     if state == "42P01" and (m := _RELATION.search(message)):
-        return _where_created("table", m.group(1), migration, project, failure.line)
+        return _where_created("table", m.group(1), migration, project, failure.line, ledger)
+    if state == "42703" and (why := skipped_create_hint(failure, migration, project, ledger)):
+        return why
     if state == "42883":
         if m := _UUID_TEXT.search(message):
             return (
@@ -147,21 +254,21 @@ def explain(failure: Failure, migration: MigrationFile, project: Project) -> str
             name = m.group(1).replace('"', "")
             short = name.split(".")[-1]
             for extension, functions in EXTENSION_FUNCTIONS.items():
-                if short in functions and not _definitions(project).get(("function", short)):
+                if short in functions and not places(project, "function", short, ledger.prelude):
                     return (
                         f"{short}() comes from the {extension} extension: create it first "
                         f'(`create extension if not exists "{extension}" with schema '
                         "extensions;`) in this or an earlier migration, and call it "
                         "schema-qualified or with extensions on the search_path"
                     )
-            return _where_created("function", name, migration, project, failure.line)
+            return _where_created("function", name, migration, project, failure.line, ledger)
     if state == "42704" and (m := _TYPE.search(message)):
-        return _where_created("type", m.group(1), migration, project, failure.line)
+        return _where_created("type", m.group(1), migration, project, failure.line, ledger)
     if state in ("22P02", "55P04"):
         found = _ENUM_INPUT.search(message) or _UNSAFE_ENUM.search(message)
         if found:
             enum, value = found.groups() if found.re is _ENUM_INPUT else reversed(found.groups())
-            return _enum_hint(enum.replace('"', ""), value, migration, project)
+            return _enum_hint(enum.replace('"', ""), value, migration, project, ledger)
     if state in ("58P01", "0A000", "42704") and "extension" in message:
         m = _EXTENSION.search(message)
         name = (m.group(1) or m.group(2)) if m else "this extension"
@@ -172,8 +279,11 @@ def explain(failure: Failure, migration: MigrationFile, project: Project) -> str
         )
     if state == "25001":
         return (
-            "this statement cannot run inside a transaction block, and the Supabase CLI "
-            "wraps each migration file in one: move it into a migration file of its own"
+            "this statement cannot run inside a transaction block: the Supabase CLI runs "
+            "only CREATE/DROP INDEX CONCURRENTLY, REINDEX … CONCURRENTLY, VACUUM, ALTER "
+            "SYSTEM, CLUSTER and database, tablespace and subscription DDL outside the "
+            "file's transaction, and not inside a BEGIN of the file's own, a DO block or a "
+            "function: write it as a top-level statement, without BEGIN/COMMIT around it"
         )
     if state == "23505" and "schema_migrations" in (failure.message + (failure.detail or "")):
         others = [
@@ -188,37 +298,47 @@ def explain(failure: Failure, migration: MigrationFile, project: Project) -> str
             "the Supabase CLI fails the same way: give this file a new timestamp"
         )
     if state in ("42P07", "42710") and (m := _QUOTED.search(message)):
-        places = [
+        made = [
             p
-            for key, ps in _definitions(project).items()
+            for key, ps in definitions(project, ledger.prelude).items()
             if key[1] == m.group(1).lower()
             for p in ps
+            if p.source != "skipped" and ledger.status(p.file) == "applied"
         ]
-        before = sorted(p for p in places if p != (migration.filename, failure.statement_line))
+        before = sorted({(p.file, p.line) for p in made})
         if before:
             file, at = before[0]
             return (
-                f"{m.group(1)} was already created at {file}:{at}; use IF NOT EXISTS / "
-                "OR REPLACE, or drop the duplicate statement"
+                f"{m.group(1)} was already created at {file}:{at} ({ledger.describe(file)}); "
+                "use IF NOT EXISTS / OR REPLACE, or drop the duplicate statement"
             )
     return None
 
 
-def _enum_hint(enum: str, value: str, migration: MigrationFile, project: Project) -> str:
+def _enum_hint(
+    enum: str, value: str, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str:
     short = enum.split(".")[-1]
-    places = _definitions(project).get(("enum_value", f"{short}.{value}".lower()), [])
+    found = places(project, "enum_value", f"{short}.{value}", ledger.prelude)
     here = migration.filename
-    same = [p for p in places if p[0] == here]
-    later = [p for p in places if p[0] > here]
+    same = [p for p in found if p.file == here]
+    later = [p for p in found if p.source == "migration" and p.file > here]
+    failed = [p for p in found if p.file < here and ledger.status(p.file) == "failed"]
     if same:
         return (
-            f"enum value '{value}' is added to {enum} in this same file (line {same[0][1]}); "
+            f"enum value '{value}' is added to {enum} in this same file (line {same[0].line}); "
             "a new enum value cannot be used in the transaction that adds it: move the "
             "`alter type ... add value` into an earlier migration file of its own"
         )
+    if failed:
+        return (
+            f"enum value '{value}' is added to {enum} at {failed[-1].location}, "
+            f"{ledger.describe(failed[-1].file)}: fix that file first"
+        )
     if later:
         return (
-            f"enum value '{value}' is added to {enum} only at {later[0][0]}:{later[0][1]}, "
-            "which sorts after this file: add the value first"
+            f"enum value '{value}' is added to {enum} only at {later[0].location}, "
+            f"which sorts after this file ({ledger.describe(later[0].file)}): add the value "
+            "first"
         )
     return f"no migration adds the value '{value}' to enum {enum}"

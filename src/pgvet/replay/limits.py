@@ -10,6 +10,8 @@ the ``[replay]`` section of ``pgvet.toml``, else the default::
     statement_timeout = "5min"   # one migration file, seed or query of pgvet's
     timeout = "20min"            # the whole command (default: none)
     superuser = false            # run migrations as a superuser (self-hosted projects)
+    prelude = ["sql/roles.sql"]  # hand-made prerequisites, applied before the migrations
+    decode_bom = false           # decode files with a byte-order mark (the CLI fails them)
 
 Privileges: migrations run as Supabase's non-superuser ``postgres`` role
 (docs/privileges.md); ``--superuser`` lifts that for self-hosted projects whose
@@ -32,7 +34,7 @@ _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)", re.I)
 _MIN_SECONDS = 0.001  # the server's statement_timeout counts whole milliseconds
 _MAX_SECONDS = 24 * 86400.0  # and fits them in an int (24.8 days)
-REPLAY_KEYS = ("statement_timeout", "timeout", "superuser")
+REPLAY_KEYS = ("statement_timeout", "timeout", "superuser", "prelude", "decode_bom")
 SUPERUSER_WARNING = (
     "--superuser: migrations and the seed run as a PostgreSQL superuser, which Supabase "
     "never allows; what fails on deploy may pass here, and a migration can run commands as "
@@ -81,12 +83,17 @@ def format_duration(seconds: float) -> str:
 @dataclass(frozen=True)
 class Limits:
     """The limits of one command: time (the whole-command clock starts when it is made)
-    and whether migrations may run as a superuser."""
+    and whether migrations may run as a superuser; with the other ``[replay]`` settings
+    every replaying command honours: prelude files (paths relative to the project root)
+    and whether files with a byte-order mark are decoded instead of failed as the CLI
+    fails them."""
 
     statement: float = DEFAULT_STATEMENT_TIMEOUT
     total: float | None = None
     superuser: bool = False
     started: float = field(default_factory=time.monotonic)
+    prelude: tuple[str, ...] = ()
+    decode_bom: bool = False
 
     @property
     def deadline(self) -> float | None:
@@ -111,10 +118,18 @@ def replay_settings(config: Config) -> dict[str, Any]:
         )
     out: dict[str, Any] = {}
     for key, value in section.items():
-        if key == "superuser":
+        if key in ("superuser", "decode_bom"):
             if not isinstance(value, bool):
-                raise InputError(f"{where} superuser: expected true or false, got {value!r}")
+                raise InputError(f"{where} {key}: expected true or false, got {value!r}")
             out[key] = value
+        elif key == "prelude":
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise InputError(
+                    f"{where} prelude: expected a list of .sql paths, got {value!r}",
+                    hint='write it like prelude = ["sql/roles.sql"] (relative to the project '
+                    "root, the folder holding supabase/)",
+                )
+            out[key] = tuple(value)
         else:
             out[key] = parse_duration(value, f"{where} {key}")
     return out
@@ -125,6 +140,7 @@ def resolve_limits(
     statement_timeout: str | None,
     timeout: str | None,
     superuser: bool | None = None,
+    decode_bom: bool | None = None,
 ) -> Limits:
     """The limits of a command: its options, else ``[replay]``, else the defaults."""
     settings = replay_settings(config)
@@ -135,4 +151,11 @@ def resolve_limits(
     )
     total = parse_duration(timeout, "--timeout") if timeout is not None else settings.get("timeout")
     as_superuser = superuser if superuser is not None else settings.get("superuser", False)
-    return Limits(statement, total, as_superuser)
+    decode = decode_bom if decode_bom is not None else settings.get("decode_bom", False)
+    return Limits(
+        statement,
+        total,
+        as_superuser,
+        prelude=settings.get("prelude", ()),
+        decode_bom=decode,
+    )

@@ -32,7 +32,7 @@ def notices(project: Project) -> list[Notice]:
         out.append(Notice("error", item.path.name, f"cannot be read: {item.message}"))
     for migration in project.files:
         for note in migration.notes:
-            level = "warn" if "UTF-16" in note else "info"
+            level = "warn" if "byte-order mark" in note else "info"
             out.append(Notice(level, migration.filename, note))
         for stmt in migration.non_transactional:
             first = stmt.text.split("\n", 1)[0][:70]
@@ -40,9 +40,10 @@ def notices(project: Project) -> list[Notice]:
                 Notice(
                     "warn",
                     f"{migration.filename}:{stmt.line}",
-                    f"`{first}` cannot run inside a transaction: pgvet applies this file "
-                    "statement by statement without one (a failure midway leaves it half "
-                    "applied); the Supabase CLI runs each file in a transaction",
+                    f"`{first}` cannot run inside a transaction: the Supabase CLI commits the "
+                    "file's statements before it, runs it on its own, then goes on in a new "
+                    "transaction, and pgvet does the same (a failure after it leaves the file "
+                    "half applied and unrecorded)",
                 )
             )
     return out

@@ -21,13 +21,15 @@ from pathlib import Path
 from pglast import parser as pg_parser
 
 from pgvet.errors import InputError
+from pgvet.replay.monorepo import only_supabase_folder
 from pgvet.replay.paths import ensure_inside
+from pgvet.replay.standalone import runs_standalone
 
 MIGRATION_NAME = re.compile(r"^([0-9]+)_(.*)\.sql$")
-_MAYBE_NON_TRANSACTIONAL = re.compile(
-    r"\b(concurrently|vacuum|alter\s+system|create\s+database|drop\s+database)\b", re.I
-)
-_NON_TRANSACTIONAL_NODES = ('"VacuumStmt"', '"AlterSystemStmt"', '"CreatedbStmt"', '"DropdbStmt"')
+#: the CLI skips a first file named ``<timestamp>_init.sql`` older than this (made by old
+#: CLI versions)
+_INIT_FILE = re.compile(r"([0-9]{14})_init\.sql")
+_INIT_CUTOFF = 20211209000000
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,22 @@ class MigrationFile:
     encoding: str
     notes: tuple[str, ...]
     statements: tuple[Statement, ...]
+    #: statements the CLI runs on their own, outside the file's transaction
     non_transactional: tuple[Statement, ...]
     line_starts: tuple[int, ...] = field(repr=False)
+    #: the file's bytes when it starts with a byte-order mark: the CLI sends them as they are
+    original: bytes | None = field(default=None, repr=False)
+    #: how reports name a file that is not a migration (``[prelude] sql/roles.sql``)
+    label: str | None = None
+
+    @property
+    def bom(self) -> str | None:
+        """``"UTF-8"`` or ``"UTF-16"`` when the file starts with a byte-order mark."""
+        return {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}.get(self.encoding)
 
     @property
     def filename(self) -> str:
-        return self.path.name
+        return self.label or self.path.name
 
     @property
     def empty(self) -> bool:
@@ -123,7 +135,8 @@ class Project:
 
 
 def locate(path: Path) -> tuple[Path, Path | None, Path]:
-    """Resolve a repository root, a ``supabase/`` folder or a migrations folder."""
+    """Resolve a repository root, a ``supabase/`` folder or a migrations folder; a monorepo
+    root is searched for the one ``supabase/`` folder below it."""
     path = path.expanduser()
     if not path.exists():
         raise InputError(
@@ -142,26 +155,33 @@ def locate(path: Path) -> tuple[Path, Path | None, Path]:
     if any(path.glob("*.sql")) or path.name == "migrations":
         supabase = path.parent if (path.parent / "config.toml").exists() else None
         return (supabase.parent if supabase else path), supabase, path
+    if (below := only_supabase_folder(path)) is not None:
+        return below.parent, below, below / "migrations"
     raise InputError(
         f"{path}: no migrations found",
-        hint="expected supabase/migrations/, migrations/ or .sql files in this folder",
+        hint="expected supabase/migrations/, migrations/ or .sql files in this folder, or a "
+        "supabase/ folder below it",
     )
 
 
+BOM_NOTE = (
+    "starts with a {bom} byte-order mark: the Supabase CLI sends the file's bytes as they "
+    "are and PostgreSQL rejects them, so pgvet fails it the same way (--decode-bom, or "
+    "decode_bom = true in [replay], decodes it instead); re-save it as UTF-8 without a BOM"
+)
+
+
 def _decode(data: bytes) -> tuple[str, str, list[str]]:
-    """Decode a file the way a careful human would, saying what was unusual."""
-    notes: list[str] = []
+    """The file's text and encoding, saying what was unusual.
+
+    A file with a byte-order mark is decoded (so its statements can be shown and, with
+    ``--decode-bom``, replayed) and keeps a note: the CLI sends its bytes undecoded.
+    """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16")
-        notes.append(
-            "saved as UTF-16 with a byte-order mark: pgvet decoded it, but the Supabase CLI "
-            "sends the bytes as they are and PostgreSQL rejects them; re-save it as UTF-8"
-        )
-        return text, "utf-16", notes
+        return data.decode("utf-16"), "utf-16", [BOM_NOTE.format(bom="UTF-16")]
     if data.startswith(codecs.BOM_UTF8):
-        notes.append("starts with a UTF-8 byte-order mark (ignored)")
-        return data[3:].decode("utf-8"), "utf-8-sig", notes
-    return data.decode("utf-8"), "utf-8", notes
+        return data[3:].decode("utf-8"), "utf-8-sig", [BOM_NOTE.format(bom="UTF-8")]
+    return data.decode("utf-8"), "utf-8", []
 
 
 def _line_starts(text: str) -> tuple[int, ...]:
@@ -246,20 +266,10 @@ def split_sql(sql: str, filename: str = "<sql>") -> list[Statement]:
     return split_statements(filename, sql, _line_starts(sql))
 
 
-def is_non_transactional(sql: str) -> bool:
-    """True for statements PostgreSQL refuses inside a transaction block."""
-    if not _MAYBE_NON_TRANSACTIONAL.search(sql):
-        return False
-    try:
-        tree = pg_parser.parse_sql_json(sql)
-    except Exception:
-        return False
-    return '"concurrent":true' in tree.replace(" ", "") or any(
-        node in tree for node in _NON_TRANSACTIONAL_NODES
-    )
-
-
-def read_migration(path: Path, version: str, name: str) -> MigrationFile | Unreadable:
+def read_migration(
+    path: Path, version: str, name: str, label: str | None = None
+) -> MigrationFile | Unreadable:
+    """Read one file; ``label`` names it in reports (default: its file name)."""
     try:
         data = path.read_bytes()
     except OSError as exc:  # e.g. a symlink to a file that does not exist
@@ -278,12 +288,22 @@ def read_migration(path: Path, version: str, name: str) -> MigrationFile | Unrea
         offset = text.index("\x00")
         return Unreadable(path, version, f"contains a NUL character at offset {offset}")
     line_starts = _line_starts(text)
-    statements = split_statements(path.name, text, line_starts)
-    non_tx = tuple(s for s in statements if is_non_transactional(s.text))
+    statements = split_statements(label or path.name, text, line_starts)
+    non_tx = tuple(s for s in statements if runs_standalone(s.text))
     if not statements:
         notes.append("empty: no SQL statement (only blank space or comments)")
     return MigrationFile(
-        path, version, name, text, encoding, tuple(notes), tuple(statements), non_tx, line_starts
+        path,
+        version,
+        name,
+        text,
+        encoding,
+        tuple(notes),
+        tuple(statements),
+        non_tx,
+        line_starts,
+        data if encoding != "utf-8" else None,
+        label,
     )
 
 
@@ -316,6 +336,18 @@ def _config(supabase_dir: Path | None, root: Path) -> tuple[int | None, tuple[Pa
     return (int(major) if isinstance(major, int) else None), tuple(seeds)
 
 
+OLD_INIT_REASON = (
+    "an `<timestamp>_init.sql` first file older than 2021-12-09 (made by old CLI versions): "
+    "the CLI skips it; rename it to apply it"
+)
+
+
+def _old_init_file(name: str) -> bool:
+    """The CLI's backward-compatibility rule: such a first file is never applied."""
+    match = _INIT_FILE.search(name)
+    return bool(match) and int(match[1]) < _INIT_CUTOFF  # type: ignore[index]
+
+
 def load_project(path: Path) -> Project:
     """Read a project folder: the files the CLI would apply, and what it would skip."""
     root, supabase_dir, migrations_dir = locate(path)
@@ -324,7 +356,10 @@ def load_project(path: Path) -> Project:
     unreadable: list[Unreadable] = []
     skipped: list[Skipped] = []
     by_version: dict[str, list[str]] = defaultdict(list)
-    for entry in sorted(migrations_dir.iterdir(), key=lambda p: p.name):
+    for position, entry in enumerate(sorted(migrations_dir.iterdir(), key=lambda p: p.name)):
+        if position == 0 and _old_init_file(entry.name):
+            skipped.append(Skipped(entry, OLD_INIT_REASON))
+            continue
         if entry.name.startswith("."):
             continue
         if entry.is_dir():

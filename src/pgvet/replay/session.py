@@ -19,7 +19,8 @@ from pgvet.catalog import Catalog, read_catalog
 from pgvet.replay.apply import FileResult, ReplayResult, replay
 from pgvet.replay.limits import SUPERUSER_WARNING, Limits
 from pgvet.replay.origins import compute_origins
-from pgvet.replay.project import Project, load_project
+from pgvet.replay.prelude import load_prelude
+from pgvet.replay.project import MigrationFile, Project, load_project
 from pgvet.replay.watchdog import Watchdog
 from pgvet.sandbox import binaries, cluster
 from pgvet.sandbox.platform import PROJECT_ROLE
@@ -86,6 +87,7 @@ def replayed_project(
     """
     project = project or load_project(path)
     limits = limits or Limits()
+    prelude = load_prelude(project, limits.prelude)
     wanted = pg_version if pg_version is not None else project.major_version
     with sandbox_for(wanted, console, limits.server_settings()) as (server, warnings):
         if limits.superuser:
@@ -94,7 +96,9 @@ def replayed_project(
             Watchdog(limits, server.stop) as watchdog,
             watchdog.watch(server.connect()) as conn,
         ):
-            yield _replay_into(project, server, conn, watchdog, warnings, keep_going, console)
+            yield _replay_into(
+                project, server, conn, watchdog, warnings, keep_going, console, prelude, limits
+            )
 
 
 def _make_project_role_superuser(
@@ -117,11 +121,14 @@ def _replay_into(
     warnings: list[str],
     keep_going: bool,
     console: Console | None,
+    prelude: tuple[MigrationFile, ...],
+    limits: Limits,
 ) -> Replayed:
     label = server.prepared.installation.label
-    progress = _progress(console, len(project.files) + len(project.unreadable))
+    total = len(prelude) + len(project.files) + len(project.unreadable)
+    progress = _progress(console, total)
     with progress or contextlib.nullcontext():
-        task = progress.add_task("replaying", total=len(project.files)) if progress else None
+        task = progress.add_task("replaying", total=total) if progress else None
 
         def advance(result: FileResult) -> None:
             if progress is not None and task is not None:
@@ -134,6 +141,8 @@ def _replay_into(
             server=label,
             on_file=advance,
             watchdog=watchdog,
+            prelude=prelude,
+            decode_bom=limits.decode_bom,
         )
     result.warnings = warnings
     return Replayed(project, server, result, conn, watchdog, warnings)

@@ -53,17 +53,20 @@ def replay_doc(result: ReplayResult) -> dict[str, Any]:
                 "statements_applied": f.statements_applied,
                 "statements_total": f.statements_total,
                 "applied_in_pass": f.applied_in_pass,
+                "prelude": f.prelude,
                 "failure": _failure(f.failure) if f.failure else None,
             }
             for f in result.files
         ],
         "applied_order": result.applied_order,
         "passes": result.passes,
+        "never_reached": never_reached_doc(result),
         "summary": {
             "files": len(result.files),
             "applied": sum(1 for f in result.files if f.status == "applied"),
             "failed": len(result.failed),
             "not_run": sum(1 for f in result.files if f.status == "not run"),
+            "prelude": sum(1 for f in result.files if f.prelude),
             "partial": result.partial,
             "seconds": round(result.seconds, 4),
         },
@@ -84,7 +87,13 @@ def inventory_doc(inventory: Inventory, result: ReplayResult | None = None) -> d
     }
     if result is not None:
         doc["replay"] = replay_doc(result)["summary"] | {"server": result.server}
+        doc["never_reached"] = never_reached_doc(result)
     return doc
+
+
+def never_reached_doc(result: ReplayResult) -> list[dict[str, str]]:
+    """Objects the migrations meant to exist that are not in the sandbox: kind, name, why."""
+    return [asdict(item) for item in result.never_reached]
 
 
 def findings_doc(

@@ -36,11 +36,13 @@ def replay_markdown(result: ReplayResult) -> str:
                 ("Detail", fail.detail),
                 ("Hint", fail.hint),
                 ("Context", fail.context),
+                ("Raised at", fail.raised_at),
                 ("pgvet", fail.pgvet_hint),
             ):
                 if text:
                     lines.append(f"- **{label}:** {text}")
             lines.append("")
+    lines += never_reached_markdown(result)
     lines += ["### Files", "", "| | file | statements | ms | note |", "|---|---|---:|---:|---|"]
     marks = {"applied": "✅", "failed": "❌", "not run": "⏭"}
     for f in result.files:
@@ -49,6 +51,8 @@ def replay_markdown(result: ReplayResult) -> str:
             if f.failure
             else (f"pass {f.applied_in_pass}" if (f.applied_in_pass or 1) > 1 else "")
         )
+        if f.prelude:
+            note = f"prelude (hand-made prerequisite) {note}".strip()
         lines.append(
             f"| {marks[f.status]} | `{md_cell(f.filename)}` | {f.statements_applied}/"
             f"{f.statements_total} | {f.seconds * 1000:.1f} | {md_cell(note)} |"
@@ -56,7 +60,16 @@ def replay_markdown(result: ReplayResult) -> str:
     return untrusted("\n".join(lines) + "\n")
 
 
-def inventory_markdown(inventory: Inventory) -> str:
+def never_reached_markdown(result: ReplayResult) -> list[str]:
+    """The objects that never reached the sandbox, as a section (none: no lines)."""
+    if not result.never_reached:
+        return []
+    lines = ["### Never reached the sandbox (not reviewed)", ""]
+    lines += [f"- {i.kind} `{md_cell(i.name)}`: {i.why}" for i in result.never_reached]
+    return [*lines, ""]
+
+
+def inventory_markdown(inventory: Inventory, result: ReplayResult | None = None) -> str:
     t = inventory.totals
     lines = [
         "## Database inventory",
@@ -83,6 +96,12 @@ def inventory_markdown(inventory: Inventory) -> str:
                 f"{', '.join(s.tenant_columns)} | {md_cell(s.origin or '')} |"
             )
         lines.append("")
+    if result is not None:
+        prelude = [f.filename for f in result.files if f.prelude]
+        if prelude:
+            names = ", ".join(prelude)
+            lines += [f"Replayed after the prelude (hand-made prerequisites): {names}.", ""]
+        lines += never_reached_markdown(result)
     return untrusted("\n".join(lines))
 
 

@@ -29,6 +29,7 @@ def print_failure(console: Console, failure: Failure) -> None:
         ("detail", failure.detail),
         ("hint", failure.hint),
         ("context", failure.context),
+        ("raised at", failure.raised_at),
     ):
         if text:
             console.print(f"  [dim]{label}:[/] {safe_markup(text)}")
@@ -57,11 +58,11 @@ def print_replay(console: Console, result: ReplayResult, *, all_files: bool = Tr
         table.add_column("")
         for f in result.files:
             stmts = f"{f.statements_applied}/{f.statements_total}" if f.status != "not run" else ""
-            extra = ""
+            extra = "[cyan]prelude (hand-made prerequisite)[/] " if f.prelude else ""
             if f.applied_in_pass and f.applied_in_pass > 1:
-                extra = f"applied in pass {f.applied_in_pass}"
+                extra += f"applied in pass {f.applied_in_pass}"
             elif f.status == "failed" and f.failure:
-                extra = f"[red]{safe_markup(f.failure.location)}[/]"
+                extra += f"[red]{safe_markup(f.failure.location)}[/]"
             ms = f"{f.seconds * 1000:.1f}" if f.status != "not run" else ""
             table.add_row(_STATUS[f.status], safe_markup(f.filename), stmts, ms, extra)
         console.print()
@@ -72,6 +73,7 @@ def print_replay(console: Console, result: ReplayResult, *, all_files: bool = Tr
         for failure in failures:
             print_failure(console, failure)
             console.print()
+    print_never_reached(console, result)
     applied = sum(1 for f in result.files if f.status == "applied")
     total = len(result.files)
     line = f"{applied} of {total} files applied in {result.seconds:.2f} s"
@@ -87,6 +89,24 @@ def print_replay(console: Console, result: ReplayResult, *, all_files: bool = Tr
     elif not result.strict and result.passes > 1:
         line += f" (needed {result.passes} passes: the order that worked is in --format json)"
     console.print(("[green]" if result.ok else "[red]") + safe_markup(line) + "[/]")
+
+
+#: entries of the never-reached list shown in text (all of them are in --format json)
+NEVER_REACHED_SHOWN = 20
+
+
+def print_never_reached(console: Console, result: ReplayResult) -> None:
+    """Objects the migrations meant to exist that are not in the sandbox: not reviewed."""
+    missing = result.never_reached
+    if not missing:
+        return
+    console.print(
+        f"\n[bold]Never reached the sandbox[/] ({len(missing)}; not in any report below)"
+    )
+    for item in missing[:NEVER_REACHED_SHOWN]:
+        console.print(f"  {item.kind} [bold]{safe_markup(item.name)}[/]: {safe_markup(item.why)}")
+    if len(missing) > NEVER_REACHED_SHOWN:
+        console.print(f"  … and {len(missing) - NEVER_REACHED_SHOWN} more (see --format json)")
 
 
 def print_inventory(console: Console, inventory: Inventory, tenant_label: str = "tenant") -> None:
