@@ -74,11 +74,17 @@ def invoke(*args: str):
 
 def test_passing_project_exits_0_with_every_format(tmp_path: Path) -> None:
     root = _project(tmp_path / "good")
+    # public.audit cannot be filled (check (false)): by default that is inconclusive
     result = invoke(str(root), "--pg-version", "15")
+    assert result.exit_code == 1, result.output
+    assert "INCONCLUSIVE: 4 of 5 tenant tables tested (80%)" in result.output
+    result = invoke(str(root), "--pg-version", "15", "--min-coverage", "80")
     assert result.exit_code == 0, result.output
     assert "every check passed" in result.output
+    assert "coverage: 4 of 5 tenant tables isolation-tested; 1 not tested" in result.output
+    assert "not tested: public.audit: unfillable" in result.output
     out = tmp_path / "report.json"
-    assert invoke(str(root), "-f", "json", "-o", str(out)).exit_code == 0
+    assert invoke(str(root), "-f", "json", "-o", str(out), "--min-coverage", "80").exit_code == 0
     doc = json.loads(out.read_text())
     assert doc["ok"] and doc["seeded"] and doc["summary"]["fail"] == 0
     kinds = {r["kind"] for r in doc["results"]}

@@ -183,7 +183,7 @@ def print_report(console: Console, report: RlsReport, *, all_tables: bool = Fals
                 console.print(f"    [dim]row:[/] {safe_markup(row)}")
             if f.cycle:
                 console.print(f"    [dim]cycle:[/] {safe_markup(f.cycle)}")
-    if report.unfilled:
+    if report.unfilled and report.coverage is None:
         console.print("\n[bold]Not tested automatically[/]")
         for name, why in report.unfilled.items():
             console.print(f"  [yellow]{safe_markup(name)}[/]: {safe_markup(why)}")
@@ -195,6 +195,8 @@ def print_report(console: Console, report: RlsReport, *, all_tables: bool = Fals
     for note in report.notes:
         if not note.endswith("round trips for checks"):
             console.print(f"[yellow]note:[/] {safe_markup(note)}")
+    for line in coverage_lines(report):
+        console.print(safe_markup(line))
     line = (
         f"{len(report.results)} checks: {counts['pass']} passed, {counts['fail']} failed, "
         f"{counts['error']} errors"
@@ -202,7 +204,27 @@ def print_report(console: Console, report: RlsReport, *, all_tables: bool = Fals
         + (f", {counts['skip']} skipped" if counts["skip"] else "")
         + f" in {report.seconds:.2f} s"
     )
+    if report.inconclusive:
+        line = f"INCONCLUSIVE: {report.inconclusive}. " + line
     console.print(("\n[green]" if report.ok else "\n[red]") + safe_markup(line) + "[/]")
+
+
+def _verdict(report: RlsReport) -> str:
+    if report.failures:
+        return "FAIL"
+    return "INCONCLUSIVE" if report.inconclusive else "PASS"
+
+
+def coverage_lines(report: RlsReport) -> list[str]:
+    """The coverage line, what was not tested and why, and who acted for tenant A."""
+    cov = report.coverage
+    if cov is None:
+        return []
+    out = ["", cov.line()]
+    out += [f"  not tested: {name}: {why}" for name, why in cov.untested.items()]
+    out += [f"  persona {name}: {how}" for name, how in cov.personas.items()]
+    out += [f"  problem: {p}" for p in cov.problems]
+    return out
 
 
 def json_report(report: RlsReport) -> str:
@@ -284,7 +306,7 @@ def markdown_report(report: RlsReport) -> str:
         "the way PostgREST runs a request (role and `request.jwt.claims` set for the "
         "transaction), inside a transaction that was rolled back.",
         "",
-        f"**Result: {'PASS' if report.ok else 'FAIL'}** - {len(report.results)} checks, "
+        f"**Result: {_verdict(report)}** - {len(report.results)} checks, "
         f"{counts['pass']} passed, {counts['fail']} failed, {counts['error']} errors"
         + (f", {counts['denied']} reads denied by privileges" if counts["denied"] else "")
         + (f", {counts['skip']} skipped" if counts["skip"] else "")
@@ -353,6 +375,10 @@ def markdown_report(report: RlsReport) -> str:
             f"Tables tested for isolation ({len(report.tested_tables)}): "
             + ", ".join(f"`{t}`" for t in report.tested_tables),
         ]
+    if report.coverage is not None:
+        out += ["", *(md_cell(line.strip()) for line in coverage_lines(report)[1:])]
+    if report.inconclusive:
+        out += ["", f"**INCONCLUSIVE**: {md_cell(report.inconclusive)}."]
     found = problems(report.results)
     out += ["", "## Failures", ""]
     if not found:

@@ -8,6 +8,7 @@ input (no traceback, passwords redacted).
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -27,7 +28,7 @@ from pgvet.errors import (
 from pgvet.live.connect import redact
 from pgvet.report import rls as render
 from pgvet.rls.results import RlsReport
-from pgvet.rls.settings import rls_settings
+from pgvet.rls.settings import RlsSettings, rls_settings
 
 rls_app = typer.Typer(
     name="rls",
@@ -117,6 +118,17 @@ def test(
             show_default=False,
         ),
     ] = None,
+    min_coverage: Annotated[
+        float | None,
+        typer.Option(
+            "--min-coverage",
+            min=0,
+            max=100,
+            help="Percent of tenant tables that must be isolation-tested, else the run is "
+            "inconclusive (exit 1). Default: [rls] min_coverage, else 100.",
+            show_default=False,
+        ),
+    ] = None,
     all_tables: Annotated[
         bool, typer.Option("--all-tables", help="Text format: show passing tables too.")
     ] = False,
@@ -168,7 +180,7 @@ def test(
             "--statement-timeout, --timeout and --superuser apply to a replay, not --db"
         )
     report = (
-        _run_db(db, config, auto)
+        _run_db(db, config, auto, min_coverage)
         if db is not None
         else _run_path(
             path,
@@ -179,6 +191,7 @@ def test(
             statement_timeout=statement_timeout,
             timeout=timeout,
             superuser=superuser,
+            min_coverage=min_coverage,
         )
     )
     if report is None:
@@ -197,6 +210,7 @@ def _run_path(
     statement_timeout: str | None,
     timeout: str | None,
     superuser: bool | None,
+    min_coverage: float | None,
 ) -> RlsReport | None:
     from pgvet.replay.limits import resolve_limits
     from pgvet.replay.project import load_project
@@ -206,7 +220,7 @@ def _run_path(
 
     project = load_project(path)
     settings_all = load_config(project.root, config)
-    settings = rls_settings(settings_all)
+    settings = _with_coverage(rls_settings(settings_all), min_coverage)
     load_seed = settings.seed if seed is None else seed
     limits = resolve_limits(settings_all, statement_timeout, timeout, superuser)
     with replayed_project(
@@ -257,13 +271,19 @@ def _load_seed(conn: psycopg.Connection, seed_path: Path) -> None:
         ) from exc
 
 
-def _run_db(dsn: str, config: Path | None, auto: bool | None) -> RlsReport:
+def _with_coverage(settings: RlsSettings, min_coverage: float | None) -> RlsSettings:
+    return settings if min_coverage is None else replace(settings, min_coverage=min_coverage)
+
+
+def _run_db(
+    dsn: str, config: Path | None, auto: bool | None, min_coverage: float | None
+) -> RlsReport:
     from pgvet.catalog import read_catalog
     from pgvet.rls.disposable import connect_disposable
     from pgvet.rls.engine import run_rls_tests
 
     settings_all = load_config(None, config)
-    settings = rls_settings(settings_all)
+    settings = _with_coverage(rls_settings(settings_all), min_coverage)
     with connect_disposable(dsn) as conn, connect_disposable(dsn) as second:
         err.print(f"[dim]reading the catalog of {redact(dsn)}[/]")
         catalog = read_catalog(conn)

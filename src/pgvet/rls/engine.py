@@ -26,7 +26,11 @@ import psycopg
 from pgvet.catalog.model import Catalog, Table
 from pgvet.config import Config
 from pgvet.errors import InputError
+from pgvet.rls.attacks import attack_checks
 from pgvet.rls.checks import Context, count_rows
+from pgvet.rls.coverage import Coverage, measure
+from pgvet.rls.declared import tenancy_for
+from pgvet.rls.evidence import Evidence, verify
 from pgvet.rls.expectations import expectation_checks
 from pgvet.rls.fixture import Fixture, build_fixture
 from pgvet.rls.isolation import isolation_checks
@@ -34,7 +38,8 @@ from pgvet.rls.personas import ANON, SERVICE_ROLE, Persona
 from pgvet.rls.results import CheckResult, PersonaInfo, RlsReport
 from pgvet.rls.runner import Kind, Runner, plain
 from pgvet.rls.settings import Expectation, RlsSettings
-from pgvet.rls.tenancy import Tenancy, discover
+from pgvet.rls.tenancy import Tenancy
+from pgvet.rls.users import read_signups
 
 Progress = Callable[[str], None]
 
@@ -87,6 +92,7 @@ def run_rls_tests(
             round_trips += phase.round_trips
     if automatic is not None and automatic.fixture is not None:
         _describe(report, automatic.tenancy, automatic.fixture, catalog)
+        report.coverage = automatic.coverage
     report.seconds = time.perf_counter() - started
     report.notes.append(f"{round_trips} round trips for checks")
     return report
@@ -101,6 +107,7 @@ class Phase:
     round_trips: int = 0
     tenancy: Tenancy | None = None
     fixture: Fixture | None = None
+    coverage: Coverage | None = None
 
 
 def _configured_phase(
@@ -138,16 +145,27 @@ def _auto_phase(
     with conn.transaction(force_rollback=True):
         ctx = Context(conn, catalog, Runner(conn))
         say("discovering tenants and generating two of them")
-        tenancy = discover(
-            catalog, config.tenant_columns, settings.tenant_roots, settings.membership
-        )
+        tenancy = tenancy_for(catalog, config.tenant_columns, read_signups(conn), settings)
         fixture = build_fixture(conn, catalog, tenancy)
-        personas = _tenant_personas(conn, fixture)
+        evidence = verify(conn, fixture)
+        personas = _tenant_personas(conn, fixture, evidence)
         phase.personas = [_info(p, "generated") for p in personas] + [_info(ANON, "builtin")]
         say(f"isolation: {len(fixture.tested_tables)} tables × {len(personas) + 1} personas")
-        phase.results += isolation_checks(ctx, fixture, personas, ANON, settings.public_tables)
+        if evidence.sound and personas:
+            phase.results += isolation_checks(ctx, fixture, personas, ANON, settings.public_tables)
+            leaking = frozenset(
+                r.table for r in phase.results if r.command == "select" and r.status == "fail"
+            )
+            phase.results += attack_checks(ctx, fixture, personas, settings.public_tables, leaking)
         rest = [t for t in _readable(catalog) if t.key not in set(fixture.tested_tables)]
         phase.results += read_checks(ctx, [*personas, ANON], rest)
+        members = {p.name: evidence.members.get(p.user_id or "", "") for p in personas if p.user_id}
+        for user in fixture.users.get("A", []):
+            if user.id in evidence.strangers:
+                members[f"A:{user.role} (left out)"] = evidence.strangers[user.id]
+        phase.coverage = measure(
+            catalog, fixture, evidence, phase.results, members, settings.min_coverage
+        )
         phase.round_trips = ctx.runner.round_trips
         phase.tenancy, phase.fixture = tenancy, fixture
     return phase
@@ -231,23 +249,34 @@ def read_checks(ctx: Context, personas: list[Persona], tables: list[Table]) -> l
     return out
 
 
-def _tenant_personas(conn: psycopg.Connection, fixture: Fixture) -> list[Persona]:
-    """One persona per generated user of tenant A, plus one who forged ``user_metadata``.
+def _tenant_personas(
+    conn: psycopg.Connection, fixture: Fixture, evidence: Evidence
+) -> list[Persona]:
+    """One persona per generated user of tenant A that really is a member of tenant A,
+    plus one who forged ``user_metadata``.
 
     ``user_metadata`` is writable by its user (``supabase.auth.updateUser``), so a policy
     that trusts it trusts the attacker: the forged persona is tenant A's least privileged
-    user claiming tenant B's ids there.
+    user claiming tenant B's ids there. With value tenancy the personas carry the tenant
+    claim (``tenant_id``) the helpers read.
     """
     out = []
-    users = fixture.users.get("A", [])
+    users = [u for u in fixture.users.get("A", []) if u.id not in evidence.strangers]
+    tenancy = fixture.tenancy
+    claims: dict[str, str] = {}
+    if tenancy.claim:
+        claims[tenancy.claim] = fixture.tenant_values.get("A", {}).get(
+            next(iter(tenancy.value_columns.values()), ""), ""
+        )
     for user in users:
-        label = "user" if fixture.tenancy.mode == "user" else user.role
+        label = "user" if tenancy.mode == "user" else user.role
         persona = Persona(
             name=f"A:{label}",
             role="authenticated",
+            claims=dict(claims),
             user_id=user.id,
             tenant="A",
-            description=f"generated {label} of tenant A",
+            description=f"generated {label} of tenant A ({evidence.members.get(user.id, '')})",
         )
         out.append(persona.resolve(conn))
     forged = fixture.tenant_values.get("B", {})
@@ -257,7 +286,7 @@ def _tenant_personas(conn: psycopg.Connection, fixture: Fixture) -> list[Persona
             Persona(
                 name=f"{base.name}+forged-metadata",
                 role="authenticated",
-                claims={"user_metadata": dict(forged)},
+                claims={**claims, "user_metadata": dict(forged)},
                 user_id=base.user_id,
                 tenant="A",
                 description=f"{base.description}, with tenant B's ids written into its own "

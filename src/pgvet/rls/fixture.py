@@ -28,8 +28,9 @@ import psycopg
 from psycopg import sql
 
 from pgvet.catalog.model import Catalog, QualifiedName, Table
+from pgvet.rls.creators import create_through_function
 from pgvet.rls.keys import KeySpec, key_spec
-from pgvet.rls.rows import FixtureUser, RowMaker, Unfillable
+from pgvet.rls.rows import FixtureUser, RowMaker, Unfillable, tenant_value
 from pgvet.rls.tenancy import Tenancy
 
 WORLDS = ("A", "B")
@@ -131,9 +132,10 @@ def build_fixture(conn: psycopg.Connection, catalog: Catalog, tenancy: Tenancy) 
                 row = dict(existing[0])
             b.made.setdefault("shared", {})[table.key] = [row]
     _snapshot(conn, fixture, tables, lo, claimed)  # the shared phase's rows: nobody's
+    roles = b.persona_roles()
     for world in WORLDS:
         try:
-            users = b.make_users(world)
+            users = b.make_users(world, roles)
         except Unfillable as exc:
             for key in sorted(tenancy.scoped):
                 if key[0] != "auth":
@@ -147,8 +149,15 @@ def build_fixture(conn: psycopg.Connection, catalog: Catalog, tenancy: Tenancy) 
             try:
                 rows = list(_fill(b, table, world, users))
             except Unfillable as exc:
-                fixture.unfilled.setdefault(table.key, str(exc))
-                continue
+                made = None
+                if table.key in tenancy.roots:
+                    made = create_through_function(b, table, world, users[0])
+                if made is None:
+                    fixture.unfilled.setdefault(table.key, str(exc))
+                    continue
+                how = made.pop("__pgvet_function")
+                rows = [made]
+                fixture.notes.append(f"tenant {world}: {'.'.join(table.key)} made by {how}")
             b.made.setdefault(world, {})[table.key] = rows
         fixture.rows[world] = _snapshot(conn, fixture, tables, lo, claimed)
     b.act_for(None)
@@ -171,8 +180,9 @@ def _fill(
     if membership is not None:
         for user in users:
             fixed: dict[str, Any] = {membership.user_column: user.id}
-            if membership.role_column and user.role in membership.roles:
-                fixed[membership.role_column] = user.role
+            role = b.role_value(membership, user.role)
+            if membership.role_column and role is not None:
+                fixed[membership.role_column] = role
             yield b.insert(table, world, user, fixed)
         return
     yield b.insert(table, world, users[0])
@@ -188,6 +198,9 @@ def _tenant_values(b: RowMaker, fixture: Fixture) -> None:
             parent = b.rows_of(world, (fk.ref_schema or "public", fk.ref_table or ""))
             if parent and parent[0].get(fk.ref_columns[0]) is not None:
                 values[fk.columns[0]] = str(parent[0][fk.ref_columns[0]])
+        for key, column in b.tenancy.value_columns.items():
+            col = b.by_key[key].column(column) if key in b.by_key else None
+            values.setdefault(column, tenant_value(world, col.type_name if col else "text"))
         fixture.tenant_values[world] = values
 
 

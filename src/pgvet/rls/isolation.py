@@ -7,12 +7,12 @@ For every tenant-scoped table filled in both worlds and every persona of tenant 
   "add myself to tenant B", the classic way into another tenant);
 * **update / delete**: aimed at tenant B's rows, they touch nothing.
 
-``anon`` gets the same writes and must see no row of either tenant. Rows shown by a
-SELECT policy that *explicitly* allows public reads (it names ``anon`` in its roles, or
-is ``using (true)``: a catalogue read on purpose, like services) or that belong to a
-table listed in ``[rls] public_tables`` are reported as public reads, not leaks; the
-policy is named so the team can judge. A leak names the table, the
-command, the policy that allowed it and the row it exposed.
+``anon`` gets the same writes and must see no row of either tenant. Every table tested
+here has a tenant path, so a policy such as ``using (true)`` that shows tenant B's rows
+is a leak; only tables listed in ``[rls] public_tables`` are read across tenants on
+purpose. A read passes only with a positive control (the persona sees tenant A's rows).
+A leak names the table, the command, the policy that allowed it and the row it exposed
+with its tenant path, and is re-run alone in a fresh transaction before it is reported.
 
 The statements do not depend on the persona (the acting user's id is read from the
 claims at run time), so they are compiled once per command and PostgreSQL plans each
@@ -21,11 +21,11 @@ policy-laden query once per role instead of once per persona.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pgvet.catalog.model import Catalog, QualifiedName, Table
-from pgvet.rls.attribution import attribute, describe_row, describe_rows, public_policies
+from pgvet.rls.attribution import attribute, candidate_policies, describe_row, describe_rows
 from pgvet.rls.checks import (
     Context,
     copy_row,
@@ -85,8 +85,11 @@ def isolation_checks(
             for name in names:
                 chosen = forged_plans[name] if forged else plans[name]
                 outcomes = ctx.runner.run_compiled(compiled[name, forged], persona, command)
-                for plan, outcome in zip(chosen, outcomes, strict=True):
-                    results.append(_judge(ctx, fixture, persona, plan, outcome, public_tables))
+                judged = [
+                    (plan, _judge(ctx, fixture, persona, plan, outcome, public_tables))
+                    for plan, outcome in zip(chosen, outcomes, strict=True)
+                ]
+                results += _reconfirm(ctx, fixture, persona, command, judged)
     return results
 
 
@@ -195,7 +198,7 @@ def _judge(
         policies = attribute(ctx, persona, table, command, row=row)
     else:
         hit = touched or fixture.world_of("B")[table.key]
-        rows = describe_rows(ctx, table, hit)
+        rows = with_path(fixture, table, describe_rows(ctx, table, hit), "B")
         policies = attribute(ctx, persona, table, command, hit)
     return CheckResult(
         **base,
@@ -216,10 +219,13 @@ def _judge_select(
     outcome: Outcome,
     public_tables: tuple[str, ...],
 ) -> CheckResult:
+    """A read passes only with a positive control: the persona sees its own tenant's
+    rows and none of the other's. Seeing nothing at all proves nothing (a persona that
+    belongs to no tenant sees nothing either), unless no policy could ever show a row."""
     kind = base["kind"]
     if outcome.sqlstate == "42501":
         return CheckResult(
-            **base, status="pass", summary="no privilege to read the table", error=outcome.message
+            **base, status="denied", summary="no privilege to read the table", error=outcome.message
         )
     visible = set(keys_of(outcome))
     b_keys = fixture.world_of("B")[table.key]
@@ -228,8 +234,21 @@ def _judge_select(
     who = "either tenant" if kind == "anon" else "tenant B"
     own = len([k for k in fixture.world_of("A")[table.key] if k in visible])
     if not seen:
-        mine = "" if kind == "anon" else f" (sees {own} of tenant A's)"
-        return CheckResult(**base, status="pass", summary=f"sees no row of {who}{mine}")
+        if kind == "anon" or own:
+            mine = "" if kind == "anon" else f" and {own} of tenant A's (positive control)"
+            return CheckResult(**base, status="pass", summary=f"sees no row of {who}{mine}")
+        if closed(ctx, table, persona.role):
+            return CheckResult(
+                **base,
+                status="denied",
+                summary=f"closed to {persona.role}: no SELECT policy applies, no row is visible",
+            )
+        return CheckResult(
+            **base,
+            status="skip",
+            summary="no positive control: sees no row of tenant A either, so seeing none of "
+            "tenant B's proves nothing",
+        )
     if f"{table.schema}.{table.name}" in public_tables or table.name in public_tables:
         return CheckResult(
             **base,
@@ -237,23 +256,60 @@ def _judge_select(
             summary=f"sees {len(seen)} row(s) of {who}: public read "
             "(declared in [rls] public_tables)",
         )
-    if table.rls_enabled:
-        public = public_policies(ctx, persona, table, seen)
-        if public:
-            return CheckResult(
-                **base,
-                status="pass",
-                summary=f"sees {len(seen)} row(s) of {who}: public read on purpose "
-                "(a SELECT policy for anon / using (true) allows it)",
-                policies=tuple(a.label() for a in public),
-            )
     return CheckResult(
         **base,
         status="fail",
         summary=f"LEAK: sees {len(seen)} row(s) of {who}",
         policies=attribute(ctx, persona, table, "select", seen),
-        rows=describe_rows(ctx, table, seen),
+        rows=with_path(fixture, table, describe_rows(ctx, table, seen), "B"),
     )
+
+
+def _reconfirm(
+    ctx: Context,
+    fixture: Fixture,
+    persona: Persona,
+    command: str,
+    judged: list[tuple[_Planned, CheckResult]],
+) -> list[CheckResult]:
+    """Run every leaking statement again in a fresh transaction (the persona set anew,
+    each statement in its own subtransaction): a leak is reported only if it repeats."""
+    leaks = [(p, r) for p, r in judged if r.status == "fail"]
+    if not leaks:
+        return [r for _, r in judged]
+    again = ctx.runner.run(persona, [(p.kind, p.sql) for p, _ in leaks], command)
+    confirmed: dict[int, CheckResult] = {}
+    for (plan, result), outcome in zip(leaks, again, strict=True):
+        if plan.command == "select":
+            b_keys = set(fixture.world_of("B")[plan.table.key])
+            if persona.role == "anon":
+                b_keys |= set(fixture.world_of("A")[plan.table.key])
+            repeated = bool(b_keys & set(keys_of(outcome)))
+        else:
+            repeated = write_verdict(outcome, plan.command)[0] == "allowed"
+        confirmed[id(result)] = (
+            replace(result, summary=result.summary + " (confirmed in a fresh transaction)")
+            if repeated
+            else replace(
+                result,
+                status="error",
+                summary=f"not reproducible: {result.summary} once, not in a fresh transaction",
+            )
+        )
+    return [confirmed.get(id(r), r) for _, r in judged]
+
+
+def closed(ctx: Context, table: Table, role: str) -> bool:
+    """RLS is on and no permissive SELECT policy applies to ``role``: nothing can show."""
+    return table.rls_enabled and not candidate_policies(ctx.catalog, table, role, "select")
+
+
+def with_path(fixture: Fixture, table: Table, rows: tuple[str, ...], world: str) -> tuple[str, ...]:
+    """Each exposed row with the tenant path that makes it tenant ``world``'s."""
+    path = fixture.tenancy.paths.get(table.key)
+    if path is None:
+        return rows
+    return tuple(f"{r} (tenant {world} by {path.label()})" for r in rows)
 
 
 def _error(ctx: Context, table: Table, base: dict[str, Any], outcome: Outcome) -> CheckResult:

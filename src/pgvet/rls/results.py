@@ -70,6 +70,13 @@ class RlsReport:
     notes: list[str] = field(default_factory=list)
     #: the declared expectations, as plain dicts (persona, table, visible, allow, …)
     expectations: list[dict[str, Any]] = field(default_factory=list)
+    #: the automatic run's coverage (:class:`pgvet.rls.coverage.Coverage`), when it ran
+    coverage: Any = None
+
+    @property
+    def inconclusive(self) -> str | None:
+        """Why the automatic run proves nothing (too little tested), or None."""
+        return self.coverage.inconclusive if self.coverage is not None else None
 
     @property
     def failures(self) -> list[CheckResult]:
@@ -77,7 +84,7 @@ class RlsReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.inconclusive
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in ("pass", "fail", "error", "denied", "skip")}
@@ -100,5 +107,6 @@ class RlsReport:
             "shared": self.shared,
             "notes": self.notes,
             "expectations": self.expectations,
+            "coverage": self.coverage.to_dict() if self.coverage is not None else None,
             "results": [r.to_dict() for r in self.results],
         }

@@ -24,7 +24,7 @@ import psycopg
 from psycopg import errors, sql
 
 from pgvet.catalog.model import Catalog, Column, QualifiedName, Table
-from pgvet.rls.tenancy import AUTH_USERS, Tenancy
+from pgvet.rls.tenancy import AUTH_USERS, Membership, Tenancy
 from pgvet.rls.values import (
     DEFAULT,
     NULL,
@@ -37,6 +37,7 @@ from pgvet.rls.values import (
     load_types,
     materialize,
     typed_candidates,
+    unprivileged_first,
 )
 
 MAX_ATTEMPTS = 40
@@ -61,6 +62,19 @@ class FixtureUser:
     world: str
     role: str
     email: str
+
+
+WORLD_NAMES = ("A", "B")
+
+
+def tenant_value(world: str, type_name: str) -> str:
+    """The value world A's (B's) rows carry in a tenant column that references nothing:
+    a uuid, a number or a text, as the column's type needs."""
+    if type_name == "uuid":
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"pgvet:tenant:{world}"))
+    if type_name in ("int2", "int4", "int8", "numeric"):
+        return str(1000 + WORLD_NAMES.index(world) + 1)
+    return f"pgvet-tenant-{world.lower()}"
 
 
 class Unfillable(Exception):
@@ -102,32 +116,100 @@ class RowMaker:
         self.memberships = {m.table: m for m in tenancy.memberships if not m.profile}
         self._acting: str | None = None
         self._metadata_keys: list[str] | None = None
+        self._as_auth_admin: bool | None = None
+        self._role_ids: dict[str, str] = {}
+        #: world → the value its rows carry in value-tenancy columns (tenant_id)
+        self.world_values: dict[str, str] = {}
 
     # -- users --
 
-    def make_users(self, world: str) -> list[FixtureUser]:
-        """One ``auth.users`` row per persona role, as GoTrue would insert it.
+    def make_users(self, world: str, roles: tuple[str, ...]) -> list[FixtureUser]:
+        """One ``auth.users`` row per persona role, inserted as Supabase Auth does it: by
+        the auth admin role (``supabase_auth_admin``) with no one's claims set, so
+        sign-up triggers run as they do in production and never see an earlier user.
 
         Sign-up triggers often read ``raw_user_meta_data`` (a handle, a display name); if
         the first, empty, attempt fails, the keys those triggers read are filled in."""
         users = []
-        for role in self.tenancy.persona_roles:
+        for role in roles:
             uid = str(uuid.uuid4())
             tag = "".join(ch if ch.isalnum() else "-" for ch in role.lower())
             n = self.counter.next()
             email = f"pgvet.{world.lower()}.{tag}.{n}@example.test"
             error = ""
+            self.reset_actor()
             for metadata in ({}, self._signup_metadata(world, n)):
                 try:
                     with self.conn.transaction():
+                        if self._auth_admin():
+                            self.conn.execute("set local role supabase_auth_admin")
                         self.conn.execute(_NEW_USER, (uid, email, json.dumps(metadata)))
+                        self.conn.execute("reset role")
                     break
                 except psycopg.Error as exc:
                     error = _message(exc)
             else:
-                raise Unfillable(f"creating a user in auth.users failed: {error}")
+                who = "supabase_auth_admin" if self._auth_admin() else "the connection's role"
+                raise Unfillable(f"creating a user in auth.users as {who} failed: {error}")
             users.append(FixtureUser(uid, world, role, email))
         return users
+
+    def _claim_type(self) -> str:
+        for key, column in self.tenancy.value_columns.items():
+            col = self.by_key[key].column(column) if key in self.by_key else None
+            if col is not None:
+                return col.type_name
+        return "text"
+
+    def persona_roles(self) -> tuple[str, ...]:
+        """The roles to make one user for: the membership's role values, else the names
+        in its roles table (``rbac.roles``; at most four, unprivileged first)."""
+        primary = self.tenancy.primary
+        if self.tenancy.mode != "membership" or primary is None:
+            return ("member",)
+        if primary.roles:
+            return primary.roles
+        self._role_ids = dict(self._role_rows(primary))
+        names = unprivileged_first(tuple(self._role_ids))
+        return names[:4] or ("member",)
+
+    def _role_rows(self, membership: Membership) -> list[tuple[str, str]]:
+        """(name, value stored in the membership) for each row of the roles table."""
+        if membership.role_table is None or membership.role_table not in self.by_key:
+            return []
+        table = self.by_key[membership.role_table]
+        pk = self.catalog.primary_key(*table.key)
+        label = "name" if table.column("name") else (pk.columns[0] if pk else None)
+        if label is None or pk is None or len(pk.columns) != 1:
+            return []
+        query = sql.SQL("select {}::text, {}::text from {} order by 1 limit 20").format(
+            sql.Identifier(label), sql.Identifier(pk.columns[0]), sql.Identifier(*table.key)
+        )
+        return [(a, b) for a, b in self.conn.execute(query).fetchall()]
+
+    def role_value(self, membership: Membership, role: str) -> str | None:
+        """What the membership's role column holds for ``role`` (a label, an array of
+        one name, a roles-table id), or None when it has no such role."""
+        if membership.role_column is None:
+            return None
+        if membership.roles:
+            return role if role in membership.roles else None
+        value = self._role_ids.get(role) if membership.role_table else None
+        if membership.role_array:
+            return "{" + json.dumps(role) + "}" if value is not None else None
+        return value
+
+    def _auth_admin(self) -> bool:
+        """Whether users can be made as ``supabase_auth_admin`` (always in a sandbox; a
+        ``--db`` server may not let the connection switch to it)."""
+        if self._as_auth_admin is None:
+            row = self.conn.execute(
+                "select exists (select from pg_roles where rolname = 'supabase_auth_admin')"
+                " and pg_has_role(current_user, 'supabase_auth_admin', 'MEMBER')"
+                " and has_table_privilege('supabase_auth_admin', 'auth.users', 'INSERT')"
+            ).fetchone()
+            self._as_auth_admin = bool(row and row[0])
+        return self._as_auth_admin
 
     def _signup_metadata(self, world: str, n: int) -> dict[str, str]:
         if self._metadata_keys is None:
@@ -157,7 +239,7 @@ class RowMaker:
     def plan(
         self, table: Table, world: str, user: FixtureUser, fixed: dict[str, Any] | None = None
     ) -> _Plan:
-        fixed = dict(fixed or {})
+        fixed = {**self._tenant_fixed(table, world, user), **(fixed or {})}
         options: dict[str, list[Candidate]] = {}
         user_tables = {AUTH_USERS, *self.tenancy.profiles}
         for fk in self.catalog.foreign_keys_of(table.schema, table.name):
@@ -196,6 +278,23 @@ class RowMaker:
             options[col.name] = self.candidates(table, col, world)
         return _Plan(columns, fixed, options)
 
+    def _tenant_fixed(self, table: Table, world: str, user: FixtureUser) -> dict[str, Any]:
+        """Columns that say whose row it is without a foreign key: a tenant value
+        (``tenant_id text``), a column named after the root (``owned_by_group``), a
+        profile's email (matched to ``auth.users`` by it)."""
+        out: dict[str, Any] = {}
+        column = self.tenancy.value_columns.get(table.key)
+        if column is not None and world in WORLD_NAMES:
+            col = table.column(column)
+            out[column] = tenant_value(world, col.type_name if col else "text")
+        for step in self.tenancy.implied:
+            if step.table == table.key and (root := self.parent_row(world, step.ref)):
+                out[step.columns[0]] = root.get(step.ref_columns[0])
+        for profile in self.tenancy.profile_info:
+            if profile.table == table.key and profile.email_column and user.email:
+                out[profile.email_column] = user.email
+        return out
+
     def candidates(self, table: Table, col: Column, world: str) -> list[Candidate]:
         default_is_sequence = bool(col.default and "nextval(" in col.default)
         if col.identity or default_is_sequence:
@@ -225,9 +324,18 @@ class RowMaker:
         uid = user.id if user is not None and user.world != "shared" else None
         if uid == self._acting:
             return
-        claims = json.dumps({"sub": uid, "role": "authenticated"}) if uid else ""
+        payload: dict[str, Any] = {"sub": uid, "role": "authenticated"}
+        if self.tenancy.claim and user is not None and user.world in WORLD_NAMES:
+            payload[self.tenancy.claim] = tenant_value(user.world, self._claim_type())
+        claims = json.dumps(payload) if uid else ""
         self.conn.execute("select set_config('request.jwt.claims', %s, true)", (claims,))
         self._acting = uid
+
+    def reset_actor(self) -> None:
+        """No one's claims and the connection's own role, whatever ran before."""
+        self.conn.execute("select set_config('request.jwt.claims', '', true)")
+        self.conn.execute("reset role")
+        self._acting = None
 
     def insert(
         self, table: Table, world: str, user: FixtureUser, fixed: dict[str, Any] | None = None

@@ -11,6 +11,13 @@ Shape::
     tenant_roots = ["public.clinics"]       # optional: override discovery
     membership = ["public.clinic_staff"]    # optional: override discovery
     public_tables = ["doctors"]     # rows every user may read across tenants, on purpose
+    min_coverage = 100              # % of tenant tables that must be isolation-tested
+
+    [rls.tenancy]                   # optional: override discovery (checked against the schema)
+    roots = ["public.organizations"]
+    membership = ["public.organization_members"]
+    profiles = ["public.users"]     # tables whose id is the auth.users id
+    claim = "tenant_id"             # the JWT claim holding the tenant (value tenancy)
 
     [rls.personas.sales_a]
     description = "sales staff of clinic A"
@@ -49,7 +56,10 @@ _RLS_KEYS = {
     "public_tables",
     "personas",
     "expect",
+    "tenancy",
+    "min_coverage",
 }
+_TENANCY_KEYS = {"roots", "membership", "profiles", "claim"}
 _PERSONA_KEYS = {"role", "user", "email", "sub", "claims", "description"}
 _EXPECT_KEYS = {
     "persona",
@@ -114,6 +124,9 @@ class RlsSettings:
     tenant_roots: tuple[str, ...] = ()
     membership: tuple[str, ...] = ()
     public_tables: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+    claim: str | None = None
+    min_coverage: float = 100.0
     personas: tuple[Persona, ...] = ()
     expectations: tuple[Expectation, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -137,6 +150,23 @@ def rls_settings(config: Config) -> RlsSettings:
     roots = _strings(raw.get("tenant_roots", []), f"{where}: rls.tenant_roots")
     membership = _strings(raw.get("membership", []), f"{where}: rls.membership")
     public = _strings(raw.get("public_tables", []), f"{where}: rls.public_tables")
+    tenancy = raw.get("tenancy", {})
+    if not isinstance(tenancy, Mapping):
+        raise InputError(f"{where}: rls.tenancy: expected a table ([rls.tenancy])")
+    _no_unknown(tenancy, _TENANCY_KEYS, f"{where}: rls.tenancy")
+    roots += _strings(tenancy.get("roots", []), f"{where}: rls.tenancy.roots")
+    membership += _strings(tenancy.get("membership", []), f"{where}: rls.tenancy.membership")
+    profiles = _strings(tenancy.get("profiles", []), f"{where}: rls.tenancy.profiles")
+    claim = _str(tenancy["claim"], f"{where}: rls.tenancy.claim") if "claim" in tenancy else None
+    coverage = raw.get("min_coverage", 100)
+    if (
+        isinstance(coverage, bool)
+        or not isinstance(coverage, int | float)
+        or not 0 <= coverage <= 100
+    ):
+        raise InputError(
+            f"{where}: rls.min_coverage: expected a percentage 0-100, got {coverage!r}"
+        )
     personas = _personas(raw.get("personas", {}), where)
     names = {p.name for p in personas} | {"anon", "service_role"}
     expectations = _expectations(raw.get("expect", []), where, names)
@@ -147,6 +177,9 @@ def rls_settings(config: Config) -> RlsSettings:
         tenant_roots=roots,
         membership=membership,
         public_tables=public,
+        profiles=profiles,
+        claim=claim,
+        min_coverage=float(coverage),
         personas=tuple(personas),
         expectations=tuple(expectations),
     )
