@@ -49,8 +49,8 @@ import psycopg
 from pgvet.catalog import Catalog, read_catalog
 from pgvet.replay.project import Project
 from pgvet.replay.session import replayed_project
-from pgvet.rules import REGISTRY, LintContext, Rule
 from pgvet.rules.engine import run_lint
+from pgvet.rules.registry import REGISTRY, LintContext, Rule
 from pgvet.sandbox import binaries, cluster
 
 REPO = Path(__file__).resolve().parents[1]

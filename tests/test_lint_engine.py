@@ -10,8 +10,8 @@ from pathlib import Path
 from conftest import write_migrations
 from pgvet.replay.project import load_project
 from pgvet.replay.session import replayed_project
-from pgvet.rules import LintContext
 from pgvet.rules.engine import run_lint
+from pgvet.rules.registry import LintContext
 
 SCHEMA = """\
 create table public.orgs (id uuid primary key default gen_random_uuid());

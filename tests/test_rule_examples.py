@@ -18,7 +18,7 @@ from pgvet.catalog import read_catalog
 from pgvet.replay.apply import replay
 from pgvet.replay.origins import compute_origins
 from pgvet.replay.project import MIGRATION_NAME, load_project
-from pgvet.rules import REGISTRY, LintContext, Rule
+from pgvet.rules.registry import REGISTRY, LintContext, Rule
 
 RULES = sorted(REGISTRY.values(), key=lambda r: r.name)
 _FILE_MARK = re.compile(r"^-- file: (\S+)\s*$", re.M)

@@ -18,13 +18,13 @@ import pytest
 
 from conftest import CORPORA, EXAMPLE, write_migrations
 from pgvet.analysis import exprs
+from pgvet.analysis.indexing import MAX_IDENTIFIER_BYTES, index_name
 from pgvet.catalog import read_catalog
 from pgvet.findings import Finding
 from pgvet.replay.origins import compute_origins
 from pgvet.replay.session import Replayed, replayed_project
 from pgvet.report.coverage import TableCoverage, coverage_markdown, coverage_table, grade_for
-from pgvet.rules import REGISTRY, LintContext
-from pgvet.rules.indexes import MAX_IDENTIFIER_BYTES, index_name
+from pgvet.rules.registry import REGISTRY, LintContext
 
 INDEX_RULES = (
     "unindexed-foreign-key",

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPORA, EXAMPLE, ExampleDatabases, write_migrations
+from pgvet.analysis.secrets import is_local_demo_token, jwt_claims
 from pgvet.catalog import read_catalog
 from pgvet.findings import Finding
 from pgvet.replay.apply import replay
 from pgvet.replay.origins import compute_origins
 from pgvet.replay.project import load_project
 from pgvet.replay.session import replayed_project
-from pgvet.rules import REGISTRY, LintContext
-from pgvet.rules.migrations import is_local_demo_token, jwt_claims
+from pgvet.rules.registry import REGISTRY, LintContext
 
 MIGRATION_RULES = sorted(r.name for r in REGISTRY.values() if r.code.startswith("M4"))
 

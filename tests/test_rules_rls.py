@@ -43,8 +43,8 @@ from pgvet.replay.apply import replay
 from pgvet.replay.origins import compute_origins
 from pgvet.replay.project import load_project
 from pgvet.replay.session import replayed_project
-from pgvet.rules import REGISTRY, LintContext
-from pgvet.rules.rls import per_row_calls
+from pgvet.rules.registry import REGISTRY, LintContext
+from pgvet.rules.security.common import per_row_calls
 
 USER = "11111111-1111-1111-1111-111111111111"
 RLS_RULES = sorted(r.name for r in REGISTRY.values() if r.code.startswith("S2"))

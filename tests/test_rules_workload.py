@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE, write_migrations
+from pgvet.analysis.workload import bind_placeholders, parse_workload, query_needs
 from pgvet.catalog import read_catalog
 from pgvet.config import Config, load_config
 from pgvet.errors import InputError
 from pgvet.findings import Finding
 from pgvet.replay.origins import compute_origins
 from pgvet.replay.session import Replayed, replayed_project
-from pgvet.rules import REGISTRY, LintContext
-from pgvet.rules.workload import bind_placeholders, parse_workload, query_needs
+from pgvet.rules.registry import REGISTRY, LintContext
 
 RULE = "workload-filter-not-indexed"
 EXPECTED = EXAMPLE / "EXPECTED.md"

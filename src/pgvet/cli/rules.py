@@ -21,7 +21,7 @@ def rules_command(
     from rich.markdown import Markdown
     from rich.table import Table
 
-    from pgvet.rules import REGISTRY, find_rule
+    from pgvet.rules.registry import REGISTRY, find_rule
 
     console = Console(width=None if sys.stdout.isatty() else 140)
     if name:

@@ -4,7 +4,7 @@ This is the table a team writes by hand during a database review ("skin_analyses
 indexes, excellent coverage; customer_notes: only a full-text index"), computed instead of
 estimated: for every table, its indexes, and for each thing that needs an index (foreign
 keys, tenant columns, columns RLS policies filter on) whether one serves it. It uses the
-same test as the index rules (:func:`pgvet.rules.indexes.serving_index`), so the table and
+same test as the index rules (:func:`pgvet.analysis.indexing.serving_index`), so the table and
 the findings never disagree.
 
 Grade (one letter per table)
@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from pgvet.analysis import indexing as idx
 from pgvet.catalog.model import Catalog, Table
 from pgvet.config import Config
 from pgvet.findings import Finding
 from pgvet.report.sanitize import md_cell, safe_markup
-from pgvet.rules import indexes as idx
 
 PROBLEM_RULES = ("duplicate-index", "redundant-index", "invalid-index")
 GRADES = "ABCDF"

@@ -8,7 +8,7 @@ from typing import Any
 
 from pgvet import __version__
 from pgvet.findings import Finding
-from pgvet.rules import REGISTRY
+from pgvet.rules.registry import REGISTRY
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warn": "warning", "info": "note"}

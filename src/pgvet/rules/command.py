@@ -22,8 +22,8 @@ from pgvet.replay.project import Project, load_project
 from pgvet.replay.session import replayed_project
 from pgvet.report import text
 from pgvet.report.coverage import TableCoverage, coverage_table
-from pgvet.rules import LintContext
 from pgvet.rules.engine import lint_settings, run_lint
+from pgvet.rules.registry import LintContext
 
 BASELINE_NAME = "pgvet-baseline.json"
 

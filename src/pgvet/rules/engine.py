@@ -9,7 +9,7 @@ from typing import Any
 
 from pgvet.errors import InputError
 from pgvet.findings import Finding, Level, inline_ignores, sort_findings
-from pgvet.rules import REGISTRY, LintContext, Rule, find_rule
+from pgvet.rules.registry import REGISTRY, LintContext, Rule, find_rule
 
 
 def lint_settings(raw: dict[str, Any]) -> dict[str, Any]:

@@ -1,12 +1,13 @@
-"""Schema rules: primary keys and other table-shape problems."""
+"""C301 no-primary-key: Table without a primary key."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
+from pgvet.analysis.indexing import ident, qualified, reviewed_tables
 from pgvet.catalog.model import Catalog, Index, Table
-from pgvet.rules.indexes import ident, qualified, reviewed_tables, table_location
+from pgvet.rules.indexes.common import table_location
 from pgvet.rules.registry import Hit, LintContext, rule
 
 

@@ -1,0 +1,355 @@
+"""The migration history: each statement of each migration file, parsed, with what the
+schema looked like just before it (tables, columns, indexes, checks), so migration rules
+can ask "what did this statement change, and what was there already?"
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pglast import parser as pg_parser
+
+from pgvet.replay.project import MigrationFile, Project, Statement
+
+Node = dict[str, Any]
+
+TableKey = tuple[str, str]
+
+DEFAULT_SCHEMA = "public"
+
+
+@lru_cache(maxsize=16384)
+def parse(text: str) -> tuple[tuple[str, Node], ...]:
+    """``(node type, node)`` for each statement in ``text``; empty when it does not parse.
+
+    Cached per text: every rule walks the same statements. Callers must not mutate nodes.
+    """
+    try:
+        tree = json.loads(pg_parser.parse_sql_json(text))
+    except Exception:
+        return ()
+    out: list[tuple[str, Node]] = []
+    for raw in tree.get("stmts", []):
+        node = raw.get("stmt") or {}
+        if node:
+            kind, body = next(iter(node.items()))
+            out.append((kind, body))
+    return tuple(out)
+
+
+def rel_key(rel: Node) -> TableKey:
+    """``(schema, name)`` of a RangeVar, unqualified names in ``public``."""
+    return rel.get("schemaname", DEFAULT_SCHEMA), rel.get("relname", "")
+
+
+def names_key(items: list[Node]) -> TableKey:
+    """``(schema, name)`` of a qualified-name list (``[String, String]``)."""
+    parts = [i["String"]["sval"] for i in items if "String" in i]
+    if len(parts) >= 2:
+        return parts[-2], parts[-1]
+    return DEFAULT_SCHEMA, parts[-1] if parts else ""
+
+
+def qualified(key: TableKey) -> str:
+    return f"{key[0]}.{key[1]}"
+
+
+def strip_locations(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: strip_locations(v) for k, v in node.items() if k != "location"}
+    if isinstance(node, list):
+        return [strip_locations(v) for v in node]
+    return node
+
+
+@dataclass(frozen=True)
+class IndexDef:
+    """A named index some earlier statement created, and its normalized definition."""
+
+    table: TableKey
+    shape: str
+    stmt: Statement
+
+
+@dataclass
+class CheckDef:
+    """A CHECK constraint: which columns it proves non-null, and when it was validated."""
+
+    not_null: frozenset[str]
+    validated_in: int | None  # number of the file whose statement validated it
+
+
+@dataclass(frozen=True)
+class Step:
+    """One parsed statement of one file, as the walk hands it to a rule."""
+
+    file: MigrationFile
+    file_no: int
+    stmt: Statement
+    kind: str
+    node: Node
+    others_in_file: int  # statements of the same file besides this one
+
+
+@dataclass
+class History:
+    """What the statements before the current one did (as far as static SQL tells).
+
+    ``fresh`` holds the tables created earlier in the *current* file: they are new and empty
+    when the file runs, and invisible to other sessions until the file's transaction
+    commits, so locking them harms nobody. Any other table a statement touches existed
+    before the file (created by an earlier file, by Supabase, or outside the migrations).
+    """
+
+    live: set[TableKey] = field(default_factory=set)
+    fresh: set[TableKey] = field(default_factory=set)
+    columns: dict[TableKey, dict[str, Node | None]] = field(default_factory=dict)
+    complete: set[TableKey] = field(default_factory=set)  # every column known
+    indexes: dict[TableKey, IndexDef] = field(default_factory=dict)  # (schema, index name)
+    checks: dict[TableKey, dict[str, CheckDef]] = field(default_factory=dict)
+    created_by: dict[TableKey, Statement] = field(default_factory=dict)
+    file_no: int = 0
+    begin_line: int | None = None  # line of an open BEGIN in the current file
+    _anonymous: int = 0
+
+    def existed(self, key: TableKey) -> bool:
+        """Whether ``key`` existed before the current file (or is unknown to the walk)."""
+        return key not in self.fresh
+
+    def known_missing_column(self, key: TableKey, column: str) -> bool:
+        """True when the walk saw every column of ``key`` and ``column`` is not one."""
+        return key in self.complete and column not in self.columns.get(key, {})
+
+    def column_type(self, key: TableKey, column: str) -> Node | None:
+        return self.columns.get(key, {}).get(column)
+
+    # -- updates --
+
+    def start_file(self, file_no: int) -> None:
+        self.file_no = file_no
+        self.fresh.clear()
+        self.begin_line = None
+
+    def apply(self, step: Step) -> None:
+        handler = getattr(self, f"_on_{step.kind}", None)
+        if handler is not None:
+            handler(step.node, step)
+
+    def _on_TransactionStmt(self, node: Node, step: Step) -> None:
+        kind = node.get("kind", "")
+        if kind in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
+            self.begin_line = step.stmt.line
+        elif kind in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_PREPARE"):
+            self.begin_line = None
+
+    def _created(self, key: TableKey, if_not_exists: bool, stmt: Statement) -> bool:
+        if if_not_exists and key in self.live:
+            return False
+        self._forget(key)
+        self.created_by[key] = stmt
+        self.live.add(key)
+        self.fresh.add(key)
+        self.columns[key] = {}
+        return True
+
+    def _on_CreateStmt(self, node: Node, step: Step) -> None:
+        key = rel_key(node["relation"])
+        if not self._created(key, bool(node.get("if_not_exists")), step.stmt):
+            return
+        elts = node.get("tableElts", [])
+        plain = not node.get("inhRelations") and not node.get("partbound")
+        if plain and all("ColumnDef" in e or "Constraint" in e for e in elts):
+            self.complete.add(key)
+        for elt in elts:
+            col = elt.get("ColumnDef")
+            if col:
+                self.columns[key][col["colname"]] = col.get("typeName")
+                for con in col.get("constraints", []):
+                    self._add_check(key, con.get("Constraint", {}), col["colname"])
+            self._add_check(key, elt.get("Constraint", {}), None)
+
+    def _on_CreateTableAsStmt(self, node: Node, step: Step) -> None:
+        self._created(rel_key(node["into"]["rel"]), bool(node.get("if_not_exists")), step.stmt)
+
+    def _forget(self, key: TableKey) -> None:
+        self.live.discard(key)
+        self.fresh.discard(key)
+        self.columns.pop(key, None)
+        self.complete.discard(key)
+        self.checks.pop(key, None)
+        for name in [n for n, i in self.indexes.items() if i.table == key]:
+            del self.indexes[name]
+
+    def _on_DropStmt(self, node: Node, step: Step) -> None:
+        kind = node.get("removeType")
+        for obj in node.get("objects", []):
+            items = obj.get("List", {}).get("items", [])
+            if not items:
+                continue
+            key = names_key(items)
+            if kind in ("OBJECT_TABLE", "OBJECT_MATVIEW"):
+                self._forget(key)
+            elif kind == "OBJECT_INDEX":
+                self.indexes.pop(key, None)
+
+    def _on_RenameStmt(self, node: Node, step: Step) -> None:
+        kind = node.get("renameType")
+        rel = node.get("relation")
+        if rel is None:
+            return
+        key = rel_key(rel)
+        new = node.get("newname", "")
+        if kind == "OBJECT_TABLE":
+            self._rename_table(key, (key[0], new))
+        elif kind == "OBJECT_COLUMN" and key in self.columns:
+            cols = self.columns[key]
+            if node.get("subname") in cols:
+                cols[new] = cols.pop(node["subname"])
+        elif kind == "OBJECT_INDEX" and key in self.indexes:
+            self.indexes[(key[0], new)] = self.indexes.pop(key)
+
+    def _rename_table(self, old: TableKey, new: TableKey) -> None:
+        for bag in (self.live, self.fresh, self.complete):
+            if old in bag:
+                bag.discard(old)
+                bag.add(new)
+        for mapping in (self.columns, self.checks, self.created_by):
+            if old in mapping:
+                mapping[new] = mapping.pop(old)  # type: ignore[index]
+        for name, idx in list(self.indexes.items()):
+            if idx.table == old:
+                self.indexes[name] = IndexDef(new, idx.shape, idx.stmt)
+
+    def _on_IndexStmt(self, node: Node, step: Step) -> None:
+        name = node.get("idxname")
+        if not name:
+            return
+        table = rel_key(node["relation"])
+        key = (table[0], name)
+        if key in self.indexes and node.get("if_not_exists"):
+            return  # skipped by PostgreSQL: the earlier definition stays
+        self.indexes[key] = IndexDef(table, index_shape(node), step.stmt)
+
+    def _on_AlterTableStmt(self, node: Node, step: Step) -> None:
+        if node.get("objtype", "OBJECT_TABLE") != "OBJECT_TABLE":
+            return
+        key = rel_key(node["relation"])
+        for cmd in node.get("cmds", []):
+            sub = cmd.get("AlterTableCmd", {})
+            self._alter(key, sub)
+
+    def _alter(self, key: TableKey, sub: Node) -> None:
+        subtype = sub.get("subtype")
+        cols = self.columns.setdefault(key, {})
+        definition = sub.get("def", {})
+        if subtype == "AT_AddColumn":
+            col = definition.get("ColumnDef", {})
+            if col.get("colname") and not (sub.get("missing_ok") and col["colname"] in cols):
+                cols[col["colname"]] = col.get("typeName")
+                for con in col.get("constraints", []):
+                    self._add_check(key, con.get("Constraint", {}), col["colname"])
+        elif subtype == "AT_DropColumn":
+            cols.pop(sub.get("name", ""), None)
+        elif subtype == "AT_AlterColumnType" and sub.get("name"):
+            cols[sub["name"]] = definition.get("ColumnDef", {}).get("typeName")
+        elif subtype == "AT_AddConstraint":
+            self._add_check(key, definition.get("Constraint", {}), None)
+        elif subtype == "AT_ValidateConstraint":
+            check = self.checks.get(key, {}).get(sub.get("name", ""))
+            if check is not None and check.validated_in is None:
+                check.validated_in = self.file_no
+        elif subtype == "AT_DropConstraint":
+            self.checks.get(key, {}).pop(sub.get("name", ""), None)
+
+    def _add_check(self, key: TableKey, con: Node, column: str | None) -> None:
+        if con.get("contype") != "CONSTR_CHECK":
+            return
+        name = con.get("conname")
+        if not name:
+            self._anonymous += 1
+            name = f"<unnamed {self._anonymous}>"
+        validated = None if con.get("skip_validation") else self.file_no
+        proven = not_null_columns(con.get("raw_expr", {}))
+        self.checks.setdefault(key, {})[name] = CheckDef(proven, validated)
+
+
+def walk(project: Project) -> Iterator[tuple[Step, History]]:
+    """Every parsed statement in apply order, with the history *before* it runs.
+
+    The history is updated after the consumer resumes the generator, so a rule sees the
+    state the statement met.
+    """
+    history = History()
+    for file_no, migration in enumerate(project.files):
+        history.start_file(file_no)
+        count = len(migration.statements)
+        for stmt in migration.statements:
+            for kind, node in parse(stmt.text):
+                step = Step(migration, file_no, stmt, kind, node, count - 1)
+                yield step, history
+                history.apply(step)
+
+
+def alter_commands(step: Step) -> Iterator[tuple[TableKey, Node]]:
+    """``(table, AlterTableCmd)`` for each sub-command of an ``ALTER TABLE`` statement."""
+    if step.kind != "AlterTableStmt" or step.node.get("objtype") != "OBJECT_TABLE":
+        return
+    key = rel_key(step.node["relation"])
+    for cmd in step.node.get("cmds", []):
+        sub = cmd.get("AlterTableCmd")
+        if sub:
+            yield key, sub
+
+
+def not_null_columns(expr: Node) -> frozenset[str]:
+    """Columns a CHECK expression proves non-null: ``col IS NOT NULL`` (possibly AND-ed)."""
+    test = expr.get("NullTest")
+    if test is not None:
+        fields = test.get("arg", {}).get("ColumnRef", {}).get("fields", [])
+        if test.get("nulltesttype") == "IS_NOT_NULL" and len(fields) == 1 and "String" in fields[0]:
+            return frozenset({fields[0]["String"]["sval"]})
+        return frozenset()
+    boolean = expr.get("BoolExpr")
+    if boolean is not None and boolean.get("boolop") == "AND_EXPR":
+        out: frozenset[str] = frozenset()
+        for arg in boolean.get("args", []):
+            out |= not_null_columns(arg)
+        return out
+    return frozenset()
+
+
+_IGNORED_INDEX_KEYS = frozenset({"idxname", "if_not_exists", "concurrent", "idxcomment"})
+
+
+def _index_elem(elem: Node) -> Node:
+    """An index key with the default sort and null orders spelled one way."""
+    out = dict(elem)
+    ordering = out.get("ordering", "SORTBY_DEFAULT")
+    if ordering == "SORTBY_ASC":
+        ordering = "SORTBY_DEFAULT"
+    nulls = out.get("nulls_ordering", "SORTBY_NULLS_DEFAULT")
+    if (ordering, nulls) in (
+        ("SORTBY_DEFAULT", "SORTBY_NULLS_LAST"),
+        ("SORTBY_DESC", "SORTBY_NULLS_FIRST"),
+    ):
+        nulls = "SORTBY_NULLS_DEFAULT"
+    out["ordering"], out["nulls_ordering"] = ordering, nulls
+    return out
+
+
+def index_shape(node: Node) -> str:
+    """A canonical text of what an index *is*: table, method, keys, INCLUDE, predicate,
+    uniqueness, options; not its name, IF NOT EXISTS, CONCURRENTLY or token positions."""
+    body = {k: v for k, v in node.items() if k not in _IGNORED_INDEX_KEYS}
+    body["relation"] = list(rel_key(node["relation"]))
+    body["accessMethod"] = node.get("accessMethod", "btree")
+    for key in ("indexParams", "indexIncludingParams"):
+        body[key] = [
+            {"IndexElem": _index_elem(p["IndexElem"])} if "IndexElem" in p else p
+            for p in node.get(key, [])
+        ]
+    return json.dumps(strip_locations(body), sort_keys=True)

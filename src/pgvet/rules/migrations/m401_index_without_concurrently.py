@@ -1,0 +1,164 @@
+"""M401 index-without-concurrently:
+Index built without CONCURRENTLY on a table that already existed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pgvet.analysis.history import (
+    IndexDef,
+    Node,
+    Step,
+    TableKey,
+    alter_commands,
+    qualified,
+    rel_key,
+    walk,
+)
+from pgvet.rules.migrations.common import MIGRATIONS, concurrent_sql, index_object, is_partitioned
+from pgvet.rules.registry import Hit, LintContext, rule
+
+
+def _index_columns(node: Node) -> str:
+    parts = []
+    for param in node.get("indexParams", []):
+        elem = param.get("IndexElem", {})
+        parts.append(elem.get("name") or "expression")
+    return ", ".join(parts)
+
+
+@rule(
+    "index-without-concurrently",
+    "M401",
+    "warn",
+    "safety",
+    "Index built without CONCURRENTLY on a table that already existed",
+    requires=MIGRATIONS,
+    fixable=True,
+)
+def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
+    """A plain ``create index`` takes a SHARE lock on the table for the whole build: reads
+    go on, but every insert, update and delete waits until the index is finished, which on
+    a table with millions of rows means minutes of failed or queued writes. ``create index
+    concurrently`` builds it without blocking writes. An index on a table created earlier in
+    the *same* migration file is fine: the table is new and empty, and nobody else can see
+    it until the file's transaction commits (squawk flags those too; pgvet does not).
+    CONCURRENTLY cannot run in a transaction, and the Supabase CLI runs each file in one, so
+    the concurrent build goes in a migration file of its own. ``add constraint ... unique``
+    / ``primary key`` without ``using index`` is reported too: it builds the index under an
+    ACCESS EXCLUSIVE lock, which blocks reads as well.
+
+    Bad:
+    ```sql
+    -- file: 20240101000000_create_bookings.sql
+    create table public.bookings (
+      id bigint generated always as identity primary key,
+      customer_id uuid not null,
+      starts_at timestamptz not null
+    );
+    -- file: 20240301000000_index_bookings.sql
+    create index idx_bookings_customer_id on public.bookings (customer_id);
+    ```
+    Good:
+    ```sql
+    -- file: 20240101000000_create_bookings.sql
+    create table public.bookings (
+      id bigint generated always as identity primary key,
+      customer_id uuid not null,
+      starts_at timestamptz not null
+    );
+    create index idx_bookings_customer_id on public.bookings (customer_id);
+    -- file: 20240301000000_index_bookings_starts_at.sql
+    create index concurrently if not exists idx_bookings_starts_at on public.bookings (starts_at);
+    ```
+    """
+    assert ctx.project is not None
+    for step, history in walk(ctx.project):
+        for table, sub in alter_commands(step):
+            con = sub.get("def", {}).get("Constraint", {})
+            if (
+                sub.get("subtype") == "AT_AddConstraint"
+                and con.get("contype") in ("CONSTR_UNIQUE", "CONSTR_PRIMARY")
+                and not con.get("indexname")
+                and history.existed(table)
+                and not is_partitioned(ctx.catalog, table)
+            ):
+                yield _constraint_index_hit(step, table, con)
+        node = step.node
+        if step.kind != "IndexStmt" or node.get("concurrent"):
+            continue
+        table = rel_key(node["relation"])
+        if not history.existed(table) or node["relation"].get("relpersistence") == "t":
+            continue
+        if is_partitioned(ctx.catalog, table):
+            continue  # CONCURRENTLY does not work on a partitioned parent
+        name = node.get("idxname")
+        existing = history.indexes.get((table[0], name)) if name else None
+        if existing is not None and node.get("if_not_exists"):
+            yield _no_op_index_lock_hit(step, table, existing)
+            continue
+        target = qualified(table)
+        yield Hit(
+            object=index_object(node),
+            message=(
+                f"`create index` on {target}, which existed before this migration, holds a "
+                f"SHARE lock on {target} for the whole build: every insert, update and delete "
+                "waits until the index is built (minutes on a large table). Build it with "
+                "`create index concurrently` in a migration file of its own (the Supabase CLI "
+                "runs each file in one transaction, and CONCURRENTLY cannot run in one)."
+            ),
+            file=step.stmt.file,
+            line=step.stmt.line,
+            fix=concurrent_sql(step.stmt.text),
+            detail="" if name else _index_columns(node),
+        )
+
+
+def _constraint_index_hit(step: Step, table: TableKey, con: Node) -> Hit:
+    """``add constraint ... unique / primary key`` builds its index under ACCESS EXCLUSIVE."""
+    target = qualified(table)
+    kind = "primary key" if con.get("contype") == "CONSTR_PRIMARY" else "unique"
+    name = con.get("conname")
+    columns = [k["String"]["sval"] for k in con.get("keys", []) if "String" in k]
+    fix = None
+    if name and columns:
+        fix = (
+            f"-- in a migration file of its own:\ncreate unique index concurrently if not exists "
+            f"{name} on {target} ({', '.join(columns)});\n-- then, in the next migration:\n"
+            f"alter table {target} add constraint {name} {kind} using index {name};"
+        )
+    label = f"{kind} constraint {name}" if name else f"{kind} constraint"
+    return Hit(
+        object=target,
+        message=(
+            f"adding the {label} to {target}, which existed before this migration, builds its "
+            f"index while holding an ACCESS EXCLUSIVE lock on {target}: no reads or writes "
+            "until the build is done. Build the index with `create unique index "
+            "concurrently` in a file of its own, then attach it with `add constraint ... "
+            f"{kind} using index` (instant)."
+        ),
+        file=step.stmt.file,
+        line=step.stmt.line,
+        fix=fix,
+        detail=f"constraint {name or ','.join(columns)}",
+    )
+
+
+def _no_op_index_lock_hit(step: Step, table: TableKey, existing: IndexDef) -> Hit:
+    """``create index if not exists`` of a name that exists: no build, but the lock."""
+    target = qualified(table)
+    name = step.node.get("idxname", "")
+    return Hit(
+        object=index_object(step.node),
+        message=(
+            f"an index named {name} already exists (created at {existing.stmt.location}), so "
+            "PostgreSQL skips the build, but only after taking a SHARE lock on "
+            f"{target}, which the file's transaction keeps until it commits: writes to "
+            f"{target} wait behind this statement and every long transaction ahead of it. "
+            "Remove the statement, or make it `create index concurrently` in a file of its own."
+        ),
+        file=step.stmt.file,
+        line=step.stmt.line,
+        fix=concurrent_sql(step.stmt.text),
+    )

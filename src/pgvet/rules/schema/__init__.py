@@ -1,0 +1,1 @@
+"""Schema rules: primary keys and other table-shape problems."""

@@ -1,0 +1,347 @@
+"""What several security rules share: exposed schemas and API grants, labels and
+locations of tables and policies, RLS disables, the policy graph, per-row auth calls and
+policy rewriting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pgvet.analysis.memo import memo
+from pgvet.analysis.policy_graph import (
+    EXPRESSION_PREFIX,
+    Cycle,
+    Node,
+    PolicyGraph,
+    build_policy_graph,
+    find_cycles,
+    name_parts,
+    parse_expression,
+    parse_statements,
+    qualified,
+    quote_ident,
+    walk,
+)
+from pgvet.catalog.model import (
+    Catalog,
+    ObjectKey,
+    Origin,
+    Policy,
+    Table,
+)
+from pgvet.rules.registry import LintContext
+
+if TYPE_CHECKING:
+    from pgvet.replay.project import Project
+
+
+DEFAULT_EXPOSED_SCHEMAS: tuple[str, ...] = ("public", "graphql_public")
+
+API_ROLES: tuple[str, ...] = ("anon", "authenticated")
+
+WRITE_PRIVILEGES = ("INSERT", "UPDATE", "DELETE")
+
+AUTH_CALLS = frozenset({("auth", "uid"), ("auth", "jwt"), ("auth", "role"), ("auth", "email")})
+
+
+def exposed_schemas(ctx: LintContext) -> tuple[str, ...]:
+    """Schemas PostgREST serves: ``[lint] exposed_schemas`` or public + graphql_public."""
+    lint = ctx.config.raw.get("lint", {}) if isinstance(ctx.config.raw, dict) else {}
+    value = lint.get("exposed_schemas") if isinstance(lint, dict) else None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return DEFAULT_EXPOSED_SCHEMAS
+
+
+def api_grants(catalog: Catalog, schema: str, name: str) -> dict[str, frozenset[str]]:
+    """Privileges anon and authenticated hold on a relation (directly or via PUBLIC),
+    only the roles that hold any."""
+    out = {}
+    for role in API_ROLES:
+        privs = catalog.table_privileges(schema, name, role)
+        if privs:
+            out[role] = privs
+    return out
+
+
+def roles_text(roles: Iterable[str]) -> str:
+    roles = set(roles)
+    if {"anon", "public"} & roles:
+        return "anyone with the anon key"
+    return "any signed-in user"
+
+
+def privileges_text(grants: dict[str, frozenset[str]]) -> str:
+    privs = sorted(
+        set().union(*grants.values()) & {"SELECT", *WRITE_PRIVILEGES},
+        key=["SELECT", *WRITE_PRIVILEGES].index,
+    )
+    return ", ".join(privs)
+
+
+def table_label(table: Table) -> str:
+    return qualified(table.schema, table.name)
+
+
+def policy_object(policy: Policy) -> str:
+    return f"policy {quote_ident(policy.name)} on {qualified(policy.schema, policy.table)}"
+
+
+def current_location(catalog: Catalog, key: ObjectKey) -> tuple[str | None, int | None]:
+    """Where the object's current definition comes from: the last statement that
+    re-created or altered it (``create or replace``, ``alter policy``, a policy dropped and
+    created again), else the one that created it. For policies and functions that is the
+    text whose expression the finding is about."""
+    origin = catalog.origins.get(key) or _renamed_policy_origin(catalog, key)
+    if origin is None:
+        return None, None
+    if origin.last_altered_file is not None:
+        return origin.last_altered_file, origin.last_altered_line
+    return origin.file, origin.line
+
+
+def _renamed_policy_origin(catalog: Catalog, key: ObjectKey) -> Origin | None:
+    """A policy created on a table that was renamed since (``alter table "contactNotes"
+    rename to contact_notes``): origins know it under the old table name. Used when exactly
+    one policy of that name sits on a table that no longer exists."""
+    kind, schema, name = key
+    if kind != "policy":
+        return None
+    policy_name = name.split(".", 1)[1] if "." in name else name
+    orphans = memo(catalog, "orphan policy origins", lambda: _orphan_policy_origins(catalog))
+    found = orphans.get((schema, policy_name), [])
+    return found[0] if len(found) == 1 else None
+
+
+def _orphan_policy_origins(catalog: Catalog) -> dict[tuple[str, str], list[Origin]]:
+    """Policy origins under a table name that is not in the catalog, by ``(schema, policy
+    name)`` for every way of reading ``"<table>.<policy>"`` (either may contain dots):
+    one pass over the origins instead of one per policy asked about."""
+    out: dict[tuple[str, str], list[Origin]] = {}
+    for (kind, schema, name), origin in catalog.origins.items():
+        if kind != "policy":
+            continue
+        for i, char in enumerate(name):
+            if char == "." and catalog.find_table(schema, name[:i]) is None:
+                out.setdefault((schema, name[i + 1 :]), []).append(origin)
+    return out
+
+
+def located_at(catalog: Catalog, key: ObjectKey) -> dict[str, Any]:
+    """``Hit`` location arguments pointing at the object's current definition."""
+    file, line = current_location(catalog, key)
+    return {"origin": key, "file": file, "line": line}
+
+
+def is_rls_candidate(table: Table) -> bool:
+    return table.kind in ("table", "partitioned") and table.extension is None
+
+
+_DISABLE = re.compile(r"disable\s+row\s+level\s+security", re.I)
+
+
+def last_rls_disable(ctx: LintContext, table: Table) -> tuple[str, int] | None:
+    """File and line of the last migration statement that disabled RLS on ``table``."""
+    project = ctx.project
+    if project is None:
+        return None
+    return memo(project, "rls disables", lambda: _last_disables(project)).get(table.key)
+
+
+def _last_disables(project: Project) -> dict[tuple[str, str | None], tuple[str, int]]:
+    """File and line of the last statement disabling RLS, per table, in one pass."""
+    found: dict[tuple[str, str | None], tuple[str, int]] = {}
+    for stmt in project.statements:
+        if not _DISABLE.search(stmt.text):
+            continue
+        for node in parse_statements(stmt.text) or []:
+            body = node.get("AlterTableStmt")
+            if not body:
+                continue
+            rel = body.get("relation", {})
+            cmds = [c.get("AlterTableCmd", {}).get("subtype") for c in body.get("cmds", [])]
+            if "AT_DisableRowSecurity" in cmds:
+                found[(rel.get("schemaname", "public"), rel.get("relname"))] = (
+                    stmt.file,
+                    stmt.line,
+                )
+    return found
+
+
+def graph_of(catalog: Catalog) -> PolicyGraph:
+    """The policy graph, built once per catalog."""
+    return memo(catalog, "policy graph", lambda: build_policy_graph(catalog))
+
+
+def policy_graph(catalog: Catalog) -> tuple[PolicyGraph, list[Cycle]]:
+    """The policy graph and its cycles, computed once per catalog (the cycles only when
+    asked for)."""
+    graph = graph_of(catalog)
+    return graph, memo(catalog, "policy cycles", lambda: find_cycles(graph))
+
+
+def policy_expressions(policy: Policy) -> list[tuple[str, str]]:
+    """``[("using", text), ("with check", text)]`` for the clauses the policy has."""
+    out = []
+    if policy.using:
+        out.append(("using", policy.using))
+    if policy.with_check:
+        out.append(("with check", policy.with_check))
+    return out
+
+
+def _span_end(text: bytes, start: int) -> int:
+    """End (exclusive) of the function call starting at byte ``start``: past the ``)``
+    that closes its argument list (quotes and nested parentheses respected)."""
+    return close_paren(text, text.index(b"(", start))
+
+
+def alter_policy_sql(policy: Policy, clauses: dict[str, str]) -> str:
+    parts = [f"alter policy {quote_ident(policy.name)} on {qualified(policy.schema, policy.table)}"]
+    for clause in ("using", "with check"):
+        if clause in clauses:
+            parts.append(f"  {clause} ({clauses[clause]})")
+    return "\n".join(parts) + ";"
+
+
+def correlation(select: Node, catalog: Catalog) -> bool | None:
+    """Whether a sub-select refers to the row outside it: True (a column that none of its
+    FROM items has), False (every column resolves inside), None (cannot tell: a FROM item
+    whose columns are unknown, such as a function or a CTE)."""
+    aliases: set[str] = set()
+    columns: set[str] = set()
+    unknown = False
+    for kind, node, _ in walk(select):
+        if kind == "RangeVar":
+            aliases.add(node.get("alias", {}).get("aliasname") or node.get("relname", ""))
+            table = catalog.find_table(node.get("schemaname", "public"), node.get("relname", ""))
+            if table is None:
+                unknown = True
+            else:
+                columns |= set(table.column_names)
+        elif kind in ("RangeSubselect", "RangeFunction", "RangeTableFunc"):
+            alias = node.get("alias", {}).get("aliasname")
+            if alias:
+                aliases.add(alias)
+            unknown = True
+    result: bool | None = False
+    for kind, node, _ in walk(select):
+        if kind != "ColumnRef":
+            continue
+        fields = [f["String"]["sval"] for f in node.get("fields", []) if "String" in f]
+        if len(fields) >= 2:
+            if fields[-2] not in aliases:
+                return True
+        elif len(fields) == 1 and fields[0] not in columns:
+            if not unknown:
+                return True
+            result = None
+    return result
+
+
+def close_paren(data: bytes, open_at: int) -> int:
+    """Just past the parenthesis closing the one at ``open_at`` (quotes respected)."""
+    depth = 0
+    i = open_at
+    quote: bytes | None = None
+    while i < len(data):
+        ch = data[i : i + 1]
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in (b"'", b'"'):
+            quote = ch
+        elif ch == b"(":
+            depth += 1
+        elif ch == b")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(data)
+
+
+@dataclass(frozen=True)
+class PerRowCall:
+    """A call to ``auth.uid()`` & co. that PostgreSQL evaluates for every row."""
+
+    clause: str
+    text: str
+    start: int  # byte offsets into the clause's expression text
+    end: int
+
+
+def call_name(node: Node) -> tuple[str | None, str]:
+    parts = name_parts(node.get("funcname", []))
+    return (parts[-2] if len(parts) >= 2 else None, parts[-1] if parts else "")
+
+
+def _is_auth_call(node: Node) -> bool:
+    schema, name = call_name(node)
+    if (schema, name) in AUTH_CALLS:
+        return True
+    return name == "current_setting" and schema in (None, "pg_catalog")
+
+
+def _per_outer_row(parents: tuple[tuple[str, Node], ...], catalog: Catalog) -> bool:
+    """Whether a call is evaluated for every row the policy checks.
+
+    * Inside an uncorrelated sub-select without FROM - ``(select auth.uid())`` - it runs
+      once per statement (an InitPlan, cached even inside other sub-plans).
+    * Otherwise it is per row when it is outside any sub-select, or when any sub-select
+      around it is correlated with the row outside: that sub-plan re-runs per row, and
+      uncorrelated ``IN (...)`` inside it are flattened into it (measured on PG 15).
+    * Inside uncorrelated sub-selects only (``x in (select ... where user_id =
+      auth.uid())``) it runs once per statement, as a hashed SubPlan.
+    """
+    selects = [node for kind, node in parents if kind == "SelectStmt"]
+    for node in reversed(selects):
+        if not node.get("fromClause") and correlation(node, catalog) is False:
+            return False
+    if not selects:
+        return True
+    return any(correlation(node, catalog) is True for node in selects)
+
+
+def per_row_calls(
+    policy: Policy, catalog: Catalog, by_text: dict[str, list[tuple[str, int, int]]] | None = None
+) -> list[PerRowCall]:
+    """Calls of auth.uid() / auth.jwt() / auth.role() / auth.email() / current_setting()
+    in a policy that are evaluated per row (see :func:`_per_outer_row`). They depend on the
+    expression text and the catalog only: ``by_text`` (expression → calls) lets a caller
+    that checks every policy of one catalog analyse each distinct expression once."""
+    out = []
+    for clause, expr in policy_expressions(policy):
+        spans = by_text.get(expr) if by_text is not None else None
+        if spans is None:
+            spans = _per_row_spans(expr, catalog)
+            if by_text is not None:
+                by_text[expr] = spans
+        out += [PerRowCall(clause, text, start, end) for text, start, end in spans]
+    return out
+
+
+def _per_row_spans(expr: str, catalog: Catalog) -> list[tuple[str, int, int]]:
+    """``(call text, start, end)`` of the per-row auth calls in one expression."""
+    node = parse_expression(expr)
+    if node is None:
+        return []
+    out = []
+    prefix = len(EXPRESSION_PREFIX.encode())
+    data = (EXPRESSION_PREFIX + expr).encode()
+    for kind, call, parents in walk(node):
+        if kind != "FuncCall" or not _is_auth_call(call):
+            continue
+        if not _per_outer_row(parents, catalog):
+            continue
+        if any(k == "FuncCall" and _is_auth_call(n) for k, n in parents):
+            continue  # the outer call is reported and wrapped
+        start = int(call.get("location", -1))
+        if start < prefix:
+            continue
+        end = _span_end(data, start)
+        out.append((data[start:end].decode(), start - prefix, end - prefix))
+    return out
