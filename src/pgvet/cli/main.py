@@ -18,6 +18,7 @@ from pgvet.cli.lint import lint_command
 from pgvet.cli.replay import replay_command
 from pgvet.cli.rules import rules_command
 from pgvet.cli.server import server_app
+from pgvet.data.command import data_command
 from pgvet.inspect.cli import inspect_command
 from pgvet.report.sanitize import guard_github_log
 from pgvet.rls.command import rls_app
@@ -71,4 +72,5 @@ app.add_typer(rls_app, name="rls", help="Prove tenant isolation by running queri
 app.command("types")(types_command)
 app.command("inspect")(inspect_command)
 app.add_typer(backup_app, name="backup", help="Prove the backups: restore, compare, drill PITR.")
+app.command("data")(data_command)
 app.add_typer(server_app, name="server", help="The PostgreSQL servers pgvet runs; fetch a major.")

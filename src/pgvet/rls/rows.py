@@ -24,20 +24,22 @@ import psycopg
 from psycopg import errors, sql
 
 from pgvet.catalog.model import Catalog, Column, QualifiedName, Table
+from pgvet.data.constraints import (
+    TypeInfo,
+    check_value_lists,
+    exact_lengths,
+    json_required_keys,
+    load_types,
+    unprivileged_first,
+)
 from pgvet.rls.tenancy import AUTH_USERS, Membership, Tenancy
 from pgvet.rls.values import (
     DEFAULT,
     NULL,
     Candidate,
     Counter,
-    TypeInfo,
-    check_value_lists,
-    exact_lengths,
-    json_required_keys,
-    load_types,
     materialize,
     typed_candidates,
-    unprivileged_first,
 )
 
 MAX_ATTEMPTS = 40

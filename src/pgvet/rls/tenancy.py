@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pgvet.catalog.model import Catalog, Column, QualifiedName, Table
+from pgvet.data.constraints import check_value_lists
 from pgvet.rls.users import AUTH_USERS, Profile, Signup, find_profiles, single_fk_target
-from pgvet.rls.values import check_value_lists
 
 _PRIVILEGED = ("super", "platform", "root", "system", "service")
 _CLAIM = re.compile(r"->>?\s*'(\w+)'")
