@@ -1,0 +1,1 @@
+"""``pgvet data``: realistic generated rows for every table of a replayed project."""

@@ -14,31 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pgvet.analysis.workload import DEFAULT_WORKLOAD, WorkloadQuery, parse_workload
+from pgvet.analysis.workload import DEFAULT_WORKLOAD, parse_workload
 from pgvet.config import Config
 from pgvet.errors import InputError
 from pgvet.replay.paths import ensure_inside
 
 _PARAMS_LINE = re.compile(r"^[ \t]*--[ \t]*params:[ \t]*(\{.*\})[ \t]*$", re.M)
 _NAME_LINE = re.compile(r"^[ \t]*--[ \t]*name:[ \t]*(\S+).*$", re.M)
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 @dataclass(frozen=True)
 class Query:
-    """One named query: psycopg text (``%(name)s`` placeholders), the parsed form the lint
-    rule reads, and the parameters it takes."""
+    """One named query as written: psycopg text (``%(name)s`` placeholders)."""
 
     name: str
     text: str
-    parsed: WorkloadQuery
-    params: tuple[str, ...]
-
-    @property
-    def writes(self) -> bool:
-        """True for INSERT / UPDATE / DELETE (run, then rolled back)."""
-        head = re.sub(r"--[^\n]*", "", self.text).strip().split(None, 1)
-        return bool(head) and head[0].lower() in ("insert", "update", "delete")
 
 
 @dataclass(frozen=True)
@@ -48,13 +38,6 @@ class Workload:
     path: Path
     queries: tuple[Query, ...]
     defaults: dict[str, Any] = field(default_factory=dict)
-
-    def query(self, name: str) -> Query:
-        for query in self.queries:
-            if query.name == name:
-                return query
-        known = ", ".join(q.name for q in self.queries)
-        raise InputError(f"no query named {name!r} in {self.path}", hint=f"queries: {known}")
 
 
 def workload_file(root: Path, config: Config) -> Path | None:
@@ -90,11 +73,7 @@ def read(path: Path) -> Workload:
             defaults.update(found)
     parsed = parse_workload(text)
     bodies = _bodies(text)
-    queries = []
-    for item in parsed:
-        body = bodies.get(item.name, item.sql)
-        names = tuple(dict.fromkeys(_PLACEHOLDER.findall(body)))
-        queries.append(Query(item.name, body.strip(), item, names))
+    queries = [Query(item.name, bodies.get(item.name, item.sql).strip()) for item in parsed]
     if not queries:
         raise InputError(f"{path}: no queries found", hint="name each one with `-- name: x`")
     return Workload(path, tuple(queries), defaults)
