@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from conftest import MAJORS, have_major, missing_major, write_migrations
 from pgvet.cli.main import app
-from pgvet.sandbox.platform import PRIVILEGED_EXTENSIONS
+from pgvet.sandbox.platform import PRIVILEGED_EXTENSIONS, UNPRIVILEGED_EXTENSIONS
 
 
 def replay(project: Path, *extra: str) -> tuple[int, dict]:
@@ -175,7 +175,11 @@ def test_extension_allow_list_decides_who_may_create(scratch_db: psycopg.Connect
             continue  # needs a library or setting this server lacks: not about privileges
     assert refused, "nothing was refused: the project role is a superuser"
     for name in allowed:
-        assert name in PRIVILEGED_EXTENSIONS or _trusted_by_postgresql(scratch_db, name), name
+        assert (
+            name in PRIVILEGED_EXTENSIONS
+            or name in UNPRIVILEGED_EXTENSIONS
+            or _trusted_by_postgresql(scratch_db, name)
+        ), name
     for name in refused:
         assert name not in PRIVILEGED_EXTENSIONS, name
     assert {"pg_trgm", "dblink", "citext", "pg_net", "vector"} <= set(allowed)
