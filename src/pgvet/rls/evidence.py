@@ -166,9 +166,9 @@ def _members(conn: psycopg.Connection, fixture: Fixture, ev: Evidence) -> None:
             for m in tenancy.memberships:
                 if m.profile:
                     continue
-                role = sql.Identifier(m.role_column) if m.role_column else sql.SQL("null")
+                role = _role_label(fixture, m.role_table, m.role_column, m.role_array)
                 query = sql.SQL(
-                    "select {}::text from {} where {}::text = %s and {}::text = any(%s)"
+                    "select {}::text from {} t where {}::text = %s and {}::text = any(%s)"
                 ).format(
                     role,
                     sql.Identifier(*m.table),
@@ -187,3 +187,25 @@ def _members(conn: psycopg.Connection, fixture: Fixture, ev: Evidence) -> None:
                 ev.strangers[user.id] = (
                     f"not a member of tenant {world} with role {user.role} ({tables})"
                 )
+
+
+def _role_label(
+    fixture: Fixture,
+    role_table: QualifiedName | None,
+    role_column: str | None,
+    role_array: bool,
+) -> sql.Composable:
+    """The membership's role as its name: the column itself, or for a reference to a roles
+    table (``role_id → roles``) that row's ``name``, so "a member as viewer" is checked by
+    name whatever the membership stores."""
+    if role_column is None:
+        return sql.SQL("null")
+    column = sql.SQL("t.{}").format(sql.Identifier(role_column))
+    spec = fixture.keys.get(role_table) if role_table else None
+    pk = spec.columns if spec is not None else ()
+    if role_table is None or role_array or len(pk) != 1:
+        return column
+    return sql.SQL(
+        "(select coalesce(to_jsonb(r) ->> 'name', r.{k}::text) from {} r"
+        " where r.{k}::text = {}::text)"
+    ).format(sql.Identifier(*role_table), column, k=sql.Identifier(pk[0]))

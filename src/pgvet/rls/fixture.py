@@ -31,7 +31,7 @@ from pgvet.catalog.model import Catalog, QualifiedName, Table
 from pgvet.rls.creators import create_through_function
 from pgvet.rls.keys import KeySpec, key_spec
 from pgvet.rls.rows import FixtureUser, RowMaker, Unfillable, tenant_value
-from pgvet.rls.tenancy import Tenancy
+from pgvet.rls.tenancy import Step, Tenancy
 
 WORLDS = ("A", "B")
 
@@ -53,6 +53,8 @@ class Fixture:
     #: world → tenant column name → the id that world's rows carry in it (clinic_id → …)
     tenant_values: dict[str, dict[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: tables whose tenant value a trigger replaces on insert (pgvet set it again after)
+    pinned: set[QualifiedName] = field(default_factory=set)
 
     def world_of(self, world: str) -> dict[QualifiedName, list[str]]:
         return self.rows.get(world, {})
@@ -67,10 +69,18 @@ class Fixture:
 # --- table order ---------------------------------------------------------------------------
 
 
-def insert_order(catalog: Catalog, tables: list[Table]) -> list[Table]:
-    """Parents before children; cycles broken at a nullable foreign key when there is one."""
+def insert_order(
+    catalog: Catalog, tables: list[Table], implied: tuple[Step, ...] = ()
+) -> list[Table]:
+    """Parents before children; cycles broken at a nullable foreign key when there is one.
+
+    ``implied`` references (a column named after the root, no foreign key) order like
+    foreign keys: the child copies the parent row's id, so the parent must exist first."""
     by_key = {t.key: t for t in tables}
     deps: dict[QualifiedName, dict[QualifiedName, bool]] = {k: {} for k in by_key}
+    for step in implied:
+        if step.table in by_key and step.ref in by_key and step.ref != step.table:
+            deps[step.table][step.ref] = True
     for t in tables:
         for fk in catalog.foreign_keys_of(t.schema, t.name):
             ref = (fk.ref_schema or "public", fk.ref_table or "")
@@ -107,7 +117,7 @@ def build_fixture(conn: psycopg.Connection, catalog: Catalog, tenancy: Tenancy) 
     fixture = Fixture(tenancy)
     fixture.keys = {t.key: key_spec(catalog, t) for t in tables}
     b = RowMaker(conn, catalog, tenancy, tables, fixture.unfilled)
-    order = insert_order(catalog, tables)
+    order = insert_order(catalog, tables, tenancy.implied)
     lo = int(conn.execute("select pg_current_xact_id()::text::bigint % 4294967296").fetchone()[0])  # type: ignore[index]
     claimed: dict[QualifiedName, set[str]] = {}
     needed_shared = _needed_shared(catalog, tenancy, b.tables)
@@ -161,6 +171,12 @@ def build_fixture(conn: psycopg.Connection, catalog: Catalog, tenancy: Tenancy) 
             b.made.setdefault(world, {})[table.key] = rows
         fixture.rows[world] = _snapshot(conn, fixture, tables, lo, claimed)
     b.act_for(None)
+    fixture.pinned = set(b.pinned)
+    if b.pinned:
+        fixture.notes.append(
+            "tenant value set after insert (a trigger had replaced it) on "
+            + ", ".join(".".join(k) for k in sorted(b.pinned))
+        )
     _samples(conn, fixture)
     _tenant_values(b, fixture)
     for key in list(fixture.unfilled):

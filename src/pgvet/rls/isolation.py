@@ -140,6 +140,12 @@ def _plan(ctx: Context, fixture: Fixture, tables: list[Table], command: str) -> 
             if sample is None:
                 continue
             if command == "insert":
+                if table.key in fixture.tenancy.roots or table.key in fixture.pinned:
+                    # a new organisation is a new tenant, nobody else's: creating one is what
+                    # sign-up and "new workspace" do, so it is no cross-tenant write; and
+                    # where a trigger decides the tenant value, a copy of tenant B's row
+                    # does not land in tenant B
+                    continue
                 row = copy_row(ctx, table, sample)
                 out.append(_Planned(table, "insert", "", "w", insert_copy(ctx, table, row), row))
                 continue

@@ -120,8 +120,8 @@ class RowMaker:
         self._metadata_keys: list[str] | None = None
         self._as_auth_admin: bool | None = None
         self._role_ids: dict[str, str] = {}
-        #: world → the value its rows carry in value-tenancy columns (tenant_id)
-        self.world_values: dict[str, str] = {}
+        #: tables whose tenant value a trigger replaced and pgvet set again after insert
+        self.pinned: set[QualifiedName] = set()
 
     # -- users --
 
@@ -187,7 +187,9 @@ class RowMaker:
         query = sql.SQL("select {}::text, {}::text from {} order by 1 limit 20").format(
             sql.Identifier(label), sql.Identifier(pk.columns[0]), sql.Identifier(*table.key)
         )
-        return [(a, b) for a, b in self.conn.execute(query).fetchall()]
+        # the row pgvet itself made for the shared phase is no role of the project's
+        ours = {str(r.get(pk.columns[0])) for r in self.rows_of("shared", table.key)}
+        return [(a, b) for a, b in self.conn.execute(query).fetchall() if b not in ours]
 
     def role_value(self, membership: Membership, role: str) -> str | None:
         """What the membership's role column holds for ``role`` (a label, an array of
@@ -354,6 +356,7 @@ class RowMaker:
             try:
                 with self.conn.transaction():
                     row = self._insert(table, plan.columns, values)
+                    row = self._pin_tenant(table, plan.fixed, row)
                 self.recipes[table.key] = dict(state)
                 return row
             except errors.CheckViolation as exc:
@@ -418,6 +421,32 @@ class RowMaker:
         row = self.conn.execute(stmt, params).fetchone()
         assert row is not None
         return dict(row[0])
+
+    def _pin_tenant(
+        self, table: Table, fixed: dict[str, Any], row: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Put the world's tenant value back when a trigger replaced it.
+
+        Triggers that copy ``tenant_id`` from a parent can leave it NULL (vcon-mcp's look the
+        parent up by ``vcons.id`` while the foreign key targets ``vcons.uuid``), which would
+        make the row nobody's and leave the table untested. The application's service role
+        writes such rows with their tenant, so pgvet does too, by an UPDATE after the insert,
+        and says so (:attr:`pinned`)."""
+        column = self.tenancy.value_columns.get(table.key)
+        want = fixed.get(column) if column else None
+        if column is None or not isinstance(want, str) or str(row.get(column)) == want:
+            return row
+        col = table.column(column)
+        assert col is not None
+        stmt = sql.SQL(
+            "update {t} as pgvet_row set {c} = %s::{type} where ctid = (select ctid from {t} "
+            "as x where to_jsonb(x) = %s::jsonb limit 1) returning to_jsonb(pgvet_row)"
+        ).format(t=sql.Identifier(*table.key), c=sql.Identifier(column), type=sql.SQL(col.type))
+        updated = self.conn.execute(stmt, (want, json.dumps(row))).fetchone()
+        if updated is None:
+            return row
+        self.pinned.add(table.key)
+        return dict(updated[0])
 
     def _adopt(self, table: Table, values: dict[str, Any]) -> dict[str, Any] | None:
         """A unique key made only of this world's references already exists (a trigger made

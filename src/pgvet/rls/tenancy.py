@@ -316,6 +316,8 @@ def _member_links(
         keys = _unique_keys(catalog, key)
         low = key[1].lower()
         for col, root in links:
+            if _role_like(col):
+                continue  # role_id → roles is where the role comes from, not the tenant
             pair = {users_here[0], col}
             unique = any(pair <= k and all(_role_like(c) for c in k - pair) for k in keys)
             singular = root[1].lower().removesuffix("s")

@@ -73,6 +73,17 @@ def _text_maker(column: str, world: str, counter: Counter) -> Callable[[], str]:
     return make
 
 
+def _one_element(element: str) -> str:
+    """A one-element array literal, for checks such as ``cardinality(roles) > 0``."""
+    if element in ("int2", "int4", "int8", "numeric", "float4", "float8"):
+        return "{1}"
+    if element == "uuid":
+        return "{" + str(uuid.UUID(int=1)) + "}"
+    if element == "bool":
+        return "{true}"
+    return "{pgvet}"
+
+
 def typed_candidates(
     column: Column,
     info: TypeInfo | None,
@@ -87,7 +98,7 @@ def typed_candidates(
     if column.name in checks:
         return list(unprivileged_first(checks[column.name]))
     if column.is_array or (info and info.category == "A"):
-        return ["{}"]
+        return ["{}", _one_element(column.type_name.lstrip("_"))]
     if enum_values:
         return list(unprivileged_first(enum_values))
     base = info.base if info else column.type_name
