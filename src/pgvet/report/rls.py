@@ -271,6 +271,8 @@ def junit_report(report: RlsReport) -> str:
                 ET.SubElement(case, "skipped", message=r.summary)
             else:
                 ET.SubElement(case, "system-out").text = r.summary
+    if report.coverage is not None:
+        _coverage_case(root, report, totals)
     for k, v in totals.items():
         root.set(k, str(v))
     root.set("time", f"{report.seconds:.3f}")
@@ -279,6 +281,33 @@ def junit_report(report: RlsReport) -> str:
     # written as visible escapes, like every other report
     body = untrusted(ET.tostring(root, encoding="unicode"))
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def _coverage_case(root: ET.Element, report: RlsReport, totals: dict[str, int]) -> None:
+    """A test case "coverage": failed when the run is inconclusive, so a CI that reads only
+    the JUnit file never shows an untested project as green."""
+    coverage = report.coverage
+    why = report.inconclusive
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name="rls coverage",
+        tests="1",
+        failures=str(int(bool(why))),
+        errors="0",
+        skipped="0",
+    )
+    case = ET.SubElement(suite, "testcase", classname="rls.coverage", name="coverage", time="0")
+    lines = [coverage.line()]
+    lines += [f"not tested: {name}: {reason}" for name, reason in coverage.untested.items()]
+    if why:
+        ET.SubElement(
+            case, "failure", message=f"INCONCLUSIVE: {why}", type="inconclusive"
+        ).text = "\n".join(lines)
+    else:
+        ET.SubElement(case, "system-out").text = "\n".join(lines)
+    totals["tests"] += 1
+    totals["failures"] += int(bool(why))
 
 
 def _details(r: CheckResult) -> str:

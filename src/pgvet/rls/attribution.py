@@ -48,7 +48,6 @@ class Allowed:
     name: str
     command: str
     expr: str
-    public: bool = False  # also true for a stranger: the policy means "everyone may read"
 
     def label(self) -> str:
         return f'"{self.name}" ({self.command.lower()}: {_short(self.expr)})'
@@ -104,37 +103,8 @@ def allowed_by(
             out.append(Allowed(policy.name, policy.command, "true"))
             continue
         if _eval_policy(ctx, persona, table, expr, keys, row):
-            out.append(Allowed(policy.name, policy.command, expr, is_explicitly_public(policy)))
+            out.append(Allowed(policy.name, policy.command, expr))
     return out
-
-
-def is_explicitly_public(policy: Policy) -> bool:
-    """A SELECT policy that says, in so many words, "everyone may read": it names ``anon``
-    in its roles (``to anon, authenticated``) or its expression is just ``true``.
-
-    An identity-free filter on PUBLIC (``using (project_id is not null)``) or a check that
-    only asks for a signed-in user (``auth.uid() is not null``) does not count: those are
-    how tenant leaks usually look."""
-    if policy.command != "SELECT" or not policy.permissive:
-        return False
-    expr = (policy.using or "true").strip().lower()
-    return "anon" in policy.roles or expr in ("true", "(true)")
-
-
-def public_policies(ctx: Context, persona: Persona, table: Table, keys: list[str]) -> list[Allowed]:
-    """Explicitly public SELECT policies (:func:`is_explicitly_public`) that are true for
-    the rows, evaluated as the persona. Cached per table, role and rows."""
-    cache_key = (table.key, persona.role, tuple(keys[:ROW_SAMPLE]))
-    if cache_key in ctx.public_cache:
-        return ctx.public_cache[cache_key]
-    found = [
-        Allowed(p.name, p.command, p.using or "true", True)
-        for p in candidate_policies(ctx.catalog, table, persona.role, "select")
-        if is_explicitly_public(p)
-        and _eval_policy(ctx, persona, table, p.using or "true", keys, None, "bool_and")
-    ]
-    ctx.public_cache[cache_key] = found
-    return found
 
 
 def attribute(

@@ -43,7 +43,6 @@ class Context:
     _keys: dict[QualifiedName, KeySpec] = field(default_factory=dict)
     _graph: Any = None
     _cycles: dict[QualifiedName, str | None] = field(default_factory=dict)
-    public_cache: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
     rows_cache: dict[tuple[Any, ...], tuple[str, ...]] = field(default_factory=dict)
 
     def spec(self, table: Table) -> KeySpec:

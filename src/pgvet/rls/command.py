@@ -17,7 +17,13 @@ import psycopg
 import typer
 from rich.console import Console
 
-from pgvet.cli.common import err, friendly
+from pgvet.cli.common import (
+    StatementTimeoutOpt,
+    SuperuserOpt,
+    TimeoutOpt,
+    err,
+    friendly,
+)
 from pgvet.config import load_config
 from pgvet.errors import (
     EXIT_FINDINGS,
@@ -132,34 +138,9 @@ def test(
     all_tables: Annotated[
         bool, typer.Option("--all-tables", help="Text format: show passing tables too.")
     ] = False,
-    statement_timeout: Annotated[
-        str | None,
-        typer.Option(
-            "--statement-timeout",
-            metavar="DURATION",
-            help="Cut a migration file, the seed or any test query that runs longer "
-            '("300s", "5min", "2h"; default: [replay] statement_timeout, else 5min).',
-            show_default=False,
-        ),
-    ] = None,
-    timeout: Annotated[
-        str | None,
-        typer.Option(
-            "--timeout",
-            metavar="DURATION",
-            help="Cut the whole command after this long (default: [replay] timeout, else none).",
-            show_default=False,
-        ),
-    ] = None,
-    superuser: Annotated[
-        bool | None,
-        typer.Option(
-            "--superuser/--no-superuser",
-            help="Run migrations and the seed as a superuser (self-hosted projects; never on "
-            "untrusted input). Default: [replay] superuser, else Supabase's postgres role.",
-            show_default=False,
-        ),
-    ] = None,
+    statement_timeout: StatementTimeoutOpt = None,
+    timeout: TimeoutOpt = None,
+    superuser: SuperuserOpt = None,
 ) -> None:
     """Replay the project (or use --db), act as every persona and check what each sees.
 

@@ -23,11 +23,9 @@ import psycopg
 from psycopg import sql
 
 from pgvet.catalog.model import QualifiedName
-from pgvet.rls.fixture import WORLDS, Fixture
+from pgvet.rls.fixture import CHUNK, WORLDS, Fixture
 from pgvet.rls.keys import KeySpec
 from pgvet.rls.tenancy import TenantPath
-
-CHUNK = 100  # tables per UNION ALL: a deep statement would exhaust the server's stack
 
 
 @dataclass

@@ -1,0 +1,89 @@
+"""Benchmark: `pgvet rls test` on a generated project of 10,000 tenant tables.
+
+Issue #13: a 10,000-table project ended in "lost the connection … stack depth limit
+exceeded", because the fixture's snapshot and sample queries were one UNION ALL over
+every table. This builds such a project (organisations, members with a role, and
+``--tables`` tables that each hang off an organisation, with a correct policy), runs the
+whole command in a fresh process and prints its exit code, coverage line and time. It
+fails (exit 1) if the run does not finish with every table tested.
+
+Usage: python bench/rls_scale.py [--tables 10000] [--pg-version 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEAD = """
+create table public.orgs (id uuid primary key default gen_random_uuid(), name text not null);
+create table public.org_members (
+  user_id uuid not null references auth.users (id) on delete cascade,
+  org_id uuid not null references public.orgs (id) on delete cascade,
+  role text not null check (role in ('owner', 'member')),
+  primary key (user_id, org_id)
+);
+create function public.my_orgs() returns setof uuid
+language sql stable security definer set search_path = public
+as $$ select org_id from org_members where user_id = auth.uid() $$;
+alter table public.orgs enable row level security;
+alter table public.org_members enable row level security;
+create policy "read" on public.orgs for select using (id in (select my_orgs()));
+create policy "read" on public.org_members for select using (org_id in (select my_orgs()));
+"""
+
+TABLE = """
+create table public.t{n} (
+  id bigint generated always as identity primary key,
+  org_id uuid not null references public.orgs (id),
+  body text not null
+);
+alter table public.t{n} enable row level security;
+create policy "members" on public.t{n} for all using (org_id in (select my_orgs()));
+"""
+
+
+def write_project(root: Path, tables: int) -> Path:
+    migrations = root / "supabase" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "20240101000000_orgs.sql").write_text(HEAD, encoding="utf-8")
+    body = "".join(TABLE.format(n=n) for n in range(tables))
+    (migrations / "20240102000000_tables.sql").write_text(body, encoding="utf-8")
+    return root
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", type=int, default=10_000)
+    parser.add_argument("--pg-version", type=int, default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="pgvet-rls-scale-") as tmp:
+        root = write_project(Path(tmp), args.tables)
+        out = Path(tmp) / "report.json"
+        cmd = [sys.executable, "-m", "pgvet", "rls", "test", str(root)]
+        cmd += ["--format", "json", "--output", str(out), "--statement-timeout", "30min"]
+        if args.pg_version:
+            cmd += ["--pg-version", str(args.pg_version)]
+        started = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - started
+        report = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    coverage = report.get("coverage") or {}
+    tested, total = len(coverage.get("tested", [])), coverage.get("total", 0)
+    print(f"pgvet rls test on {args.tables + 2} generated tables")
+    print(f"  exit code                       {done.returncode}")
+    print(f"  tenant tables tested            {tested} of {total}")
+    print(f"  whole command, fresh process    {wall:7.2f} s")
+    if "stack depth" in done.stdout + done.stderr or not total or tested != total:
+        print(done.stderr[-2000:], file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
