@@ -155,5 +155,10 @@ def test_tenant_rbac_groups_with_a_roles_catalogue(rbac: RlsReport) -> None:
         "rbac.user_claims",
     }
     assert rbac.shared == ["rbac.permissions", "rbac.roles"]
+    # the group's creator becomes its owner (on_group_created): every persona keeps its role
+    assert rbac.coverage.personas == {
+        f"A:{role}": f"member of rbac.groups A in rbac.members as {{{role}}}"
+        for role in ("editor", "viewer", "admin", "owner")
+    }
     # co-members seeing each other's membership rows is intended: no leak across groups
     assert rbac.failures == [] and rbac.ok
