@@ -25,11 +25,12 @@ from functools import lru_cache
 from typing import Any
 
 import pglast
-from pglast import parser as pg_parser
 from pglast import visitors
 from pglast.stream import RawStream
 
 from pgvet.analysis import policy_graph
+from pgvet.analysis.sql.parse import fresh_statements, nodes, plpgsql, statements
+from pgvet.analysis.sql.quote import ident
 from pgvet.catalog.model import Catalog, Function, Policy, Table, View
 
 Node = dict[str, Any]
@@ -91,37 +92,10 @@ class FtsUse:
 # --- parsing -----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=32768)
-def _parse_raw(sql: str) -> str | None:
-    """pglast's JSON text for ``sql``, or None if it does not parse. Cached as text: small,
-    and invisible to the garbage collector, unlike a cached tree of dicts."""
-    try:
-        return pg_parser.parse_sql_json(sql)
-    except Exception:
-        return None
-
-
-def _statements(raw: str | None) -> list[Node] | None:
-    if raw is None:
-        return None
-    try:
-        stmts = json.loads(raw).get("stmts", [])
-    except Exception:
-        return None
-    return [s["stmt"] for s in stmts if "stmt" in s]
-
-
-@lru_cache(maxsize=4096)
-def _parse_json(sql: str) -> tuple[Node, ...] | None:
-    stmts = _statements(_parse_raw(sql))
-    return None if stmts is None else tuple(stmts)
-
-
 def parse_statements(sql: str) -> list[Node]:
-    """Fresh parse trees (JSON form) of ``sql``; empty if it does not parse."""
-    # fresh objects on every call (callers key facts on id(node)): decoded from the cached
-    # JSON text rather than copied from a cached tree
-    return _statements(_parse_raw(sql)) or []
+    """Fresh parse trees (JSON form) of ``sql``; empty if it does not parse (callers key
+    facts on ``id(node)``, so every call gets new trees)."""
+    return fresh_statements(sql) or []
 
 
 def _names(items: Iterable[Node]) -> list[str]:
@@ -450,9 +424,8 @@ def _plpgsql_queries(fn: Function) -> list[str] | None:
             f"create function pgvet_probe({args}) returns {result} "
             f"language plpgsql as $pgvet_body${body}$pgvet_body$"
         )
-        try:
-            tree = json.loads(pg_parser.parse_plpgsql_json(wrapper))
-        except Exception:
+        tree = plpgsql(wrapper)
+        if tree is None:
             continue
         out: list[str] = []
         for expr in _plpgsql_exprs(tree):
@@ -485,7 +458,7 @@ def _fallback_chunks(body: str) -> list[str]:
     out = []
     for chunk in body.split(";"):
         match = _STARTS_SQL.search(chunk)
-        if match and _parse_json(chunk[match.start() :]):
+        if match and statements(chunk[match.start() :]):
             out.append(chunk[match.start() :])
     return out
 
@@ -496,7 +469,7 @@ def function_queries(fn: Function) -> list[str]:
         body = fn.body.strip()
         if body.lower().startswith("begin atomic"):
             body = re.sub(r"(?is)^begin\s+atomic|end\s*;?\s*$", "", body)
-        return [body] if _parse_json(body) else _fallback_chunks(body)
+        return [body] if statements(body) else _fallback_chunks(body)
     if fn.language == "plpgsql":
         queries = _plpgsql_queries(fn)
         return queries if queries is not None else _fallback_chunks(fn.body)
@@ -540,13 +513,9 @@ def policy_source(policy: Policy) -> Source:
     return Source("policy", key, label)
 
 
-def _quote(name: str) -> str:
-    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
-
-
 def policy_sql(policy: Policy, expression: str) -> str:
     """A policy expression as a query over its table, so references resolve."""
-    return f"select 1 from {_quote(policy.schema)}.{_quote(policy.table)} where {expression}"
+    return f"select 1 from {ident(policy.schema)}.{ident(policy.table)} where {expression}"
 
 
 def _policy_units(policy: Policy, catalog: Catalog) -> Iterator[_Unit]:
@@ -781,9 +750,8 @@ def expression_canonical(expression: str) -> str | None:
 def deparse_at(sql: str, location: int) -> str | None:
     """The SQL of the function call that starts at byte ``location`` of ``sql``, with column
     qualifiers dropped (``n.body`` → ``body``), ready for an index key."""
-    try:
-        tree = pglast.parse_sql(sql)
-    except Exception:
+    tree = nodes(sql)
+    if tree is None:
         return None
     found: list[Any] = []
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from pglast import parser as pg_parser
-
+from pgvet.analysis.sql.parse import statements
+from pgvet.analysis.sql.quote import qualified
 from pgvet.replay.project import MigrationFile, Project, Statement
 
 Node = dict[str, Any]
@@ -22,19 +21,13 @@ TableKey = tuple[str, str]
 DEFAULT_SCHEMA = "public"
 
 
-@lru_cache(maxsize=16384)
 def parse(text: str) -> tuple[tuple[str, Node], ...]:
     """``(node type, node)`` for each statement in ``text``; empty when it does not parse.
 
-    Cached per text: every rule walks the same statements. Callers must not mutate nodes.
-    """
-    try:
-        tree = json.loads(pg_parser.parse_sql_json(text))
-    except Exception:
-        return ()
+    The trees are the shared, cached ones (every rule walks the same statements): callers
+    must not change them."""
     out: list[tuple[str, Node]] = []
-    for raw in tree.get("stmts", []):
-        node = raw.get("stmt") or {}
+    for node in statements(text) or ():
         if node:
             kind, body = next(iter(node.items()))
             out.append((kind, body))
@@ -54,8 +47,9 @@ def names_key(items: list[Node]) -> TableKey:
     return DEFAULT_SCHEMA, parts[-1] if parts else ""
 
 
-def qualified(key: TableKey) -> str:
-    return f"{key[0]}.{key[1]}"
+def key_sql(key: TableKey) -> str:
+    """``schema.table`` as SQL: each part quoted when it must be, so fixes built from it run."""
+    return qualified(*key)
 
 
 def strip_locations(node: Any) -> Any:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from pgvet.analysis import exprs
 from pgvet.analysis.memo import memo
+from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import Catalog, Constraint, Index, Policy, Table
 
 MAX_IDENTIFIER_BYTES = 63
@@ -68,17 +69,6 @@ class _NameBook:
                 taken = self.taken[schema] = taken_names(catalog, schema)
             self.given[key] = index_name(table, columns, taken, suffix)
         return self.given[key]
-
-
-def ident(name: str) -> str:
-    """``name`` as an SQL identifier (quoted only when it must be)."""
-    if re.fullmatch(r"[a-z_][a-z0-9_$]*", name):
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
-def qualified(schema: str, name: str) -> str:
-    return f"{ident(schema)}.{ident(name)}"
 
 
 def create_index_fix(

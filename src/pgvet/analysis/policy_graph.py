@@ -34,15 +34,13 @@ Public API: :func:`build_policy_graph`, :func:`find_cycles`, :func:`cycles_throu
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any, Literal
 
-from pglast import parser as pg_parser
-
+from pgvet.analysis.sql.parse import plpgsql, statements
+from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import (
     Catalog,
     Function,
@@ -73,24 +71,15 @@ _STEP_BUDGET = 50_000  # DFS steps per start; policy graphs are small, this guar
 # --- SQL parsing helpers ---------------------------------------------------------------
 
 
-@lru_cache(maxsize=16384)  # every policy expression of a 5,000-table project, across rules
-def _parse_json(sql: str) -> tuple[Node, ...] | None:
-    try:
-        doc = json.loads(pg_parser.parse_sql_json(sql))
-    except Exception:  # pglast raises ParseError, but be safe with odd input
-        return None
-    return tuple(s["stmt"] for s in doc.get("stmts", []) if "stmt" in s)
-
-
 def parse_statements(sql: str) -> list[Node] | None:
     """The statements of ``sql`` as pglast JSON nodes, or None when it does not parse."""
-    stmts = _parse_json(sql)
+    stmts = statements(sql)
     return None if stmts is None else list(stmts)
 
 
 def parse_expression(expr: str) -> Node | None:
     """A policy / check expression as a pglast node (parsed as ``SELECT <expr>``)."""
-    stmts = _parse_json(EXPRESSION_PREFIX + expr)
+    stmts = statements(EXPRESSION_PREFIX + expr)
     if not stmts:
         return None
     try:
@@ -155,17 +144,6 @@ def _nodes(obj: Any) -> Iterator[tuple[str, Node]]:
 def name_parts(items: Iterable[Node]) -> tuple[str, ...]:
     """``("auth", "uid")`` from a pglast ``funcname`` / ``names`` list."""
     return tuple(i["String"]["sval"] for i in items if "String" in i)
-
-
-def quote_ident(name: str) -> str:
-    """PostgreSQL's ``quote_ident``: bare when it is a plain lower-case identifier."""
-    if re.fullmatch(r"[a-z_][a-z0-9_$]*", name):
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
-def qualified(schema: str, name: str) -> str:
-    return f"{quote_ident(schema)}.{quote_ident(name)}"
 
 
 def parse_search_path(value: str | None) -> tuple[str, ...]:
@@ -289,7 +267,7 @@ def _plpgsql_query_refs(query: str, mode: int) -> Refs:
     text = query
     if mode in (3, 4, 5):  # assignment: "target := expr"
         text = _ASSIGN.sub("", query, count=1)
-    stmts = _parse_json(text if mode == 0 else EXPRESSION_PREFIX + text)
+    stmts = statements(text if mode == 0 else EXPRESSION_PREFIX + text)
     if stmts is not None:
         return references(list(stmts))
     return regex_references(text)
@@ -312,11 +290,9 @@ def plpgsql_fragments(body: str, result: str | None, kind: str = "function") -> 
         "CREATE FUNCTION pgvet_fn() RETURNS trigger",
     ]
     for head in dict.fromkeys(heads):
-        try:
-            raw = pg_parser.parse_plpgsql_json(f"{head} LANGUAGE plpgsql AS {tag}{body}{tag}")
-        except Exception:
-            continue
-        return json.loads(raw)
+        tree = plpgsql(f"{head} LANGUAGE plpgsql AS {tag}{body}{tag}")
+        if tree is not None:
+            return tree
     return None
 
 
@@ -344,7 +320,7 @@ def sql_body_references(body: str) -> Refs:
         text = atomic.group(1)
     elif re.match(r"(?is)^return\b", text):
         text = EXPRESSION_PREFIX + text[len("return") :]
-    stmts = _parse_json(text)
+    stmts = statements(text)
     if stmts is None:
         return regex_references(text)
     return references(list(stmts))
@@ -386,7 +362,7 @@ class Step:
         if self.kind == "view":
             return f"view {qualified(self.schema, self.name)}"
         if self.kind == "policy":
-            return f"policy {quote_ident(self.name)}"
+            return f"policy {ident(self.name)}"
         return f"function {self.signature or qualified(self.schema, self.name) + '()'}"
 
     @property
@@ -698,7 +674,7 @@ class PolicyGraph:
     def _view_refs_of(self, view: View) -> Refs:
         key = (view.schema, view.name)
         if key not in self._view_refs:
-            stmts = _parse_json(view.definition)
+            stmts = statements(view.definition)
             self._view_refs[key] = (
                 references(list(stmts)) if stmts is not None else regex_references(view.definition)
             )

@@ -43,10 +43,10 @@ from pgvet.analysis import exprs
 from pgvet.analysis.indexing import (
     ROW_TABLE_KINDS,
     candidate_indexes,
-    ident,
     serves_columns,
     serving_index,
 )
+from pgvet.analysis.sql.quote import ident
 from pgvet.catalog.model import Catalog, Index, Table
 from pgvet.errors import InputError
 from pgvet.replay.project import split_sql

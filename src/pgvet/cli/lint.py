@@ -26,6 +26,7 @@ from pgvet.cli.common import (
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, PgvetError
 from pgvet.findings import Level, at_or_above
 from pgvet.report import jsondoc, markdown, text
+from pgvet.rules.command import LintOutcome, LintRequest, run_lint_command
 
 
 @friendly
@@ -82,7 +83,6 @@ def lint_command(
     files; `pgvet lint --db URL` reads a live database without writing to it. Exit 0 when
     nothing reaches `--fail-on`, 1 when something does, 2 for bad input.
     """
-    from pgvet.rules.command import LintRequest, run_lint_command
 
     if path is None and db is None:
         raise PgvetError("give a project PATH or --db URL", hint="see `pgvet lint --help`")
@@ -108,6 +108,16 @@ def lint_command(
     if write_baseline is not None:
         err.print(f"wrote {outcome.baselined_written} findings to {write_baseline}")
         raise typer.Exit(EXIT_OK)
+    _render(outcome, fmt, coverage=coverage, output=output)
+    findings = outcome.findings
+    failing = outcome.replay_failed or (
+        fail_on is not FailOn.never and bool(at_or_above(findings, Level(fail_on.value)))
+    )
+    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _render(outcome: LintOutcome, fmt: LintFormat, *, coverage: bool, output: Path | None) -> None:
+    """The findings (and the coverage table when asked for) in the chosen format."""
     findings = outcome.findings
     if fmt is LintFormat.json:
         doc = jsondoc.findings_doc(
@@ -138,7 +148,3 @@ def lint_command(
                 coverage_text(console, outcome.coverage)
 
         emit(None, output, render)
-    failing = outcome.replay_failed or (
-        fail_on is not FailOn.never and bool(at_or_above(findings, Level(fail_on.value)))
-    )
-    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,12 +17,27 @@ def rules_command(
     name: Annotated[
         str | None, typer.Argument(help="A rule name or code: print its documentation.")
     ] = None,
+    markdown_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--markdown",
+            metavar="DIR",
+            help="Write one Markdown page per rule (and an index) into DIR, from the docstrings.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """List every rule, or print one rule's documentation with its bad and good examples."""
     from rich.markdown import Markdown
     from rich.table import Table
 
+    from pgvet.report.rule_docs import write_rule_pages
     from pgvet.rules.registry import REGISTRY, find_rule
+
+    if markdown_dir is not None:
+        written = write_rule_pages(markdown_dir, REGISTRY.values())
+        err.print(f"wrote {len(written)} pages to {markdown_dir}")
+        return
 
     console = Console(width=None if sys.stdout.isatty() else 140)
     if name:

@@ -8,14 +8,12 @@ default ``search_path`` resolves them.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pglast import parser as pg_parser
-
+from pgvet.analysis.sql.parse import statements
 from pgvet.replay.project import Statement
 
 _DDL = re.compile(r"^\s*(create|alter)\b", re.I)
@@ -136,14 +134,10 @@ def touches_of_sql(sql: str) -> tuple[Touch, ...]:
     """Objects created or altered by one SQL statement (empty if it does not parse)."""
     if not _DDL.match(sql):
         return ()
-    try:
-        stmts = json.loads(pg_parser.parse_sql_json(sql)).get("stmts", [])
-    except Exception:
-        return ()
     out: list[Touch] = []
-    for stmt in stmts:
+    for stmt in statements(sql) or ():
         try:
-            out += _touches(stmt["stmt"])
+            out += _touches(stmt)
         except (KeyError, StopIteration, IndexError):
             continue
     return tuple(out)

@@ -9,8 +9,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pgvet.analysis import exprs
-from pgvet.analysis.indexing import ROW_TABLE_KINDS, ident, qualified, unindexed_foreign_keys
+from pgvet.analysis.indexing import ROW_TABLE_KINDS, unindexed_foreign_keys
 from pgvet.analysis.memo import memo
+from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import Catalog, Index, Origin, Table
 from pgvet.replay.ddl import touches_of_sql
 from pgvet.rules.registry import Hit, LintContext

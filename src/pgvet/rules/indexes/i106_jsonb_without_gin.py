@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 
 from pgvet.analysis import exprs
-from pgvet.analysis.indexing import create_index_fix, ident
+from pgvet.analysis.indexing import create_index_fix
+from pgvet.analysis.sql.quote import ident
 from pgvet.catalog.model import Index
 from pgvet.rules.indexes.common import (
     column_location,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pgvet.analysis.indexing import qualified
+from pgvet.analysis.sql.quote import qualified
 from pgvet.catalog.model import Index
 from pgvet.rules.indexes.common import index_hit, index_location
 from pgvet.rules.registry import Hit, LintContext, rule

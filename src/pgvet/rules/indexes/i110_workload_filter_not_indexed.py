@@ -12,12 +12,12 @@ from pgvet.analysis.indexing import (
     ROW_TABLE_KINDS,
     candidate_indexes,
     create_index_fix,
-    ident,
     policy_columns,
     tenant_columns_of,
     unindexed_foreign_keys,
     unindexed_tenant_columns,
 )
+from pgvet.analysis.sql.quote import ident
 from pgvet.analysis.workload import (
     DEFAULT_WORKLOAD,
     MAX_SORT_KEYS,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from pgvet.analysis.history import Node, TableKey, qualified, rel_key
+from pgvet.analysis.history import Node, TableKey, key_sql, rel_key
+from pgvet.analysis.sql.quote import qualified
 from pgvet.catalog.model import Catalog
 
 MIGRATIONS = ("migrations",)
@@ -34,7 +35,7 @@ def concurrent_sql(sql: str) -> str:
 def index_object(node: Node) -> str:
     table = rel_key(node["relation"])
     name = node.get("idxname")
-    return f"index {table[0]}.{name}" if name else qualified(table)
+    return f"index {qualified(table[0], name)}" if name else key_sql(table)
 
 
 def type_parts(type_name: Node | None) -> tuple[str, tuple[int, ...], bool] | None:

@@ -12,10 +12,11 @@ from pgvet.analysis.history import (
     Step,
     TableKey,
     alter_commands,
-    qualified,
+    key_sql,
     rel_key,
     walk,
 )
+from pgvet.analysis.sql.quote import ident
 from pgvet.rules.migrations.common import MIGRATIONS, concurrent_sql, index_object, is_partitioned
 from pgvet.rules.registry import Hit, LintContext, rule
 
@@ -98,7 +99,7 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
         if existing is not None and node.get("if_not_exists"):
             yield _no_op_index_lock_hit(step, table, existing)
             continue
-        target = qualified(table)
+        target = key_sql(table)
         yield Hit(
             object=index_object(node),
             message=(
@@ -117,7 +118,7 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
 
 def _constraint_index_hit(step: Step, table: TableKey, con: Node) -> Hit:
     """``add constraint ... unique / primary key`` builds its index under ACCESS EXCLUSIVE."""
-    target = qualified(table)
+    target = key_sql(table)
     kind = "primary key" if con.get("contype") == "CONSTR_PRIMARY" else "unique"
     name = con.get("conname")
     columns = [k["String"]["sval"] for k in con.get("keys", []) if "String" in k]
@@ -125,8 +126,9 @@ def _constraint_index_hit(step: Step, table: TableKey, con: Node) -> Hit:
     if name and columns:
         fix = (
             f"-- in a migration file of its own:\ncreate unique index concurrently if not exists "
-            f"{name} on {target} ({', '.join(columns)});\n-- then, in the next migration:\n"
-            f"alter table {target} add constraint {name} {kind} using index {name};"
+            f"{ident(name)} on {target} ({', '.join(map(ident, columns))});\n"
+            "-- then, in the next migration:\n"
+            f"alter table {target} add constraint {ident(name)} {kind} using index {ident(name)};"
         )
     label = f"{kind} constraint {name}" if name else f"{kind} constraint"
     return Hit(
@@ -147,7 +149,7 @@ def _constraint_index_hit(step: Step, table: TableKey, con: Node) -> Hit:
 
 def _no_op_index_lock_hit(step: Step, table: TableKey, existing: IndexDef) -> Hit:
     """``create index if not exists`` of a name that exists: no build, but the lock."""
-    target = qualified(table)
+    target = key_sql(table)
     name = step.node.get("idxname", "")
     return Hit(
         object=index_object(step.node),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import Step, names_key, qualified, rel_key, walk
+from pgvet.analysis.history import Step, key_sql, names_key, rel_key, walk
 from pgvet.rules.migrations.common import MIGRATIONS, index_object
 from pgvet.rules.registry import Hit, LintContext, rule
 
@@ -36,14 +36,14 @@ def _non_transactional_object(step: Step) -> str:
         return index_object(node)
     if step.kind == "DropStmt":
         keys = [names_key(o.get("List", {}).get("items", [])) for o in node.get("objects", [])]
-        return "index " + ", ".join(qualified(k) for k in keys)
+        return "index " + ", ".join(key_sql(k) for k in keys)
     if step.kind == "VacuumStmt":
         rels = [r.get("VacuumRelation", {}).get("relation") for r in node.get("rels", [])]
-        names = [qualified(rel_key(r)) for r in rels if r]
+        names = [key_sql(rel_key(r)) for r in rels if r]
         return ", ".join(names) or "database"
     rel = node.get("relation")
     if step.kind == "ReindexStmt":
-        return f"index {qualified(rel_key(rel))}" if rel else f"database {node.get('name', '')}"
+        return f"index {key_sql(rel_key(rel))}" if rel else f"database {node.get('name', '')}"
     return step.file.filename
 
 

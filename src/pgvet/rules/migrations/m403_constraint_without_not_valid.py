@@ -12,11 +12,12 @@ from pgvet.analysis.history import (
     Step,
     TableKey,
     alter_commands,
-    qualified,
+    key_sql,
     rel_key,
     strip_locations,
     walk,
 )
+from pgvet.analysis.sql.quote import ident
 from pgvet.rules.migrations.common import MIGRATIONS, is_partitioned
 from pgvet.rules.registry import Hit, LintContext, rule
 
@@ -89,11 +90,11 @@ def constraint_without_not_valid(ctx: LintContext) -> Iterator[Hit]:
 
 
 def _constraint_hit(step: Step, table: TableKey, con: Node) -> Hit:
-    target = qualified(table)
+    target = key_sql(table)
     name = con.get("conname")
     label = f"`{name}`" if name else "(unnamed)"
     if con.get("contype") == "CONSTR_FOREIGN":
-        ref = qualified(rel_key(con.get("pktable", {})))
+        ref = key_sql(rel_key(con.get("pktable", {})))
         what = f"foreign key {label}"
         lock = (
             f"while holding a SHARE ROW EXCLUSIVE lock on {target} and on {ref}: writes to "
@@ -107,7 +108,7 @@ def _constraint_hit(step: Step, table: TableKey, con: Node) -> Hit:
         added = step.stmt.text.rstrip().rstrip(";")
         fix = (
             f"{added} not valid;\n-- in a later migration:\n"
-            f"alter table {target} validate constraint {name};"
+            f"alter table {target} validate constraint {ident(name)};"
         )
     return Hit(
         object=target,

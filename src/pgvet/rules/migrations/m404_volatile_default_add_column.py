@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pgvet.analysis.history import DEFAULT_SCHEMA, Node, alter_commands, qualified, walk
+from pgvet.analysis.history import DEFAULT_SCHEMA, Node, alter_commands, key_sql, walk
+from pgvet.analysis.sql.parse import nodes
 from pgvet.catalog.model import Catalog
 from pgvet.replay.project import Statement
 from pgvet.rules.migrations.common import MIGRATIONS, type_sql
@@ -134,7 +135,7 @@ def volatile_default_add_column(ctx: LintContext) -> Iterator[Hit]:
             reason = _volatile_reason(ctx.catalog, col)
             if reason is None:
                 continue
-            target = qualified(table)
+            target = key_sql(table)
             yield Hit(
                 object=target,
                 message=(
@@ -154,11 +155,10 @@ def volatile_default_add_column(ctx: LintContext) -> Iterator[Hit]:
 def _default_sql(stmt_text: str, column: str) -> str | None:
     """The default expression of ``add column <column>`` in a statement, printed back."""
     try:
-        import pglast
         from pglast.enums import ConstrType
         from pglast.stream import RawStream
 
-        for cmd in pglast.parse_sql(stmt_text)[0].stmt.cmds or ():
+        for cmd in (nodes(stmt_text) or (None,))[0].stmt.cmds or ():
             col = cmd.def_
             if getattr(col, "colname", None) != column:
                 continue

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pgvet.analysis.history import Node, Step, TableKey, alter_commands, qualified, walk
+from pgvet.analysis.history import Node, Step, TableKey, alter_commands, key_sql, walk
 from pgvet.catalog.model import Catalog
 from pgvet.rules.migrations.common import MIGRATIONS, type_parts, type_sql
 from pgvet.rules.registry import Hit, LintContext, rule
@@ -136,7 +136,7 @@ def _index_rebuild_hit(
     new: Node | None,
     rebuilt: list[str],
 ) -> Hit:
-    target = qualified(table)
+    target = key_sql(table)
     return Hit(
         object=target,
         message=(
@@ -155,7 +155,7 @@ def _index_rebuild_hit(
 def _type_change_hit(
     step: Step, table: TableKey, column: str, old: Node | None, new: Node | None, plain: bool
 ) -> Hit:
-    target = qualified(table)
+    target = key_sql(table)
     change = f"from {type_sql(old)} to {type_sql(new)}" if old else f"to {type_sql(new)}"
     if old is not None or not plain:
         using = " (its USING expression computes a new value for every row)" * (not plain)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import History, TableKey, alter_commands, qualified, walk
+from pgvet.analysis.history import History, TableKey, alter_commands, key_sql, walk
+from pgvet.analysis.sql.quote import ident
 from pgvet.rules.migrations.common import MIGRATIONS
 from pgvet.rules.registry import Hit, LintContext, rule
 
@@ -74,8 +75,9 @@ def set_not_null_without_check(ctx: LintContext) -> Iterator[Hit]:
             column = sub.get("name", "")
             if _proven_not_null(history, table, column):
                 continue
-            target = qualified(table)
-            check = f"{table[1]}_{column}_not_null"[:63]
+            target = key_sql(table)
+            check = ident(f"{table[1]}_{column}_not_null"[:63])
+            col = ident(column)
             yield Hit(
                 object=target,
                 message=(
@@ -89,9 +91,9 @@ def set_not_null_without_check(ctx: LintContext) -> Iterator[Hit]:
                 line=step.stmt.line,
                 fix=(
                     f"alter table {target} add constraint {check} "
-                    f"check ({column} is not null) not valid;\n"
+                    f"check ({col} is not null) not valid;\n"
                     f"-- in a later migration:\nalter table {target} validate constraint {check};\n"
-                    f"-- in a later migration:\nalter table {target} alter column {column} "
+                    f"-- in a later migration:\nalter table {target} alter column {col} "
                     f"set not null;\nalter table {target} drop constraint {check};"
                 ),
                 detail=column,

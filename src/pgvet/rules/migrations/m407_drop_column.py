@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import TableKey, alter_commands, qualified, walk
+from pgvet.analysis.history import TableKey, alter_commands, key_sql, walk
 from pgvet.catalog.model import Catalog
 from pgvet.rules.migrations.common import MIGRATIONS
 from pgvet.rules.registry import Hit, LintContext, rule
@@ -19,7 +19,7 @@ def _backup_sql(catalog: Catalog, table: TableKey, column: str) -> str | None:
     return (
         f"-- keep a copy first (or rely on a tested backup):\n"
         f"create table {table[0]}.{backup} as select {keys}, {column} "
-        f"from {qualified(table)};"
+        f"from {key_sql(table)};"
     )
 
 
@@ -73,7 +73,7 @@ def drop_column(ctx: LintContext) -> Iterator[Hit]:
             column = sub.get("name", "")
             if sub.get("missing_ok") and history.known_missing_column(table, column):
                 continue
-            target = qualified(table)
+            target = key_sql(table)
             cascade = " with CASCADE (dependent views and constraints go too)" * (
                 sub.get("behavior") == "DROP_CASCADE"
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import names_key, qualified, walk
+from pgvet.analysis.history import key_sql, names_key, walk
 from pgvet.rules.migrations.common import MIGRATIONS
 from pgvet.rules.registry import Hit, LintContext, rule
 
@@ -57,7 +57,7 @@ def drop_table(ctx: LintContext) -> Iterator[Hit]:
                 continue
             if node.get("missing_ok") and table not in history.live:
                 continue  # a table no migration created: a no-op on a migrated database
-            target = qualified(table)
+            target = key_sql(table)
             cascade = (
                 ", with CASCADE also every view, foreign key and policy depending on it,"
                 if node.get("behavior") == "DROP_CASCADE"

@@ -6,15 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import (
-    Step,
-    TableKey,
-    alter_commands,
-    names_key,
-    qualified,
-    rel_key,
-    walk,
-)
+from pgvet.analysis.history import Step, TableKey, alter_commands, key_sql, names_key, rel_key, walk
 from pgvet.rules.migrations.common import MIGRATIONS, catalog_knows
 from pgvet.rules.registry import Hit, LintContext, rule
 
@@ -85,7 +77,7 @@ def rls_disabled_by_migration(ctx: LintContext) -> Iterator[Hit]:
             continue  # re-enabled some way pgvet cannot follow (dynamic SQL)
         if found is None and catalog_knows(ctx.catalog, table[0]):
             continue  # the table is gone
-        target = qualified(table)
+        target = key_sql(table)
         policies = len(ctx.catalog.policies_of(*table))
         ignored = f" Its {policies} policies are ignored while RLS is off." if policies else ""
         yield Hit(

@@ -13,10 +13,12 @@ from pgvet.analysis.history import (
     Step,
     TableKey,
     index_shape,
-    qualified,
+    key_sql,
     rel_key,
     walk,
 )
+from pgvet.analysis.sql.parse import nodes
+from pgvet.analysis.sql.quote import qualified
 from pgvet.catalog.model import Catalog
 from pgvet.rules.migrations.common import (
     MIGRATIONS,
@@ -118,7 +120,8 @@ def _skipped_index_hit(step: Step, key: TableKey, earlier: IndexDef) -> Hit:
         file=step.stmt.file,
         line=step.stmt.line,
         fix=(
-            f"-- in a migration file of its own:\ndrop index concurrently if exists {name};\n"
+            "-- in a migration file of its own:\n"
+            f"drop index concurrently if exists {qualified(*key)};\n"
             f"-- then, in the next migration file:\n{new_sql}"
         ),
     )
@@ -176,7 +179,7 @@ def _skipped_table_hit(catalog: Catalog, step: Step, history: History) -> Hit | 
     missing, retyped = skipped_columns(catalog, history, key, step.node)
     if not missing and not retyped:
         return None
-    target = qualified(key)
+    target = key_sql(key)
     earlier = history.created_by.get(key)
     where = f" (created at {earlier.location})" if earlier else ""
     parts = []
@@ -204,10 +207,9 @@ def _add_columns_sql(stmt_text: str, target: str, columns: list[str]) -> str | N
     if not columns:
         return None
     try:
-        import pglast
         from pglast.stream import RawStream
 
-        elts = pglast.parse_sql(stmt_text)[0].stmt.tableElts or ()
+        elts = (nodes(stmt_text) or (None,))[0].stmt.tableElts or ()
         defs = [e for e in elts if getattr(e, "colname", None) in columns]
         return "\n".join(
             f"alter table {target} add column if not exists {RawStream()(d)};" for d in defs

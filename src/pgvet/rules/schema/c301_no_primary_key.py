@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pgvet.analysis.indexing import ident, qualified, reviewed_tables
+from pgvet.analysis.indexing import reviewed_tables
+from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import Catalog, Index, Table
 from pgvet.rules.indexes.common import table_location
 from pgvet.rules.registry import Hit, LintContext, rule

@@ -21,10 +21,9 @@ from pgvet.analysis.policy_graph import (
     name_parts,
     parse_expression,
     parse_statements,
-    qualified,
-    quote_ident,
     walk,
 )
+from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import (
     Catalog,
     ObjectKey,
@@ -87,7 +86,7 @@ def table_label(table: Table) -> str:
 
 
 def policy_object(policy: Policy) -> str:
-    return f"policy {quote_ident(policy.name)} on {qualified(policy.schema, policy.table)}"
+    return f"policy {ident(policy.name)} on {qualified(policy.schema, policy.table)}"
 
 
 def current_location(catalog: Catalog, key: ObjectKey) -> tuple[str | None, int | None]:
@@ -200,7 +199,7 @@ def _span_end(text: bytes, start: int) -> int:
 
 
 def alter_policy_sql(policy: Policy, clauses: dict[str, str]) -> str:
-    parts = [f"alter policy {quote_ident(policy.name)} on {qualified(policy.schema, policy.table)}"]
+    parts = [f"alter policy {ident(policy.name)} on {qualified(policy.schema, policy.table)}"]
     for clause in ("using", "with check"):
         if clause in clauses:
             parts.append(f"  {clause} ({clauses[clause]})")

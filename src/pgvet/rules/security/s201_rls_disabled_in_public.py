@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.policy_graph import (
-    qualified,
-)
+from pgvet.analysis.sql.quote import qualified
 from pgvet.rules.registry import Hit, LintContext, rule
 from pgvet.rules.security.common import (
     api_grants,

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.policy_graph import (
-    quote_ident,
-)
+from pgvet.analysis.sql.quote import ident
 from pgvet.rules.registry import Hit, LintContext, rule
 from pgvet.rules.security.common import (
     api_grants,
@@ -64,7 +62,7 @@ def policy_exists_rls_disabled(ctx: LintContext) -> Iterator[Hit]:
             if grants and table.schema in exposed_schemas(ctx)
             else ""
         )
-        names = ", ".join(quote_ident(p.name) for p in policies[:3])
+        names = ", ".join(ident(p.name) for p in policies[:3])
         more = f" and {len(policies) - 3} more" if len(policies) > 3 else ""
         yield Hit(
             object=label,

@@ -5,15 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pgvet.analysis.policy_graph import (
-    EXPRESSION_PREFIX,
-    Cycle,
-    Node,
-    parse_expression,
-    qualified,
-    quote_ident,
-    walk,
-)
+from pgvet.analysis.policy_graph import EXPRESSION_PREFIX, Cycle, Node, parse_expression, walk
+from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import (
     Catalog,
 )
@@ -35,7 +28,7 @@ def _cycle_message(cycle: Cycle) -> str:
     if cycle.sqlstate == "42P17":
         why = f"{commands} on {table} as {roles} fail with 42P17 ({cycle.error}): {cycle.path}."
         if cycle.reentry_policies:
-            names = ", ".join(quote_ident(n) for n in cycle.reentry_policies)
+            names = ", ".join(ident(n) for n in cycle.reentry_policies)
             why += (
                 f" The policy reads {qualified(*cycle.table)} in a sub-select and the "
                 f"SELECT polic{'y' if len(cycle.reentry_policies) == 1 else 'ies'} {names} "
@@ -206,7 +199,7 @@ def policy_recursion(ctx: LintContext) -> Iterator[Hit]:
         first = cycle.policy
         table = qualified(first.schema, first.table or "")
         yield Hit(
-            object=f"policy {quote_ident(first.name)} on {table}",
+            object=f"policy {ident(first.name)} on {table}",
             message=_cycle_message(cycle),
             **located_at(ctx.catalog, first.origin_key),
             fix=_recursion_fix(cycle, ctx.catalog),

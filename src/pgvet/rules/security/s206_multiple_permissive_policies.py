@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.policy_graph import (
-    COMMANDS,
-    Node,
-    name_parts,
-    parse_expression,
-    quote_ident,
-    walk,
-)
+from pgvet.analysis.policy_graph import COMMANDS, Node, name_parts, parse_expression, walk
+from pgvet.analysis.sql.quote import ident
 from pgvet.catalog.model import (
     Catalog,
     Policy,
@@ -145,7 +139,7 @@ def multiple_permissive_policies(ctx: LintContext) -> Iterator[Hit]:
                 object=label,
                 message=(
                     f"{label} has {len(names)} permissive policies "
-                    f"({', '.join(quote_ident(n) for n in names)}) that all apply to "
+                    f"({', '.join(ident(n) for n in names)}) that all apply to "
                     f"{', '.join(group_roles)} for {', '.join(commands)}: each is evaluated "
                     "for every row. Merge them into one policy with the conditions OR-ed."
                 ),

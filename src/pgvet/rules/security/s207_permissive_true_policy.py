@@ -8,10 +8,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from pgvet.analysis.memo import memo
-from pgvet.analysis.policy_graph import (
-    parse_expression,
-    qualified,
-)
+from pgvet.analysis.policy_graph import parse_expression
+from pgvet.analysis.sql.quote import qualified
 from pgvet.catalog.model import (
     Catalog,
     ColumnPrivilege,

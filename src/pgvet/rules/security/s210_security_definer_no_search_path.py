@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pgvet.analysis.policy_graph import (
     function_references,
 )
+from pgvet.analysis.sql.quote import qualified
 from pgvet.catalog.model import (
     Catalog,
     Function,
@@ -76,17 +77,18 @@ def security_definer_no_search_path(ctx: LintContext) -> Iterator[Hit]:
         if fn.is_internal_schema or fn.extension is not None:
             continue
         unqualified = _unqualified_names(fn, catalog)
+        sql_signature = f"{qualified(fn.schema, fn.name)}({fn.identity_args})"
         callers = sorted(fn.executable_by & {"public", "anon", "authenticated"})
         reach = f"; executable by {', '.join(callers)}" if callers else ""
         if unqualified:
             fix = (
-                f"alter function {fn.signature} set search_path = public, pg_temp;\n"
+                f"alter function {sql_signature} set search_path = public, pg_temp;\n"
                 f"-- better: qualify {', '.join(unqualified[:6])} in the body and use "
                 "set search_path = ''"
             )
             qualify = f" Qualify {', '.join(unqualified[:6])} and pin search_path = ''."
         else:
-            fix = f"alter function {fn.signature} set search_path = '';"
+            fix = f"alter function {sql_signature} set search_path = '';"
             qualify = " Every name in the body is qualified, so search_path = '' is safe."
         yield Hit(
             object=f"function {fn.signature}",

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.policy_graph import (
-    PolicyGraph,
-    name_parts,
-    parse_statements,
-    qualified,
-)
+from pgvet.analysis.policy_graph import PolicyGraph, name_parts, parse_statements
+from pgvet.analysis.sql.quote import qualified
 from pgvet.catalog.model import (
     View,
 )

@@ -1,0 +1,2 @@
+"""SQL text in and out: one parse cache (:mod:`.parse`) and one identifier quoting
+(:mod:`.quote`)."""

@@ -1,0 +1,86 @@
+"""Every parse of SQL that pgvet analyses, through one cache.
+
+Rules, the policy graph, expression analysis and the migration history all ask pglast about
+the same texts (a policy expression is read by half a dozen rules; every migration rule
+walks every statement). One cache holds, per text, pglast's JSON (small, and invisible to
+the garbage collector) and, once someone asks for them, the decoded statement trees.
+
+Two ways to get trees: :func:`statements` hands out the shared, cached trees (callers must
+not change them); :func:`fresh_statements` decodes new ones on every call, for callers that
+key facts on ``id(node)`` or edit the tree. PL/pgSQL bodies and pglast's node objects (for
+printing SQL back with :class:`pglast.stream.RawStream`) are parsed here too, uncached:
+each is asked for once per function or statement.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import pglast
+from pglast import parser as pg_parser
+
+Node = dict[str, Any]
+
+
+class _Parsed:
+    """pglast's JSON for one text, and its statements once decoded."""
+
+    __slots__ = ("_shared", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._shared: tuple[Node, ...] | None = None
+
+    def decode(self) -> list[Node] | None:
+        try:
+            stmts = json.loads(self.text).get("stmts", [])
+        except ValueError:
+            return None
+        return [s["stmt"] for s in stmts if "stmt" in s]
+
+    def shared(self) -> tuple[Node, ...] | None:
+        if self._shared is None:
+            decoded = self.decode()
+            if decoded is None:
+                return None
+            self._shared = tuple(decoded)
+        return self._shared
+
+
+@lru_cache(maxsize=32768)  # every policy expression and statement of a 5,000-table project
+def _parsed(sql: str) -> _Parsed | None:
+    try:
+        return _Parsed(pg_parser.parse_sql_json(sql))
+    except Exception:  # pglast raises ParseError; odd input may raise others
+        return None
+
+
+def statements(sql: str) -> tuple[Node, ...] | None:
+    """The statements of ``sql`` as pglast JSON nodes, shared between callers (do not
+    change them); None when it does not parse."""
+    parsed = _parsed(sql)
+    return None if parsed is None else parsed.shared()
+
+
+def fresh_statements(sql: str) -> list[Node] | None:
+    """Like :func:`statements`, but new trees on every call; None when it does not parse."""
+    parsed = _parsed(sql)
+    return None if parsed is None else parsed.decode()
+
+
+def plpgsql(source: str) -> list[Node] | None:
+    """The PL/pgSQL parse of a ``CREATE FUNCTION ... LANGUAGE plpgsql`` statement, or None."""
+    try:
+        return json.loads(pg_parser.parse_plpgsql_json(source))  # type: ignore[no-any-return]
+    except Exception:
+        return None
+
+
+def nodes(sql: str) -> tuple[Any, ...] | None:
+    """pglast's node objects for ``sql`` (to print parts back as SQL), or None."""
+    try:
+        return tuple(pglast.parse_sql(sql))
+    except Exception:
+        return None

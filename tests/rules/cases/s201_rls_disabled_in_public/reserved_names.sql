@@ -1,0 +1,1 @@
+create table public."Patient" (id bigint primary key, "user" text, diagnosis text);
