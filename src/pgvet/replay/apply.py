@@ -17,7 +17,6 @@ does not take as long again.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable
@@ -25,9 +24,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import psycopg
-from pglast import parser as pg_parser
 from psycopg import sql
 
+from pgvet.analysis.sql.parse import statements
 from pgvet.errors import StatementTimeout, TimeLimitExceeded
 from pgvet.replay.failure import Failure
 from pgvet.replay.hints import explain
@@ -184,11 +183,10 @@ def _named_spot(sql: str, message: str) -> int:
 
 def _operator_spot(sql: str, operator: str) -> int:
     """Offset of the first use of ``operator`` in the statement's parse tree (0 if none)."""
-    try:
-        tree = json.loads(pg_parser.parse_sql_json(sql))
-    except Exception:
+    tree = statements(sql)
+    if tree is None:
         return 0
-    stack: list[Any] = [tree]
+    stack: list[Any] = [list(tree)]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
