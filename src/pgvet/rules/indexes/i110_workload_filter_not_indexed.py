@@ -251,6 +251,29 @@ def _small(ctx: LintContext, table: Table) -> bool:
     return ctx.live and 0 <= table.reltuples < SMALL_TABLE_ROWS
 
 
+def _why_unserved(
+    ctx: LintContext, group: _Group, equality: list[str], first: str, tenants: Sequence[str]
+) -> str:
+    """Why no existing index serves the group: the only helping index stops at the tenant
+    column, or none leads with the equality (or range) columns at all."""
+    table, name = group.table, group.table.name
+    tenant_index = _tenant_only(ctx.catalog, table, group.needs[0], tenants) if equality else None
+    rows = f" (~{table.reltuples:,.0f} rows)" if ctx.live and table.reltuples > 0 else ""
+    if tenant_index is not None:
+        tenant = tenant_index.columns[0] or ""
+        owner = tenant.removesuffix("_id") or tenant
+        selective = [c for c in equality if c not in tenants]
+        return (
+            f"; no index leads with {_listing(selective, 4)}: the only one that helps, "
+            f"{tenant_index.name}, stops at {tenant}, so each call scans the {owner}'s "
+            f"{name}{rows}"
+        )
+    if len(equality) > 1:
+        return f"; no index leads with any of them, so each call scans all of {name}{rows}"
+    lead = equality[0] if equality else first
+    return f"; no index leads with {lead}, so each call scans all of {name}{rows}"
+
+
 def _ordered_equality(group: _Group, tenants: Sequence[str]) -> list[str]:
     """Tenant columns first (configuration order), then the others as the queries name
     them."""
@@ -298,23 +321,7 @@ def _group_hit(
         pronoun = "it" if len(trailing) == 1 else "them"
         how = ", ".join(f"{q} {_USE_WORDS[u]} {pronoun}" for q, u in uses.items())
         what += f" and then on {', '.join(k.sql for k in trailing)} ({how})"
-    tenant_index = _tenant_only(catalog, table, group.needs[0], tenants) if equality else None
-    rows = f" (~{table.reltuples:,.0f} rows)" if ctx.live and table.reltuples > 0 else ""
-    if tenant_index is not None:
-        tenant = tenant_index.columns[0] or ""
-        owner = tenant.removesuffix("_id") or tenant
-        selective = [c for c in equality if c not in tenants]
-        why = (
-            f"; no index leads with {_listing(selective, 4)}: the only one that helps, "
-            f"{tenant_index.name}, stops at {tenant}, so each call scans the {owner}'s "
-            f"{name}{rows}"
-        )
-    elif len(equality) > 1:
-        why = f"; no index leads with any of them, so each call scans all of {name}{rows}"
-    elif equality:
-        why = f"; no index leads with {equality[0]}, so each call scans all of {name}{rows}"
-    else:
-        why = f"; no index leads with {columns[0]}, so each call scans all of {name}{rows}"
+    why = _why_unserved(ctx, group, equality, columns[0], tenants)
     covers = [
         fk.name
         for fk in unindexed_foreign_keys(catalog)
