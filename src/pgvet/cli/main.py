@@ -1,32 +1,82 @@
 """The ``pgvet`` application: every command, mounted in the order ``--help`` lists them.
 
 Each command lives in a module of its own (here, or in its capability package) and is
-thin: parse the options, call one function, render."""
+thin: parse the options, call one function, render. Commands are imported when they are
+run (or listed by ``--help``), not at start-up: importing all of them (the rule registry,
+numpy for ``data``, the backup tools…) took longer than a whole ``pgvet inspect`` of a
+small database."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Annotated
 
 import typer
+import typer.main
+from typer import _click as click  # typer vendors click: its classes, not click's
+from typer.core import TyperGroup
 
 from pgvet import __version__
-from pgvet.backup.command import backup_app
-from pgvet.cli.fix import fix_command
-from pgvet.cli.inventory import inventory_command
-from pgvet.cli.lint import lint_command
-from pgvet.cli.replay import replay_command
-from pgvet.cli.rules import rules_command
-from pgvet.cli.server import server_app
-from pgvet.data.command import data_command
-from pgvet.inspect.cli import inspect_command
 from pgvet.report.sanitize import guard_github_log
-from pgvet.rls.command import rls_app
 from pgvet.sandbox import binaries
-from pgvet.types.cli import types_command
+
+#: name → (module, attribute, help of a sub-application; None for a plain command)
+COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "replay": ("pgvet.cli.replay", "replay_command", None),
+    "inventory": ("pgvet.cli.inventory", "inventory_command", None),
+    "lint": ("pgvet.cli.lint", "lint_command", None),
+    "rules": ("pgvet.cli.rules", "rules_command", None),
+    "fix": ("pgvet.cli.fix", "fix_command", None),
+    "rls": (
+        "pgvet.rls.command",
+        "rls_app",
+        "Prove tenant isolation by running queries as personas.",
+    ),
+    "types": ("pgvet.types.cli", "types_command", None),
+    "inspect": ("pgvet.inspect.cli", "inspect_command", None),
+    "backup": (
+        "pgvet.backup.command",
+        "backup_app",
+        "Prove the backups: restore, compare, drill PITR.",
+    ),
+    "data": ("pgvet.data.command", "data_command", None),
+    "server": (
+        "pgvet.cli.server",
+        "server_app",
+        "The PostgreSQL servers pgvet runs; fetch a major.",
+    ),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group: a command's module is imported the first time it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands[cmd_name] = _load(cmd_name)
+        return self.commands.get(cmd_name)
+
+
+def _load(name: str) -> click.Command:
+    """The click command of ``name``, mounted exactly as on the whole application."""
+    module, attribute, help_text = COMMANDS[name]
+    target = getattr(importlib.import_module(module), attribute)
+    holder = typer.Typer(rich_markup_mode="markdown", add_completion=False)
+    if help_text is None:
+        holder.command(name)(target)
+    else:
+        holder.add_typer(target, name=name, help=help_text)
+    group = typer.main.get_group(holder)
+    return group.commands[name]
+
 
 app = typer.Typer(
     name="pgvet",
+    cls=LazyGroup,
     help="Review a PostgreSQL / Supabase database the way a senior database engineer would, "
     "on a real server: replay migrations, inventory, lint, test RLS.",
     no_args_is_help=True,
@@ -61,16 +111,3 @@ def main(
     guard_github_log()
     if offline:
         os.environ[binaries.OFFLINE_ENV] = "1"
-
-
-app.command("replay")(replay_command)
-app.command("inventory")(inventory_command)
-app.command("lint")(lint_command)
-app.command("rules")(rules_command)
-app.command("fix")(fix_command)
-app.add_typer(rls_app, name="rls", help="Prove tenant isolation by running queries as personas.")
-app.command("types")(types_command)
-app.command("inspect")(inspect_command)
-app.add_typer(backup_app, name="backup", help="Prove the backups: restore, compare, drill PITR.")
-app.command("data")(data_command)
-app.add_typer(server_app, name="server", help="The PostgreSQL servers pgvet runs; fetch a major.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +12,7 @@ from rich.console import Console
 from pgvet.cli.common import ConfigOpt, FailOn, OutputOpt, emit, err, friendly
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, PgvetError
 from pgvet.findings import Level, at_or_above
-from pgvet.inspect import prometheus, report
+from pgvet.inspect import jsondoc, prometheus, report
 from pgvet.inspect.command import InspectRequest, run_inspect
 
 
@@ -68,8 +67,8 @@ def inspect_command(
     outcome = run_inspect(InspectRequest(db=db, config=config, save=save, history=history))
     ins, findings, settings = outcome.inspection, outcome.findings, outcome.settings
     if fmt is InspectFormat.json:
-        doc = report.inspection_doc(ins, findings, settings, outcome.source)
-        emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
+        doc = jsondoc.inspection_doc(ins, findings, settings, outcome.source)
+        emit(jsondoc.dumps(doc) + "\n", output, lambda c: None)
     elif fmt is InspectFormat.markdown:
         emit(report.inspection_markdown(ins, findings, settings), output, lambda c: None)
     elif fmt is InspectFormat.prometheus:

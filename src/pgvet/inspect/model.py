@@ -18,9 +18,10 @@ SOURCES = {
     "database": "pg_database_size(current_database()); counters window: pg_stat_database."
     "stats_reset, else pg_postmaster_start_time()",
     "sizes": "heap: pg_table_size minus TOAST (main fork, free space and visibility maps); "
-    "indexes: pg_indexes_size; TOAST: pg_total_relation_size of the TOAST table (with its "
-    "index); total = pg_total_relation_size; rows: pg_class.reltuples (the planner's "
-    "estimate as of the last VACUUM/ANALYZE; n_live_tup for a never-analyzed table)",
+    "indexes: pg_table_size of each live index, summed (= pg_indexes_size); TOAST: "
+    "pg_total_relation_size of the TOAST table (with its index); total = heap + indexes + "
+    "TOAST (= pg_total_relation_size); each relation sized once; rows: pg_class.reltuples "
+    "(the planner's estimate as of the last VACUUM/ANALYZE; n_live_tup for a never-analyzed table)",
     "cache_hit_rate": "pg_statio_user_tables: heap_blks_hit / (heap_blks_hit + "
     "heap_blks_read), over the counters window (the Supabase CLI's 'table hit rate')",
     "index_hit_rate": "pg_statio_user_indexes: idx_blks_hit / (idx_blks_hit + idx_blks_read), "

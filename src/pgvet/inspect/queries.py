@@ -11,6 +11,16 @@ from __future__ import annotations
 
 TAG = "/* pgvet inspect */"
 
+# The inspection's transaction: read only; one snapshot of the statistics for every figure
+# (stats_fetch_consistency = snapshot, PostgreSQL 15 on: the default, "cache", fixes each
+# object's counters only when first read, and looks each one up in shared memory); no
+# parallel workers (starting them costs more than these catalog queries take).
+SESSION = f"""{TAG}
+select set_config('max_parallel_workers_per_gather', '0', true),
+       case when current_setting('server_version_num')::int >= 150000
+            then set_config('stats_fetch_consistency', 'snapshot', true) end
+"""
+
 # The database, its counters' window and the server settings the checks compare against.
 SERVER = f"""{TAG}
 select current_database(), current_setting('server_version'),
@@ -34,46 +44,81 @@ from pg_stat_database d join pg_database db on db.oid = d.datid
 where d.datname = current_database()
 """
 
+# Tables and materialized views in scope (a CTE both queries below share).
+_SCOPE = """
+  select c.oid, n.nspname, c.relname, c.reltoastrelid
+  from pg_class c
+  join pg_namespace n on n.oid = c.relnamespace
+  where c.relkind in ('r', 'm') and not n.nspname like any(%(excluded)s)
+    and n.nspname not like 'pg\\_%%' and n.nspname <> 'information_schema'
+"""
+
 # Tables and materialized views: sizes, row estimates, scans, I/O, vacuum, freeze age.
+# Sizes are the ones pg_table_size, pg_indexes_size and pg_total_relation_size give, with
+# every relation sized once: each of those functions opens (and, in a fresh session,
+# loads into the relation cache) the table, its TOAST table and index and every index
+# again, which made them most of the time of an inspection. table = pg_table_size (heap
+# forks + TOAST); TOAST = all forks of the TOAST table and its index; indexes = all forks
+# of every live index, summed (what pg_indexes_size adds up).
 TABLES = f"""{TAG}
-select n.nspname, c.relname, c.reltuples::float8, c.relpages::bigint,
-       pg_table_size(c.oid) - coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0),
-       coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0),
-       pg_indexes_size(c.oid),
+with scope as materialized ({_SCOPE}),
+sized as materialized (
+  select s.oid, pg_table_size(s.oid) as table_bytes,
+         coalesce(pg_total_relation_size(nullif(s.reltoastrelid, 0)), 0) as toast_bytes
+  from scope s
+),
+indexed as materialized (
+  select i.indrelid, sum(pg_table_size(i.indexrelid))::bigint as bytes
+  from pg_index i join scope s on s.oid = i.indrelid
+  where i.indislive
+  group by i.indrelid
+)
+select sc.nspname, sc.relname, c.reltuples::float8, c.relpages::bigint,
+       z.table_bytes - z.toast_bytes, z.toast_bytes, coalesce(ix.bytes, 0),
        s.n_live_tup, s.n_dead_tup, s.seq_scan, s.seq_tup_read, s.idx_scan, s.idx_tup_fetch,
        s.n_tup_ins + s.n_tup_upd + s.n_tup_del, s.n_mod_since_analyze,
        s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
        io.heap_blks_hit, io.heap_blks_read, io.idx_blks_hit, io.idx_blks_read,
        age(c.relfrozenxid), mxid_age(c.relminmxid), coalesce(c.reloptions, '{{}}')
-from pg_class c
-join pg_namespace n on n.oid = c.relnamespace
-left join pg_stat_all_tables s on s.relid = c.oid
-left join pg_statio_all_tables io on io.relid = c.oid
-where c.relkind in ('r', 'm') and not n.nspname like any(%(excluded)s)
-  and n.nspname not like 'pg\\_%%' and n.nspname <> 'information_schema'
+from scope sc
+join pg_class c on c.oid = sc.oid
+join sized z on z.oid = sc.oid
+left join indexed ix on ix.indrelid = sc.oid
+left join pg_stat_all_tables s on s.relid = sc.oid
+left join pg_statio_all_tables io on io.relid = sc.oid
 """
 
-# Indexes: size, scans, I/O, validity, what they back; the definition of invalid ones only.
+# Indexes: size (main fork), scans, I/O, validity, what they back; the definition of
+# invalid ones only. Constraint-backed indexes and column names come from joins: a
+# per-row sub-select on pg_constraint (no index on conindid) or on pg_attribute ran once
+# per index.
 INDEXES = f"""{TAG}
-select n.nspname, t.relname, c.relname, pg_relation_size(c.oid), c.reltuples::float8,
-       c.relpages::bigint, am.amname, s.idx_scan, s.idx_tup_read,
+with scope as materialized ({_SCOPE}),
+backing as materialized (select distinct conindid from pg_constraint where conindid <> 0),
+named as materialized (
+  select i.indexrelid, array_agg(a.attname order by k.ord) as columns
+  from pg_index i
+  join scope s on s.oid = i.indrelid
+  cross join lateral unnest(i.indkey) with ordinality k(attnum, ord)
+  join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+  group by i.indexrelid
+)
+select s.nspname, s.relname, c.relname, pg_relation_size(c.oid), c.reltuples::float8,
+       c.relpages::bigint, am.amname, st.idx_scan, st.idx_tup_read,
        io.idx_blks_hit, io.idx_blks_read,
        i.indisunique, i.indisprimary, i.indisvalid and i.indisready,
-       exists (select 1 from pg_constraint k where k.conindid = c.oid),
+       b.conindid is not null,
        i.indexprs is not null or i.indpred is not null,
-       (select array_agg(a.attname order by k.ord)
-          from unnest(i.indkey) with ordinality k(attnum, ord)
-          join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum),
+       nm.columns,
        case when not (i.indisvalid and i.indisready) then pg_get_indexdef(c.oid) end
-from pg_index i
+from scope s
+join pg_index i on i.indrelid = s.oid
 join pg_class c on c.oid = i.indexrelid
-join pg_class t on t.oid = i.indrelid
-join pg_namespace n on n.oid = t.relnamespace
 join pg_am am on am.oid = c.relam
-left join pg_stat_all_indexes s on s.indexrelid = c.oid
+left join backing b on b.conindid = c.oid
+left join named nm on nm.indexrelid = c.oid
+left join pg_stat_all_indexes st on st.indexrelid = c.oid
 left join pg_statio_all_indexes io on io.indexrelid = c.oid
-where t.relkind in ('r', 'm') and not n.nspname like any(%(excluded)s)
-  and n.nspname not like 'pg\\_%%' and n.nspname <> 'information_schema'
 """
 
 # Column widths and null fractions from the planner's statistics, for the bloat estimate.

@@ -1,9 +1,10 @@
 """Read a live database's figures: one query per kind, in one read-only transaction.
 
-One transaction gives one snapshot of the statistics (``stats_fetch_consistency``), so the
-hit rates, scans and sizes printed together were read together. Figures that need an
-extension or a privilege the role may lack (pg_stat_statements, pgstattuple) are read in a
-savepoint: when they fail, the inspection goes on and says why in ``notes``.
+One transaction gives one snapshot of the statistics (``stats_fetch_consistency =
+snapshot``, see :data:`pgvet.inspect.queries.SESSION`), so the hit rates, scans and sizes
+printed together were read together. Figures that need an extension or a privilege the
+role may lack (pg_stat_statements, pgstattuple) are read in a savepoint: when they fail,
+the inspection goes on and says why in ``notes``.
 """
 
 from __future__ import annotations
@@ -278,6 +279,7 @@ def read_inspection(conn: psycopg.Connection, settings: InspectSettings) -> Insp
     notes: dict[str, str] = {}
     with conn.transaction():
         conn.execute("set transaction read only")
+        conn.execute(queries.SESSION)
         server = _server(conn)
         tables = tuple(_table(r, server) for r in conn.execute(queries.TABLES, params))
         indexes = tuple(_index(r) for r in conn.execute(queries.INDEXES, params))

@@ -1,14 +1,13 @@
-"""``pgvet inspect`` as text, Markdown and JSON: the targets first, then the figures, the
+"""``pgvet inspect`` as text and Markdown: the targets first, then the figures, the
 findings in the common format, and how every figure was obtained.
 
-Text and Markdown show the largest tables and the top of each list; JSON carries every
-figure (documented in docs/inspect.md). Names from the database are untrusted text and are
+Text and Markdown show the largest tables and the top of each list (JSON, with every
+figure, is :mod:`pgvet.inspect.jsondoc`). Names from the database are untrusted text and are
 escaped like everywhere in pgvet.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +20,6 @@ from pgvet.inspect.settings import InspectSettings
 from pgvet.report import markdown, text
 from pgvet.report.sanitize import md_cell, safe_markup, untrusted
 
-SCHEMA_VERSION = 1
 TOP = 20
 
 
@@ -43,7 +41,7 @@ def when(t: datetime | None) -> str:
     return f"{t:%Y-%m-%d %H:%M}" if t else "never"
 
 
-def _targets(ins: Inspection, s: InspectSettings) -> list[tuple[str, str, str, str]]:
+def targets(ins: Inspection, s: InspectSettings) -> list[tuple[str, str, str, str]]:
     """(target, figure, verdict, source) rows of the review's targets."""
     large = [t for t in ins.tables if t.rows > s.seq_scan_rows]
     scanned = [t for t in large if t.seq_scan > 0]
@@ -370,7 +368,7 @@ def print_inspection(
         console,
         "Targets (PHASE4 review)",
         ["target", "figure", "verdict", "how"],
-        [list(r) for r in _targets(ins, s)],
+        [list(r) for r in targets(ins, s)],
     )
     for title, columns, rows in _sections(ins, s):
         _table(console, title, columns, rows)
@@ -388,7 +386,7 @@ def inspection_markdown(ins: Inspection, findings: list[Finding], s: InspectSett
         (
             "Targets (PHASE4 review)",
             ["target", "figure", "verdict", "how"],
-            [list(r) for r in _targets(ins, s)],
+            [list(r) for r in targets(ins, s)],
         ),
         *_sections(ins, s),
     ]
@@ -408,44 +406,3 @@ def inspection_markdown(ins: Inspection, findings: list[Finding], s: InspectSett
     body += "\n### How each figure was obtained\n\n"
     body += "".join(f"- **{kind}**: {source}\n" for kind, source in SOURCES.items())
     return untrusted(body)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def inspection_doc(
-    ins: Inspection, findings: list[Finding], s: InspectSettings, source: str
-) -> dict[str, Any]:
-    """``kind: inspect``: every figure, the targets, the findings and the sources."""
-    figures = asdict(ins)
-    figures["connections"] = [
-        {"role": role, "state": state, "count": n} for (role, state), n in ins.connections.items()
-    ]
-    figures["cache_hit_rate"] = ins.cache_hit_rate
-    figures["index_hit_rate"] = ins.index_hit_rate
-    figures["connection_limit"] = ins.connection_limit
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "kind": "inspect",
-        "source": source,
-        "targets": [
-            {"target": t, "figure": f, "verdict": v, "how": h} for t, f, v, h in _targets(ins, s)
-        ],
-        "figures": _plain(figures),
-        "summary": {
-            "findings": len(findings),
-            **{
-                lvl: sum(1 for f in findings if f.level.value == lvl)
-                for lvl in ("error", "warn", "info")
-            },
-        },
-        "findings": [f.to_dict() for f in findings],
-        "sources": SOURCES,
-    }
