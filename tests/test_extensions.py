@@ -7,10 +7,14 @@ each; these tests hold every server pgvet runs to it, as the project role ``post
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 import psycopg
 import pytest
+from typer.testing import CliRunner
 
+from conftest import REPLAY_MAJORS, have_major, missing_major, write_migrations
+from pgvet.cli.main import app
 from pgvet.sandbox.platform import EXTENSIONS
 
 STAND_INS = sorted(name for name, _, kind, _ in EXTENSIONS if kind == "stand-in")
@@ -84,3 +88,37 @@ def test_pgmq_queues_work(scratch_db: psycopg.Connection) -> None:
     assert scratch_db.execute("select pgmq.archive('jobs', %s)", [sent[0]]).fetchone() == (True,)
     assert scratch_db.execute("select count(*) from pgmq.a_jobs").fetchone() == (1,)
     assert scratch_db.execute("select pgmq.drop_queue('jobs')").fetchone() == (True,)
+
+
+VECTOR_INDEX = """create extension if not exists vector with schema extensions;
+create table public.docs (id int primary key, embedding extensions.vector(3));
+create index on public.docs using hnsw (embedding extensions.vector_cosine_ops)
+  with (m = 16, ef_construction = 64);
+"""
+
+
+@pytest.mark.parametrize("major", REPLAY_MAJORS, ids=lambda m: f"pg{m}")
+def test_vector_index_options_need_the_real_pgvector(tmp_path: Path, major: int) -> None:
+    """Only a C extension can accept ivfflat/hnsw options: where the server has pgvector
+    (the embedded 18) they apply; elsewhere the failure says exactly that and what to do."""
+    if not have_major(major):
+        pytest.skip(missing_major(major))
+    project = write_migrations(tmp_path, {"20240101000000_vectors.sql": VECTOR_INDEX})
+    result = CliRunner().invoke(app, ["replay", str(project), "--pg-version", str(major)])
+    flat = result.stdout.replace("\n", "")
+    if "(pgvet sandbox stand-in)" in _vector_comment(major):
+        assert result.exit_code == 1
+        assert "20240101000000_vectors.sql:4" in flat and "--pg-version 18" in flat
+    else:
+        assert result.exit_code == 0, result.stdout
+
+
+def _vector_comment(major: int) -> str:
+    from conftest import prepared_for
+    from pgvet.sandbox import cluster
+
+    with cluster.sandbox(prepared_for(major)) as server, server.connect() as conn:
+        row = conn.execute(
+            "select comment from pg_available_extensions where name = 'vector'"
+        ).fetchone()
+    return row[0] if row else ""

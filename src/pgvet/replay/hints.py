@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pgvet.replay.failure import Failure
     from pgvet.replay.project import MigrationFile, Project
 
+_VECTOR_INDEX = re.compile(r"\busing\s+(ivfflat|hnsw)\b", re.I)
 _QUOTED = re.compile(r'"([^"]+)"')
 _RELATION = re.compile(r'relation "([^"]+)" does not exist')
 _FUNCTION = re.compile(r"function ([\w.\"]+)\(")
@@ -233,6 +234,14 @@ def explain(
     state, message = failure.sqlstate, failure.message
     if refusal := platform_refusal(failure):
         return refusal
+    if state == "22023" and _VECTOR_INDEX.search(failure.statement or ""):
+        # a server with pgvector accepts these options: the error itself says the vector
+        # here is pgvet's SQL stand-in (this server has no pgvector build)
+        return (
+            "this server has no pgvector, and pgvet's SQL stand-in for it cannot take "
+            "ivfflat/hnsw index options (lists, m, ef_construction); the embedded "
+            "PostgreSQL 18 ships the real pgvector: replay with --pg-version 18"
+        )
     # MySQL's `INDEX name (col)` inside CREATE TABLE parses as a column of type `name`,
     # so PostgreSQL answers 42704 (type does not exist) rather than a syntax error
     if (state in ("42601", "42704") or "syntax error" in message) and (
