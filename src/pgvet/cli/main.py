@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
         "Prove the backups: restore, compare, drill PITR.",
     ),
     "data": ("pgvet.data.command", "data_command", None),
+    "workload": ("pgvet.workload.command", "workload_command", None),
     "server": (
         "pgvet.cli.server",
         "server_app",

@@ -21,14 +21,17 @@ from pgvet.replay.paths import ensure_inside
 
 _PARAMS_LINE = re.compile(r"^[ \t]*--[ \t]*params:[ \t]*(\{.*\})[ \t]*$", re.M)
 _NAME_LINE = re.compile(r"^[ \t]*--[ \t]*name:[ \t]*(\S+).*$", re.M)
+_PERSONA_LINE = re.compile(r"^[ \t]*--[ \t]*persona:[ \t]*(\S+)[ \t]*$", re.M)
 
 
 @dataclass(frozen=True)
 class Query:
-    """One named query as written: psycopg text (``%(name)s`` placeholders)."""
+    """One named query as written: psycopg text (``%(name)s`` placeholders), and the
+    persona its ``-- persona: NAME`` line asks for (None: pgvet picks one)."""
 
     name: str
     text: str
+    persona: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,11 @@ def read(path: Path) -> Workload:
             defaults.update(found)
     parsed = parse_workload(text)
     bodies = _bodies(text)
-    queries = [Query(item.name, bodies.get(item.name, item.sql).strip()) for item in parsed]
+    queries = []
+    for item in parsed:
+        body = bodies.get(item.name, item.sql).strip()
+        persona = _PERSONA_LINE.search(body)
+        queries.append(Query(item.name, body, persona.group(1) if persona else None))
     if not queries:
         raise InputError(f"{path}: no queries found", hint="name each one with `-- name: x`")
     return Workload(path, tuple(queries), defaults)
