@@ -80,7 +80,7 @@ def floor(server: cluster.Server, recorded: list[tuple[Any, Any]]) -> tuple[floa
         cpu = _cpu_seconds(pid)
         for query, params in recorded:
             text = query if isinstance(query, str) else query.as_string(conn)
-            if not text.startswith(queries.TAG) or text == queries.SESSION:
+            if queries.TAG not in text or text == queries.SESSION:
                 continue  # the transaction's own settings, made above
             (plan,) = conn.execute(
                 f"explain (analyze, timing off, format json) {text}".encode(), params

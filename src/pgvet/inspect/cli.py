@@ -12,7 +12,7 @@ from rich.console import Console
 from pgvet.cli.common import ConfigOpt, FailOn, OutputOpt, emit, err, friendly
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, PgvetError
 from pgvet.findings import Level, at_or_above
-from pgvet.inspect import jsondoc, prometheus, report
+from pgvet.inspect import jsondoc, plan_report, prometheus, report
 from pgvet.inspect.command import InspectRequest, run_inspect
 
 
@@ -53,6 +53,15 @@ def inspect_command(
             show_default=False,
         ),
     ] = None,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="Print the large-table plan instead (Markdown: partitioning candidates, "
+            "their key from the hot statements, autovacuum settings); "
+            "-o LARGE_TABLE_OPTIMIZATION.md.",
+        ),
+    ] = False,
     output: OutputOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -64,9 +73,15 @@ def inspect_command(
     """
     if db is None:
         raise PgvetError("give the database to inspect with --db URL (or PGVET_DB)")
-    outcome = run_inspect(InspectRequest(db=db, config=config, save=save, history=history))
+    if plan and fmt not in (InspectFormat.text, InspectFormat.markdown):
+        raise PgvetError("--plan writes Markdown: leave out --format")
+    outcome = run_inspect(
+        InspectRequest(db=db, config=config, save=save, history=history, plan=plan)
+    )
     ins, findings, settings = outcome.inspection, outcome.findings, outcome.settings
-    if fmt is InspectFormat.json:
+    if outcome.candidates is not None:
+        emit(plan_report.plan_markdown(ins, outcome.candidates, settings), output, lambda c: None)
+    elif fmt is InspectFormat.json:
         doc = jsondoc.inspection_doc(ins, findings, settings, outcome.source)
         emit(jsondoc.dumps(doc) + "\n", output, lambda c: None)
     elif fmt is InspectFormat.markdown:

@@ -13,6 +13,7 @@ from pgvet.findings import Finding
 from pgvet.inspect import history
 from pgvet.inspect.checks import check
 from pgvet.inspect.model import Inspection
+from pgvet.inspect.plan import Candidate, plan
 from pgvet.inspect.read import read_inspection
 from pgvet.inspect.settings import InspectSettings, history_path, inspect_settings
 from pgvet.live.connect import connect_read_only, redact
@@ -24,6 +25,7 @@ class InspectRequest:
     config: Path | None = None
     save: bool = False
     history: Path | None = None
+    plan: bool = False  # also the large-table plan (pgvet.inspect.plan)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class InspectOutcome:
     settings: InspectSettings
     source: str  # the DSN, redacted
     saved_to: Path | None
+    candidates: list[Candidate] | None = None  # with ``plan``
 
 
 def run_inspect(request: InspectRequest) -> InspectOutcome:
@@ -42,7 +45,10 @@ def run_inspect(request: InspectRequest) -> InspectOutcome:
     target = history.target_key(request.db)
     with connect_read_only(request.db, application="pgvet inspect") as conn:
         inspection = read_inspection(conn, settings)
-    inspection = replace(inspection, growth=history.growth(where, target, inspection, settings))
+        inspection = replace(inspection, growth=history.growth(where, target, inspection, settings))
+        candidates = (
+            plan(conn, inspection, settings, config.tenant_columns) if request.plan else None
+        )
     if request.save:
         history.save(where, target, inspection)
     return InspectOutcome(
@@ -51,4 +57,5 @@ def run_inspect(request: InspectRequest) -> InspectOutcome:
         settings,
         redact(request.db),
         where if request.save else None,
+        candidates,
     )

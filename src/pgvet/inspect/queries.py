@@ -1,8 +1,10 @@
 """The SQL of ``pgvet inspect``: one query per kind of figure, each read-only.
 
-Every query starts with the ``/* pgvet inspect */`` tag, so that pg_stat_statements'
-figures can leave pgvet's own queries out. ``%(excluded)s`` is a list of LIKE patterns of
-schemas the platform manages (see :data:`pgvet.inspect.settings.PLATFORM_SCHEMAS`).
+Every query carries the ``/* pgvet inspect */`` tag after its first keyword, so that
+pg_stat_statements' figures can leave pgvet's own queries out (PostgreSQL 18 keeps no
+comment that comes before a statement in the text it records). ``%(excluded)s`` is a list
+of LIKE patterns of schemas the platform manages (see
+:data:`pgvet.inspect.settings.PLATFORM_SCHEMAS`).
 Figures are returned raw (bytes, counters, seconds); ratios are computed in Python, so
 that a division by zero is "no data" rather than an error.
 """
@@ -15,15 +17,15 @@ TAG = "/* pgvet inspect */"
 # (stats_fetch_consistency = snapshot, PostgreSQL 15 on: the default, "cache", fixes each
 # object's counters only when first read, and looks each one up in shared memory); no
 # parallel workers (starting them costs more than these catalog queries take).
-SESSION = f"""{TAG}
-select set_config('max_parallel_workers_per_gather', '0', true),
+SESSION = f"""select {TAG}
+       set_config('max_parallel_workers_per_gather', '0', true),
        case when current_setting('server_version_num')::int >= 150000
             then set_config('stats_fetch_consistency', 'snapshot', true) end
 """
 
 # The database, its counters' window and the server settings the checks compare against.
-SERVER = f"""{TAG}
-select current_database(), current_setting('server_version'),
+SERVER = f"""select {TAG}
+       current_database(), current_setting('server_version'),
        current_setting('server_version_num')::int, pg_database_size(current_database()),
        pg_postmaster_start_time(), now(), d.stats_reset,
        extract(epoch from now() - coalesce(d.stats_reset, pg_postmaster_start_time())),
@@ -60,8 +62,8 @@ _SCOPE = """
 # again, which made them most of the time of an inspection. table = pg_table_size (heap
 # forks + TOAST); TOAST = all forks of the TOAST table and its index; indexes = all forks
 # of every live index, summed (what pg_indexes_size adds up).
-TABLES = f"""{TAG}
-with scope as materialized ({_SCOPE}),
+TABLES = f"""with {TAG}
+scope as materialized ({_SCOPE}),
 sized as materialized (
   select s.oid, pg_table_size(s.oid) as table_bytes,
          coalesce(pg_total_relation_size(nullif(s.reltoastrelid, 0)), 0) as toast_bytes
@@ -92,8 +94,8 @@ left join pg_statio_all_tables io on io.relid = sc.oid
 # invalid ones only. Constraint-backed indexes and column names come from joins: a
 # per-row sub-select on pg_constraint (no index on conindid) or on pg_attribute ran once
 # per index.
-INDEXES = f"""{TAG}
-with scope as materialized ({_SCOPE}),
+INDEXES = f"""with {TAG}
+scope as materialized ({_SCOPE}),
 backing as materialized (select distinct conindid from pg_constraint where conindid <> 0),
 named as materialized (
   select i.indexrelid, array_agg(a.attname order by k.ord) as columns
@@ -122,8 +124,8 @@ left join pg_statio_all_indexes io on io.indexrelid = c.oid
 """
 
 # Column widths and null fractions from the planner's statistics, for the bloat estimate.
-COLUMN_STATS = f"""{TAG}
-select s.schemaname, s.tablename, s.attname, s.null_frac::float8, s.avg_width
+COLUMN_STATS = f"""select {TAG}
+       s.schemaname, s.tablename, s.attname, s.null_frac::float8, s.avg_width
 from pg_stats s
 where not s.schemaname like any(%(excluded)s)
   and s.schemaname not like 'pg\\_%%' and s.schemaname <> 'information_schema'
@@ -136,25 +138,27 @@ where not s.schemaname like any(%(excluded)s)
 # all-visible pages from the free space map) and, unlike pgstattuple, is no sequential
 # scan, so it never adds to the seq_scan counters inspect reports.
 EXACT_TABLE_BLOAT = (
-    TAG
+    "select "
+    + TAG
     + """
-select u.o, t.table_len, t.dead_tuple_len + t.approx_free_space
+       u.o, t.table_len, t.dead_tuple_len + t.approx_free_space
 from unnest(%(relations)s::regclass[]) with ordinality u(r, o),
      lateral {schema}.pgstattuple_approx(u.r) t
 """
 )
 EXACT_INDEX_BLOAT = (
-    TAG
+    "select "
+    + TAG
     + """
-select u.o, t.index_size, t.leaf_pages, t.avg_leaf_density
+       u.o, t.index_size, t.leaf_pages, t.avg_leaf_density
 from unnest(%(relations)s::regclass[]) with ordinality u(r, o), lateral {schema}.pgstatindex(u.r) t
 """
 )
 
 # Sequences, with the integer column they feed (identity or serial), whose type may end
 # them sooner than their own maximum.
-SEQUENCES = f"""{TAG}
-select s.schemaname, s.sequencename, s.min_value, s.max_value, s.increment_by, s.cycle,
+SEQUENCES = f"""select {TAG}
+       s.schemaname, s.sequencename, s.min_value, s.max_value, s.increment_by, s.cycle,
        s.last_value, col.tbl, col.attname, col.typ
 from pg_sequences s
 join pg_namespace sn on sn.nspname = s.schemaname
@@ -174,16 +178,16 @@ where not s.schemaname like any(%(excluded)s)
 """
 
 # Client connections by role and state.
-CONNECTIONS = f"""{TAG}
-select coalesce(usename, ''), coalesce(state, 'unknown'), count(*)
+CONNECTIONS = f"""select {TAG}
+       coalesce(usename, ''), coalesce(state, 'unknown'), count(*)
 from pg_stat_activity
 where backend_type = 'client backend'
 group by 1, 2
 """
 
 # Sessions worth naming: long-running, idle in transaction, blocked, or blocking others.
-SESSIONS = f"""{TAG}
-with a as (
+SESSIONS = f"""with {TAG}
+a as (
   select *, pg_blocking_pids(pid) as blocked_by from pg_stat_activity
   where backend_type = 'client backend' and pid <> pg_backend_pid()
 ), blockers as (select distinct unnest(blocked_by) as pid from a)
@@ -204,8 +208,8 @@ order by a.query_start
 """
 
 # Replication slots and the WAL each one keeps on disk.
-SLOTS = f"""{TAG}
-select slot_name, slot_type, coalesce(database, ''), active,
+SLOTS = f"""select {TAG}
+       slot_name, slot_type, coalesce(database, ''), active,
        case when pg_is_in_recovery() then null
             else pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint end,
        wal_status
@@ -213,8 +217,8 @@ from pg_replication_slots
 """
 
 # Standbys streaming from this server and how far behind they replay.
-REPLICAS = f"""{TAG}
-select coalesce(application_name, ''), coalesce(client_addr::text, 'local'), coalesce(state, ''),
+REPLICAS = f"""select {TAG}
+       coalesce(application_name, ''), coalesce(client_addr::text, 'local'), coalesce(state, ''),
        extract(epoch from replay_lag)::float8,
        case when pg_is_in_recovery() then null
             else pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint end
@@ -224,9 +228,10 @@ from pg_stat_replication
 # pg_stat_statements: the costliest (total time) and slowest (mean time) statements of
 # this database; {schema} is the extension's schema, quoted by the caller.
 STATEMENTS = (
-    TAG
+    "with "
+    + TAG
     + """
-with s as (
+s as (
   select queryid, query, calls, total_exec_time, mean_exec_time, stddev_exec_time,
          min_exec_time, max_exec_time, rows, shared_blks_hit, shared_blks_read
   from {schema}.pg_stat_statements
@@ -244,4 +249,4 @@ from ranked where by_total <= %(top)s or by_mean <= %(top)s
 order by total_exec_time desc
 """
 )
-STATEMENTS_INFO = TAG + "select stats_reset from {schema}.pg_stat_statements_info"
+STATEMENTS_INFO = f"select {TAG} stats_reset from {{schema}}.pg_stat_statements_info"
