@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     ),
     "data": ("pgvet.data.command", "data_command", None),
     "workload": ("pgvet.workload.command", "workload_command", None),
+    "advise": ("pgvet.advise.command", "advise_command", None),
     "server": (
         "pgvet.cli.server",
         "server_app",

@@ -44,6 +44,7 @@ class PlanFacts:
     indexes: list[str] = field(default_factory=list)
     scans: list[str] = field(default_factory=list)  # "Seq Scan on x", "Index Scan using i"
     seq_filters: list[SeqFilter] = field(default_factory=list)
+    relations: list[str] = field(default_factory=list)  # every table the plan reads
 
 
 def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -74,6 +75,8 @@ def read_plan(document: Any) -> PlanFacts:
             best = (spent, node)
         kind = node.get("Node Type", "")
         relation = node.get("Relation Name")
+        if relation and relation not in facts.relations:
+            facts.relations.append(relation)
         if node.get("Index Name"):
             facts.indexes.append(node["Index Name"])
             facts.scans.append(f"{kind} using {node['Index Name']}")

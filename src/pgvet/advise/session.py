@@ -1,0 +1,141 @@
+"""The whole of ``pgvet advise``: fill, run the workload, propose, screen, build, measure,
+choose, and measure the chosen set together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from pgvet.advise import candidates as proposals
+from pgvet.advise.choose import Choice, choose
+from pgvet.advise.measure import Measured, insert_rate, measure
+from pgvet.advise.review import MigrationEffect, effect, without_file
+from pgvet.advise.screen import Screening, hypopg_schema, screen
+from pgvet.config import Config
+from pgvet.data.plan import Scale
+from pgvet.data.session import Filled, filled_project
+from pgvet.errors import InputError
+from pgvet.replay.limits import Limits
+from pgvet.replay.project import Project
+from pgvet.workload.run import WorkloadRun, prepare, run_workload
+
+
+@dataclass
+class Advice:
+    before: WorkloadRun
+    screening: Screening
+    measured: list[Measured]
+    choice: Choice
+    after: WorkloadRun | None
+    #: relation → insert rows/s before and with the whole chosen set
+    writes: dict[str, tuple[float, float]]
+    migration: MigrationEffect | None
+    rows: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    iterations: int
+    concurrency: int
+    seed: int = 0
+    pg_version: int | None = None
+
+
+def advise(
+    path: Path,
+    project: Project,
+    config: Config,
+    scale: Scale,
+    limits: Limits,
+    settings: Settings,
+    *,
+    migration: str | None = None,
+    console: Console | None = None,
+) -> Advice:
+    without = None
+    if migration is not None:
+        reduced = without_file(project, migration)
+        with _filled(path, reduced, config, scale, limits, settings, console) as filled:
+            without = _run(filled, config, settings, console, f"without {migration}")[1]
+    with _filled(path, project, config, scale, limits, settings, console) as filled:
+        prepared, before = _run(filled, config, settings, console, "workload")
+        server, catalog = filled.session.server, filled.session.catalog
+        found = proposals.merged(
+            proposals.from_lint(catalog, config, project) + proposals.from_plans(before), catalog
+        )
+        with server.admin() as admin, server.connect() as conn:
+            screening = screen(conn, hypopg_schema(admin), found, prepared, before)
+            measured = [
+                measure(
+                    admin,
+                    server.connect,
+                    c,
+                    prepared,
+                    iterations=settings.iterations,
+                    concurrency=settings.concurrency,
+                    console=console,
+                )
+                for c in screening.kept
+            ]
+            choice = choose(before, measured)
+            tables = {(m.candidate.schema, m.candidate.table) for m in choice.chosen}
+            writes = {f"{s}.{t}": (insert_rate(admin, s, t), 0.0) for s, t in sorted(tables)}
+            after = None
+            if choice.chosen:
+                for item in choice.chosen:
+                    admin.execute(item.candidate.sql)
+                for schema, table in sorted(tables):
+                    admin.execute(f'analyze "{schema}"."{table}"')
+                    key = f"{schema}.{table}"
+                    writes[key] = (writes[key][0], insert_rate(admin, schema, table))
+                after = run_workload(
+                    server.connect,
+                    prepared,
+                    iterations=settings.iterations,
+                    concurrency=settings.concurrency,
+                    console=console,
+                    label="chosen set",
+                )
+            review = None
+            if migration is not None and without is not None:
+                review = effect(admin, project, migration, without, before)
+        return Advice(
+            before, screening, measured, choice, after, writes, review, filled.result.rows
+        )
+
+
+def _filled(path, project, config, scale, limits, settings, console):
+    return filled_project(
+        path,
+        project,
+        config,
+        scale,
+        limits=limits,
+        pg_version=settings.pg_version,
+        seed=settings.seed,
+        console=console,
+    )
+
+
+def _run(
+    filled: Filled, config: Config, settings: Settings, console: Console | None, label: str
+) -> tuple[list, WorkloadRun]:
+    if filled.workload is None:
+        raise InputError(
+            f"{filled.session.project.root}: no workload file",
+            hint="write workload.sql (queries named by `-- name: x`) or set [lint] workload",
+        )
+    server = filled.session.server
+    with server.connect() as conn:
+        prepared = prepare(conn, filled.session.catalog, config, filled.workload)
+    run = run_workload(
+        server.connect,
+        prepared,
+        iterations=settings.iterations,
+        concurrency=settings.concurrency,
+        console=console,
+        label=label,
+    )
+    return prepared, run
