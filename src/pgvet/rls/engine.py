@@ -157,7 +157,8 @@ def _auto_phase(
                 r.table for r in phase.results if r.command == "select" and r.status == "fail"
             )
             phase.results += attack_checks(ctx, fixture, personas, settings.public_tables, leaking)
-        rest = [t for t in _readable(catalog) if t.key not in set(fixture.tested_tables)]
+        tested = set(fixture.tested_tables)
+        rest = [t for t in _readable(catalog) if t.key not in tested]
         phase.results += read_checks(ctx, [*personas, ANON], rest)
         members = {p.name: evidence.members.get(p.user_id or "", "") for p in personas if p.user_id}
         for user in fixture.users.get("A", []):
