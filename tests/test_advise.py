@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write_migrations
+from conftest import have_major, missing_major, write_migrations
 from pgvet.advise.session import Advice, Settings, advise
 from pgvet.cli.main import app
 from pgvet.config import load_config
@@ -109,6 +109,25 @@ def test_the_migration_effect_names_what_plans_use(advice: Advice) -> None:
     assert effect is not None and [i.name for i in effect.indexes] == ["idx_items_kind"]
     assert effect.indexes[0].used_by == [] and effect.indexes[0].size_bytes > 0
     assert [q.name for q in effect.without.queries] == ["event_by_code", "items_of_tenant"]
+
+
+@pytest.mark.skipif(not have_major(18), reason=missing_major(18))
+def test_without_hypopg_screening_is_skipped_and_said(project: Path) -> None:
+    """PostgreSQL 18 here has only pgvet's stand-in: nothing is screened, the candidates on
+    tables the workload reads are built, and the planted index is still the one chosen."""
+    loaded = load_project(project)
+    advice = advise(
+        project,
+        loaded,
+        load_config(project),
+        Scale(3000, {"tenants": 5}),
+        Limits(),
+        Settings(iterations=3, concurrency=1, pg_version=18),
+    )
+    assert advice.screening.method.startswith("not screened: hypopg is not installed")
+    assert ("public", "events", "btree", "code") in {m.candidate.key for m in advice.choice.chosen}
+    built = {m.candidate.key[1] for m in advice.measured}
+    assert built <= {"events", "items"}
 
 
 def test_cli_writes_index_impact_and_refuses_bad_input(project: Path, tmp_path: Path) -> None:
