@@ -12,7 +12,7 @@ from rich.console import Console
 from pgvet.cli.common import ConfigOpt, FailOn, OutputOpt, emit, err, friendly
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, PgvetError
 from pgvet.findings import Level, at_or_above
-from pgvet.inspect import jsondoc, plan_report, prometheus, report
+from pgvet.inspect import jsondoc, prometheus, report
 from pgvet.inspect.command import InspectRequest, run_inspect
 
 
@@ -80,6 +80,8 @@ def inspect_command(
     )
     ins, findings, settings = outcome.inspection, outcome.findings, outcome.settings
     if outcome.candidates is not None:
+        from pgvet.inspect import plan_report  # only for --plan: it brings in pglast
+
         emit(plan_report.plan_markdown(ins, outcome.candidates, settings), output, lambda c: None)
     elif fmt is InspectFormat.json:
         doc = jsondoc.inspection_doc(ins, findings, settings, outcome.source)

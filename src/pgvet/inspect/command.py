@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pgvet.config import load_config
 from pgvet.findings import Finding
 from pgvet.inspect import history
 from pgvet.inspect.checks import check
 from pgvet.inspect.model import Inspection
-from pgvet.inspect.plan import Candidate, plan
 from pgvet.inspect.read import read_inspection
 from pgvet.inspect.settings import InspectSettings, history_path, inspect_settings
 from pgvet.live.connect import connect_read_only, redact
+
+if TYPE_CHECKING:
+    from pgvet.inspect.plan import Candidate
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,11 @@ def run_inspect(request: InspectRequest) -> InspectOutcome:
     with connect_read_only(request.db, application="pgvet inspect") as conn:
         inspection = read_inspection(conn, settings)
         inspection = replace(inspection, growth=history.growth(where, target, inspection, settings))
-        candidates = (
-            plan(conn, inspection, settings, config.tenant_columns) if request.plan else None
-        )
+        candidates = None
+        if request.plan:
+            from pgvet.inspect.plan import plan  # only for --plan: it brings in pglast
+
+            candidates = plan(conn, inspection, settings, config.tenant_columns)
     if request.save:
         history.save(where, target, inspection)
     return InspectOutcome(

@@ -3,7 +3,9 @@ findings in the common format, and how every figure was obtained.
 
 Text and Markdown show the largest tables and the top of each list (JSON, with every
 figure, is :mod:`pgvet.inspect.jsondoc`). Names from the database are untrusted text and are
-escaped like everywhere in pgvet.
+escaped like everywhere in pgvet. The common findings renderers (``pgvet.report.text``,
+``markdown``) are imported by the functions that use them: they bring pglast and the replay
+machinery, a third of the start-up of a ``pgvet inspect -f json`` or ``-f prometheus``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from rich.table import Table as RichTable
 from pgvet.findings import Finding
 from pgvet.inspect.model import SOURCES, WRAPAROUND, Inspection
 from pgvet.inspect.settings import InspectSettings
-from pgvet.report import markdown, text
 from pgvet.report.sanitize import md_cell, safe_markup, untrusted
 
 TOP = 20
@@ -374,6 +375,8 @@ def print_inspection(
         _table(console, title, columns, rows)
     for kind, note in sorted(ins.notes.items()):
         console.print(f"[yellow]note[/] {kind}: {safe_markup(note)}")
+    from pgvet.report import text  # here: it imports the replay machinery (see module doc)
+
     text.print_findings(console, findings)
     console.print("\n[bold]How each figure was obtained[/]")
     for kind, source in SOURCES.items():
@@ -402,6 +405,8 @@ def inspection_markdown(ins: Inspection, findings: list[Finding], s: InspectSett
         lines += ["| " + " | ".join(md_cell(v) for v in row) + " |" for row in rows]
         lines.append("")
     lines += [f"> **note** {kind}: {note}" for kind, note in sorted(ins.notes.items())]
+    from pgvet.report import markdown  # here: it imports the replay machinery
+
     body = "\n".join(lines) + "\n\n" + markdown.findings_markdown(findings, "findings")
     body += "\n### How each figure was obtained\n\n"
     body += "".join(f"- **{kind}**: {source}\n" for kind, source in SOURCES.items())
