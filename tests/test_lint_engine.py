@@ -77,7 +77,7 @@ def test_inline_and_config_ignores(tmp_path: Path) -> None:
     assert not [f for f in doc["findings"] if f["rule"] == "unindexed-foreign-key"]
     (root / "pgvet.toml").write_text('[lint]\nignore = ["no-such-rule"]\n')
     result = pgvet("lint", str(root))
-    assert result.returncode == 2 and "unknown rule: no-such-rule" in result.stderr
+    assert result.returncode == 2 and "unknown rule(s) no-such-rule" in result.stderr
 
 
 def test_baseline_hides_known_findings_and_shows_new_ones(tmp_path: Path) -> None:

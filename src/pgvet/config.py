@@ -1,7 +1,12 @@
 """pgvet settings: ``pgvet.toml`` or ``[tool.pgvet]`` in ``pyproject.toml``.
 
-Looked up in the project root, then the current folder. Unknown keys and wrong types are
-errors with the file named, so a typo never silently changes what pgvet checks.
+Looked up in the project root, then the current folder. The file is checked against typed
+models (pydantic, extra keys forbidden) before anything runs: a wrong type, an unknown key
+or an unknown rule is one clear error naming the file, the key and what was expected, so a
+typo never silently changes what pgvet checks (``exposed_schemas = "api"`` used to be
+ignored, ``unused_index_min_days = "seven"`` ended in a traceback). Sections owned by a
+capability with settings of its own (``[rls]``, ``[replay]``, ``[inspect]``) are checked
+there, with the same rule.
 """
 
 from __future__ import annotations
@@ -9,7 +14,9 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pgvet.errors import InputError
 from pgvet.replay.paths import ensure_inside
@@ -25,6 +32,81 @@ DEFAULT_TENANT_COLUMNS = (
     "team_id",
     "ws_id",
 )
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class LintSettings(_Strict):
+    """``[lint]``: which rules run, at what level, on what."""
+
+    ignore: list[str] = []
+    select: list[str] = []
+    levels: dict[str, Literal["error", "warn", "info"]] = {}
+    ignore_objects: dict[str, list[str]] = {}
+    baseline: str | None = None
+    exposed_schemas: list[str] | None = None
+    unused_index_min_days: int = Field(default=7, ge=0)
+    workload: str | None = None
+
+    @field_validator("ignore", "select")
+    @classmethod
+    def _known_rules(cls, names: list[str]) -> list[str]:
+        _check_rules(names)
+        return names
+
+    @field_validator("levels", "ignore_objects")
+    @classmethod
+    def _known_rule_keys(cls, table: dict[str, Any]) -> dict[str, Any]:
+        _check_rules(list(table))
+        return table
+
+
+def _check_rules(names: list[str]) -> None:
+    from pgvet.rules.registry import find_rule  # the registry loads every rule: only here
+
+    unknown = [n for n in names if find_rule(n) is None]
+    if unknown:
+        raise ValueError(f"unknown rule(s) {', '.join(unknown)} (see `pgvet rules`)")
+
+
+class Settings(_Strict):
+    """The whole file: top-level keys and the sections each capability owns."""
+
+    tenant_columns: list[str] = list(DEFAULT_TENANT_COLUMNS)
+    domains: dict[str, list[str]] = {}
+    lint: LintSettings = LintSettings()
+    rls: dict[str, Any] = {}
+    replay: dict[str, Any] = {}
+    inspect: dict[str, Any] = {}
+
+
+def _validated(path: Path, data: dict[str, Any]) -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        if problem["type"] == "extra_forbidden":
+            raise InputError(
+                f"{path}: unknown setting {key}",
+                hint=f"known at this level: {_known_at(problem['loc'])}",
+            ) from exc
+        got = problem.get("input")
+        raise InputError(
+            f"{path}: {key}: {problem['msg'].removeprefix('Value error, ')} (got {got!r})",
+            hint="see the Configuration section of the README",
+        ) from exc
+
+
+def _known_at(loc: tuple[Any, ...]) -> str:
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        field_type = model.model_fields[str(part)].annotation
+        if isinstance(field_type, type) and issubclass(field_type, BaseModel):
+            model = field_type
+    return ", ".join(model.model_fields)
 
 
 @dataclass(frozen=True)
@@ -66,15 +148,6 @@ def _read(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: not valid TOML: {exc}") from exc
 
 
-def _strings(value: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(f"{where}: expected a list of strings, got {value!r}")
-    return tuple(value)
-
-
-KNOWN_KEYS = {"tenant_columns", "domains", "lint", "rls", "replay", "inspect"}
-
-
 def load_config(project_root: Path | None = None, explicit: Path | None = None) -> Config:
     """Read the settings that apply to a project (explicit file first)."""
     if explicit is not None:
@@ -90,17 +163,7 @@ def load_config(project_root: Path | None = None, explicit: Path | None = None) 
     if found is None:
         return Config()
     path, data = found
-    unknown = set(data) - KNOWN_KEYS
-    if unknown:
-        raise InputError(
-            f"{path}: unknown pgvet setting(s): {', '.join(sorted(unknown))}",
-            hint=f"known settings: {', '.join(sorted(KNOWN_KEYS))}",
-        )
-    tenant = _strings(
-        data.get("tenant_columns", list(DEFAULT_TENANT_COLUMNS)), f"{path}: tenant_columns"
-    )
-    domains_raw = data.get("domains", {})
-    if not isinstance(domains_raw, dict):
-        raise InputError(f"{path}: domains: expected a table of name = [tables]")
-    domains = {k: _strings(v, f"{path}: domains.{k}") for k, v in domains_raw.items()}
+    settings = _validated(path, data)
+    tenant = tuple(settings.tenant_columns)
+    domains = {k: tuple(v) for k, v in settings.domains.items()}
     return Config(path, tenant, domains, data)

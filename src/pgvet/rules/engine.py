@@ -7,41 +7,21 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from pydantic import ValidationError
+
+from pgvet.config import LintSettings
 from pgvet.errors import InputError
 from pgvet.findings import Finding, Level, inline_ignores, sort_findings
 from pgvet.rules.registry import REGISTRY, LintContext, Rule, find_rule
 
 
 def lint_settings(raw: dict[str, Any]) -> dict[str, Any]:
-    """The ``[lint]`` section of the config, validated."""
-    section = raw.get("lint", {})
-    known = {
-        "ignore",
-        "levels",
-        "ignore_objects",
-        "baseline",
-        "exposed_schemas",
-        "select",
-        "unused_index_min_days",
-        "workload",
-    }
-    if unknown := set(section) - known:
-        raise InputError(
-            f"unknown [lint] setting(s): {', '.join(sorted(unknown))}",
-            hint=f"known: {', '.join(sorted(known))}",
-        )
-    for name in [
-        *section.get("ignore", []),
-        *section.get("levels", {}),
-        *section.get("ignore_objects", {}),
-        *section.get("select", []),
-    ]:
-        if find_rule(name) is None:
-            raise InputError(f"[lint] names an unknown rule: {name}", hint="see `pgvet rules`")
-    for name, level in section.get("levels", {}).items():
-        if level not in Level.__members__:
-            raise InputError(f"[lint.levels] {name} = {level!r}: use error, warn or info")
-    return section
+    """The ``[lint]`` section, as the typed model validated it when the file was read
+    (:class:`pgvet.config.LintSettings`); settings built in code are checked the same way."""
+    try:
+        return LintSettings.model_validate(raw.get("lint", {})).model_dump(exclude_unset=True)
+    except ValidationError as exc:
+        raise InputError(f"[lint]: {exc.errors()[0]['msg']}", hint="see `pgvet rules`") from exc
 
 
 def selected_rules(settings: dict[str, Any], only: Iterable[str] = ()) -> list[Rule]:
