@@ -1,7 +1,8 @@
 """Pick the set that gives the most for the least, greedily.
 
-A candidate's saving on a query counts only where the query's plan used it once built, and
-only beyond a noise floor (5 % of the query's P50 before): a faster run with a plan that
+A candidate's saving on a query (its paired runs without and with it) counts only where the
+query's plan used it once built, and only beyond a noise floor (5 % of the query's P50
+without it): a faster run with a plan that
 ignores the index is luck, not the index. Candidates are taken in order of milliseconds
 saved per MB of index, damped by their write cost (``saved / MB / (1 + slowdown)``); one is
 chosen when it saves a query more than the ones already chosen do, else dropped with why.
@@ -12,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pgvet.advise.measure import Measured
-from pgvet.workload.run import WorkloadRun
 
 NOISE = 0.05
 MIN_MB = 0.008  # one page: no index is free
@@ -24,9 +24,9 @@ class Choice:
     dropped: list[tuple[Measured, str]] = field(default_factory=list)
 
 
-def savings(before: WorkloadRun, measured: Measured) -> dict[str, float]:
+def savings(measured: Measured) -> dict[str, float]:
     """Query → P50 ms saved by this index alone, where its plan used it, above the noise."""
-    base = {q.name: q.percentile(50) for q in before.queries}
+    base = {q.name: q.percentile(50) for q in measured.baseline.queries}
     out = {}
     for query in measured.run.queries:
         old, new = base.get(query.name), query.percentile(50)
@@ -37,17 +37,17 @@ def savings(before: WorkloadRun, measured: Measured) -> dict[str, float]:
     return out
 
 
-def score(before: WorkloadRun, measured: Measured) -> float:
-    saved = sum(savings(before, measured).values())
+def score(measured: Measured) -> float:
+    saved = sum(savings(measured).values())
     megabytes = max(measured.size_bytes / 1e6, MIN_MB)
     return saved / megabytes / (1 + max(measured.write_cost_pct, 0) / 100)
 
 
-def choose(before: WorkloadRun, measured: list[Measured]) -> Choice:
+def choose(measured: list[Measured]) -> Choice:
     out = Choice()
     best: dict[str, float] = {}
-    for item in sorted(measured, key=lambda m: score(before, m), reverse=True):
-        saved = savings(before, item)
+    for item in sorted(measured, key=score, reverse=True):
+        saved = savings(item)
         if not item.used_by:
             out.dropped.append((item, "built, no plan uses it"))
             continue

@@ -3,7 +3,11 @@
 Write cost is the insert throughput of a fixed batch of the table's own rows into a
 temporary copy that has the table's indexes (``like … including indexes``), with and
 without the candidate, in a rolled-back transaction: the same rows, the same other indexes,
-only the candidate differs. Three runs, the median kept.
+only the candidate differs. One untimed run to warm the cache, then three, the median kept.
+
+On a shared machine the load drifts over minutes, so each candidate is measured paired: the
+queries it may serve (those whose hypothetical plan used it; all of them when unscreened)
+run right before it is built and again right after, and only that pair is compared.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class Measured:
     size_bytes: int
     inserts_before: float
     inserts_after: float
+    baseline: WorkloadRun
     run: WorkloadRun
     used_by: list[str]
 
@@ -46,14 +51,14 @@ def insert_rate(admin: psycopg.Connection, schema: str, table: str) -> float:
     """Rows/s of a fixed batch of the table's rows into a copy with its current indexes."""
     name = f"{ident(schema)}.{ident(table)}"
     rates = []
-    for _ in range(WRITE_RUNS):
+    for _ in range(WRITE_RUNS + 1):
         with admin.transaction(force_rollback=True):
             admin.execute(f"create temp table pgvet_write (like {name} including indexes)")
             started = time.perf_counter()
             cur = admin.execute(f"insert into pgvet_write select * from {name} limit {WRITE_BATCH}")
             spent = time.perf_counter() - started
             rates.append(cur.rowcount / spent if spent else 0.0)
-    return statistics.median(rates)
+    return statistics.median(rates[1:])
 
 
 def index_size(admin: psycopg.Connection, schema: str, name: str) -> int:
@@ -74,7 +79,15 @@ def measure(
     concurrency: int,
     console=None,
 ) -> Measured:
-    """Build ``candidate``, measure everything, drop it again."""
+    """Time ``prepared`` without ``candidate``, build it, measure everything, drop it."""
+    baseline = run_workload(
+        connect,
+        prepared,
+        iterations=iterations,
+        concurrency=concurrency,
+        console=console,
+        label=f"without {candidate.name}",
+    )
     before = insert_rate(admin, candidate.schema, candidate.table)
     admin.execute(candidate.sql)
     try:
@@ -92,4 +105,4 @@ def measure(
     finally:
         admin.execute(f"drop index if exists {ident(candidate.schema)}.{ident(candidate.name)}")
     used = [q.name for q in run.queries if q.plan and candidate.name in q.plan.indexes]
-    return Measured(candidate, size, before, after, run, used)
+    return Measured(candidate, size, before, after, baseline, run, used)

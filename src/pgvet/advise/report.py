@@ -75,7 +75,7 @@ def markdown(advice: Advice) -> str:
             "|---|---:|---:|---|---:|",
         ]
         for m in advice.choice.chosen:
-            saved = savings(before, m)
+            saved = savings(m)
             out.append(
                 f"| `{m.candidate.sql}` | {_mb(m.size_bytes)} | {m.write_cost_pct:+.0f} % | "
                 f"{', '.join(m.used_by)} | {sum(saved.values()):.2f} ms |"

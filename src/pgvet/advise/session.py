@@ -13,13 +13,14 @@ from pgvet.advise.choose import Choice, choose
 from pgvet.advise.measure import Measured, insert_rate, measure
 from pgvet.advise.review import MigrationEffect, effect, without_file
 from pgvet.advise.screen import Screening, hypopg_schema, screen
+from pgvet.analysis.sql.quote import ident
 from pgvet.config import Config
 from pgvet.data.plan import Scale
 from pgvet.data.session import Filled, filled_project
 from pgvet.errors import InputError
 from pgvet.replay.limits import Limits
 from pgvet.replay.project import Project
-from pgvet.workload.run import WorkloadRun, prepare, run_workload
+from pgvet.workload.run import Prepared, WorkloadRun, prepare, run_workload
 
 
 @dataclass
@@ -60,34 +61,43 @@ def advise(
         with _filled(path, reduced, config, scale, limits, settings, console) as filled:
             without = _run(filled, config, settings, console, f"without {migration}")[1]
     with _filled(path, project, config, scale, limits, settings, console) as filled:
-        prepared, before = _run(filled, config, settings, console, "workload")
+        prepared, first = _run(filled, config, settings, console, "workload")
         server, catalog = filled.session.server, filled.session.catalog
         found = proposals.merged(
-            proposals.from_lint(catalog, config, project) + proposals.from_plans(before), catalog
+            proposals.from_lint(catalog, config, project) + proposals.from_plans(first), catalog
         )
         with server.admin() as admin, server.connect() as conn:
-            screening = screen(conn, hypopg_schema(admin), found, prepared, before)
+            screening = screen(conn, hypopg_schema(admin), found, prepared, first)
             measured = [
                 measure(
                     admin,
                     server.connect,
                     c,
-                    prepared,
+                    _serving(prepared, screening, c.name),
                     iterations=settings.iterations,
                     concurrency=settings.concurrency,
                     console=console,
                 )
                 for c in screening.kept
             ]
-            choice = choose(before, measured)
+            choice = choose(measured)
             tables = {(m.candidate.schema, m.candidate.table) for m in choice.chosen}
             writes = {f"{s}.{t}": (insert_rate(admin, s, t), 0.0) for s, t in sorted(tables)}
-            after = None
+            before, after = first, None
             if choice.chosen:
+                # the baseline again, next in time to the run with the set (load drifts)
+                before = run_workload(
+                    server.connect,
+                    prepared,
+                    iterations=settings.iterations,
+                    concurrency=settings.concurrency,
+                    console=console,
+                    label="before the set",
+                )
                 for item in choice.chosen:
                     admin.execute(item.candidate.sql)
                 for schema, table in sorted(tables):
-                    admin.execute(f'analyze "{schema}"."{table}"')
+                    admin.execute(f"analyze {ident(schema)}.{ident(table)}")
                     key = f"{schema}.{table}"
                     writes[key] = (writes[key][0], insert_rate(admin, schema, table))
                 after = run_workload(
@@ -100,10 +110,16 @@ def advise(
                 )
             review = None
             if migration is not None and without is not None:
-                review = effect(admin, project, migration, without, before)
+                review = effect(admin, project, migration, without, first)
         return Advice(
             before, screening, measured, choice, after, writes, review, filled.result.rows
         )
+
+
+def _serving(prepared: list[Prepared], screening: Screening, name: str) -> list[Prepared]:
+    """The queries a candidate may serve: those whose hypothetical plan used it, or all."""
+    users = screening.used_by.get(name)
+    return [p for p in prepared if p.name in users] if users else prepared
 
 
 def _filled(path, project, config, scale, limits, settings, console):
