@@ -129,9 +129,8 @@ def main() -> None:
         f"({len(advice.screening.dropped)} screened out)"
     )
     for m in advice.choice.chosen:
-        print(
-            f"  {m.candidate.sql}  ({m.size_bytes / 1e6:.2f} MB, inserts {m.write_cost_pct:+.0f} %)"
-        )
+        size = m.size_bytes / 1e6
+        print(f"  {m.candidate.sql}  ({size:.2f} MB, insert rows/s {-m.write_cost_pct:+.0f} %)")
     assert advice.migration is not None
     without = {q.name: q.percentile(50) for q in advice.migration.without.queries}
     after = {q.name: q.percentile(50) for q in (advice.after or advice.before).queries}

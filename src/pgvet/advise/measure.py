@@ -3,7 +3,7 @@
 Write cost is the insert throughput of a fixed batch of the table's own rows into a
 temporary copy that has the table's indexes (``like … including indexes``), with and
 without the candidate, in a rolled-back transaction: the same rows, the same other indexes,
-only the candidate differs. One untimed run to warm the cache, then three, the median kept.
+only the candidate differs. One untimed run to warm the cache, then five, the median kept.
 
 On a shared machine the load drifts over minutes, so each candidate is measured paired: the
 queries it may serve (those whose hypothetical plan used it; all of them when unscreened)
@@ -23,8 +23,8 @@ from pgvet.advise.candidates import Candidate
 from pgvet.analysis.sql.quote import ident
 from pgvet.workload.run import Prepared, WorkloadRun, run_workload
 
-WRITE_BATCH = 2000
-WRITE_RUNS = 3
+WRITE_BATCH = 10_000
+WRITE_RUNS = 5
 
 
 @dataclass

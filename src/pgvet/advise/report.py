@@ -77,7 +77,8 @@ def markdown(advice: Advice) -> str:
         for m in advice.choice.chosen:
             saved = savings(m)
             out.append(
-                f"| `{m.candidate.sql}` | {_mb(m.size_bytes)} | {m.write_cost_pct:+.0f} % | "
+                f"| `{m.candidate.sql}` | {_mb(m.size_bytes)} | "
+                f"{_pct(m.inserts_before, m.inserts_after)} | "
                 f"{', '.join(m.used_by)} | {sum(saved.values()):.2f} ms |"
             )
         out += ["", "Insert throughput with the whole set (fixed batch of the table's rows):", ""]
