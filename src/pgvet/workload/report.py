@@ -44,6 +44,12 @@ def run_doc(run: WorkloadRun) -> dict[str, Any]:
     }
 
 
+def _personas(doc: dict[str, Any]) -> str:
+    """Who each persona name is, once: ``tenant_member = authenticated, user …``."""
+    seen = {q["persona"]: q.get("as", "") for q in doc["queries"]}
+    return "; ".join(f"{name} = {who}" for name, who in seen.items())
+
+
 def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
@@ -51,7 +57,7 @@ def _ms(value: float | None) -> str:
 def run_markdown(doc: dict[str, Any]) -> str:
     lines = [
         f"{doc['iterations']} iterations at concurrency {doc['concurrency']} "
-        f"in {doc['seconds']:.1f} s; times in ms.",
+        f"in {doc['seconds']:.1f} s; times in ms. Personas: {_personas(doc)}.",
         "",
         "| query | persona | P50 | P95 | P99 | rows | costliest node |",
         "|---|---|---:|---:|---:|---:|---|",
@@ -83,7 +89,7 @@ def print_run(console: Console, doc: dict[str, Any]) -> None:
     console.print(table)
     console.print(
         f"{doc['iterations']} iterations at concurrency {doc['concurrency']} "
-        f"in {doc['seconds']:.1f} s",
+        f"in {doc['seconds']:.1f} s; personas: {_personas(doc)}",
         highlight=False,
     )
 
