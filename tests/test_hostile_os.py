@@ -101,11 +101,15 @@ def test_superuser_migration_sees_no_environment_of_ours(tmp_path: Path) -> None
 def test_superuser_background_process_dies_with_pgvet(tmp_path: Path) -> None:
     # durations unique to this run, so another run's sandbox is never mistaken for ours
     mark = f"{333 + os.getpid() % 1000}.{time.time_ns() % 10**6:06d}"
+    # COPY FROM PROGRAM: the server reads the program's output, so no pipe write can fail
+    # however fast the program exits; each program detaches a child that sleeps
     sql = (
-        "copy (select 1) to program "
-        f'\'setsid sh -c "sleep {mark}; touch /tmp/pgvet-bg-survived" '
-        ">/dev/null 2>&1 </dev/null &';\n"
-        f"copy (select 1) to program 'nohup sleep {mark} >/dev/null 2>&1 </dev/null &';\n"
+        "create temp table started (line text);\n"
+        "copy started from program "
+        f"'setsid sh -c \"sleep {mark}; touch /tmp/pgvet-bg-survived\" "
+        ">/dev/null 2>&1 </dev/null & echo detached';\n"
+        "copy started from program "
+        f"'nohup sleep {mark} >/dev/null 2>&1 </dev/null & echo detached';\n"
     )
     project = write_migrations(tmp_path, {"20240101000000_bg.sql": sql})
     result = pgvet("replay", str(project), "--superuser")
