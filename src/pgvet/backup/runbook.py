@@ -87,8 +87,8 @@ def runbook(report: DrillReport) -> str:
         "",
         "* Before each restore, the archive holds every WAL segment from the base backup's "
         "start to the one where recovery stops (a gap is named above).",
-        "* After each restore, every table's row count and content hash (sum of the md5 of "
-        "each row's text, computed by the server) equals the one recorded at the target.",
+        "* After each restore, every table's row count and content hash (sum of a 64-bit hash "
+        "of each row's text, computed by the server) equals the one recorded at the target.",
         "* Nothing after the target: the drill table holds the target's batch and no later "
         "one (a later point's writes would change its hash too).",
         "",
