@@ -9,14 +9,12 @@ statement itself, together with which kind of file it is in.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import pglast
-
+from pgvet.analysis.sql import parse
 from pgvet.replay.ddl import Touch, touches, touches_of_sql
 from pgvet.replay.paths import resolves_inside
 from pgvet.replay.plpgsql import body_offset
@@ -61,11 +59,8 @@ def creations(stmt: Statement) -> list[tuple[Touch, int]]:
     if out or stmt.text[:2].lower() != "do":
         return out
     start = body_offset(stmt.text)
-    try:
-        tree = pglast.parse_plpgsql(stmt.text)
-    except Exception:
-        return out
-    if start is None:
+    tree = parse.plpgsql(stmt.text)
+    if tree is None or start is None:
         return out
     first = stmt.line + stmt.text.count("\n", 0, start)
     found: list[tuple[str, int]] = []
@@ -167,8 +162,7 @@ def removals(project: Project, kind: str, name: str) -> list[Place]:
 
 
 def tree_of(sql: str) -> dict[str, Any]:
-    """The parse tree of one statement (empty when it does not parse)."""
-    try:
-        return json.loads(pglast.parser.parse_sql_json(sql))
-    except Exception:
-        return {}
+    """The parse tree of one statement, shaped as pglast's JSON (``{"stmts": [{"stmt": …}]}``;
+    empty when it does not parse). Shared with every other reader of the text: read only."""
+    stmts = parse.statements(sql)
+    return {} if stmts is None else {"stmts": [{"stmt": s} for s in stmts]}
