@@ -136,7 +136,7 @@ def test_limits_from_pgvet_toml(tmp_path: Path, scratch: Path) -> None:
         (["--statement-timeout", "5 minutes"], "", "--statement-timeout: '5 minutes' is not a"),
         (["--timeout", "0"], "", "--timeout: '0' is out of range"),
         ([], '[replay]\nstatement_timeout = "soon"\n', "[replay] statement_timeout: 'soon'"),
-        ([], '[replay]\ntimeuot = "1min"\n', "unknown setting(s): timeuot"),
+        ([], '[replay]\ntimeuot = "1min"\n', "unknown setting [replay] timeuot"),
     ],
     ids=["cli-unit", "cli-zero", "toml-value", "toml-key"],
 )

@@ -122,21 +122,21 @@ def _settings(tmp_path: Path, text: str):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[rls]\nautomatic = true\n", "rls: unknown setting(s): automatic"),
-        ("[rls]\nauto = 'yes'\n", "rls.auto: expected true or false"),
+        ("[rls]\nautomatic = true\n", "unknown setting [rls] automatic"),
+        ("[rls]\nauto = 'yes'\n", "[rls] auto: expected true or false"),
         (
             "[rls.personas.a]\nrole = 'anon'\nemail = 'x@y'\n",
-            "rls.personas.a: role anon has no user",
+            "[rls] personas.a: role anon has no user",
         ),
         ("[rls.personas.a]\nuser = 'select 1'\nsub = 'x'\n", "give one of user, email or sub"),
-        ("[rls.personas.a]\nclaim = {}\n", "rls.personas.a: unknown setting(s): claim"),
+        ("[rls.personas.a]\nclaim = {}\n", "unknown setting [rls] personas.a.claim"),
         (
             "[[rls.expect]]\npersona = 'who'\ntable = 't'\nvisible = 'all'\n",
-            "no persona named 'who'",
+            "[rls] expect[0].persona: no persona named 'who'",
         ),
         (
             "[[rls.expect]]\npersona = 'anon'\ntable = 't'\nallow = ['read']\n",
-            "unknown command 'read'",
+            "[rls] expect[0].allow[0]: unknown command 'read'",
         ),
         ("[[rls.expect]]\npersona = 'anon'\ntable = 't'\n", "says nothing to check"),
         (
@@ -146,7 +146,7 @@ def _settings(tmp_path: Path, text: str):
         ),
         (
             "[[rls.expect]]\npersona = 'anon'\ntable = 't'\ncount = 'two'\n",
-            "count: expected a whole",
+            "[rls] expect[0].count: expected a whole number",
         ),
     ],
 )

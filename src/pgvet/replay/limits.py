@@ -20,21 +20,15 @@ migrations really need a superuser, with a warning on every run.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from pgvet.config import Config
+from pgvet.config.base import SettingError, seconds
 from pgvet.errors import InputError
 
 #: Generous for a throwaway database (no data), short enough to fail a CI job in minutes.
 DEFAULT_STATEMENT_TIMEOUT = 300.0
-_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
-_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)", re.I)
-_MIN_SECONDS = 0.001  # the server's statement_timeout counts whole milliseconds
-_MAX_SECONDS = 24 * 86400.0  # and fits them in an int (24.8 days)
-REPLAY_KEYS = ("statement_timeout", "timeout", "superuser", "prelude", "decode_bom")
 SUPERUSER_WARNING = (
     "--superuser: migrations and the seed run as a PostgreSQL superuser, which Supabase "
     "never allows; what fails on deploy may pass here, and a migration can run commands as "
@@ -47,27 +41,14 @@ STATEMENT_HINT = (
 COMMAND_HINT = "raise the limit with --timeout or timeout in the [replay] section of pgvet.toml"
 
 
-def parse_duration(value: Any, where: str) -> float:
-    """Seconds from PostgreSQL-style durations ("500ms", "300s", "5min", "2h", "1d") or a
-    plain number of seconds; anything else is an :class:`InputError` naming ``where``."""
-    seconds = None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value)
-    elif isinstance(value, str) and (match := _DURATION.fullmatch(value.strip())):
-        unit = match[2].lower() or "s"
-        if unit in _UNITS:
-            seconds = float(match[1]) * _UNITS[unit]
-    if seconds is None:
-        raise InputError(
-            f"{where}: {value!r} is not a duration",
-            hint='write it like "500ms", "300s", "5min" or "2h" (a plain number is seconds)',
-        )
-    if not _MIN_SECONDS <= seconds <= _MAX_SECONDS:
-        raise InputError(
-            f"{where}: {value!r} is out of range (1ms to 24d)",
-            hint='pgvet always limits time; for a very long limit write e.g. "24h"',
-        )
-    return seconds
+def parse_duration(value: str | float, where: str) -> float:
+    """Seconds from a command-line duration ("500ms", "300s", "5min", "2h", "1d", or a
+    plain number of seconds); anything else is an :class:`InputError` naming ``where``
+    (``[replay]``'s durations are checked with the same rule when the file is read)."""
+    try:
+        return seconds(value)
+    except SettingError as exc:
+        raise InputError(f"{where}: {exc.message}", hint=exc.hint) from None
 
 
 def format_duration(seconds: float) -> str:
@@ -105,36 +86,6 @@ class Limits:
         return {"statement_timeout": f"{round(self.statement * 1000)}ms"}
 
 
-def replay_settings(config: Config) -> dict[str, Any]:
-    """The ``[replay]`` section of the config, validated (unknown keys are errors)."""
-    section = config.raw.get("replay", {})
-    where = f"{config.source}: [replay]"
-    if not isinstance(section, dict):
-        raise InputError(f"{where}: expected a table of settings")
-    if unknown := set(section) - set(REPLAY_KEYS):
-        raise InputError(
-            f"{where}: unknown setting(s): {', '.join(sorted(unknown))}",
-            hint=f"known: {', '.join(REPLAY_KEYS)}",
-        )
-    out: dict[str, Any] = {}
-    for key, value in section.items():
-        if key in ("superuser", "decode_bom"):
-            if not isinstance(value, bool):
-                raise InputError(f"{where} {key}: expected true or false, got {value!r}")
-            out[key] = value
-        elif key == "prelude":
-            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                raise InputError(
-                    f"{where} prelude: expected a list of .sql paths, got {value!r}",
-                    hint='write it like prelude = ["sql/roles.sql"] (relative to the project '
-                    "root, the folder holding supabase/)",
-                )
-            out[key] = tuple(value)
-        else:
-            out[key] = parse_duration(value, f"{where} {key}")
-    return out
-
-
 def resolve_limits(
     config: Config,
     statement_timeout: str | None,
@@ -143,19 +94,17 @@ def resolve_limits(
     decode_bom: bool | None = None,
 ) -> Limits:
     """The limits of a command: its options, else ``[replay]``, else the defaults."""
-    settings = replay_settings(config)
+    settings = config.replay
     statement = (
         parse_duration(statement_timeout, "--statement-timeout")
         if statement_timeout is not None
-        else settings.get("statement_timeout", DEFAULT_STATEMENT_TIMEOUT)
+        else settings.statement_timeout or DEFAULT_STATEMENT_TIMEOUT
     )
-    total = parse_duration(timeout, "--timeout") if timeout is not None else settings.get("timeout")
-    as_superuser = superuser if superuser is not None else settings.get("superuser", False)
-    decode = decode_bom if decode_bom is not None else settings.get("decode_bom", False)
+    total = parse_duration(timeout, "--timeout") if timeout is not None else settings.timeout
     return Limits(
         statement,
         total,
-        as_superuser,
-        prelude=settings.get("prelude", ()),
-        decode_bom=decode,
+        settings.superuser if superuser is None else superuser,
+        prelude=settings.prelude,
+        decode_bom=settings.decode_bom if decode_bom is None else decode_bom,
     )

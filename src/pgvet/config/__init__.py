@@ -4,20 +4,28 @@ Looked up in the project root, then the current folder. The file is checked agai
 models (pydantic, extra keys forbidden) before anything runs: a wrong type, an unknown key
 or an unknown rule is one clear error naming the file, the key and what was expected, so a
 typo never silently changes what pgvet checks (``exposed_schemas = "api"`` used to be
-ignored, ``unused_index_min_days = "seven"`` ended in a traceback). Sections owned by a
-capability with settings of its own (``[rls]``, ``[replay]``, ``[inspect]``) are checked
-there, with the same rule.
+ignored, ``unused_index_min_days = "seven"`` ended in a traceback). The sections of
+``pgvet rls test``, of replaying and of ``pgvet inspect`` have a module each here
+(:mod:`pgvet.config.rls`, :mod:`pgvet.config.replay`, :mod:`pgvet.config.inspect`); their
+commands read the typed objects from :class:`Config`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Strict as StrictType
 
+from pgvet.config.base import SettingError
+from pgvet.config.inspect import InspectSettings
+from pgvet.config.replay import ReplaySettings
+from pgvet.config.rls import RlsConfig
 from pgvet.errors import InputError
 from pgvet.replay.paths import ensure_inside
 
@@ -49,6 +57,9 @@ class LintSettings(_Strict):
     exposed_schemas: list[str] | None = None
     unused_index_min_days: int = Field(default=7, ge=0)
     workload: str | None = None
+    #: the first migration version not yet deployed: migration-safety rules judge the
+    #: files at or after it, the rest is history (see rules/scope.py)
+    migrations_since: str | None = Field(default=None, pattern=r"^[0-9]+$")
 
     @field_validator("ignore", "select")
     @classmethod
@@ -71,15 +82,24 @@ def _check_rules(names: list[str]) -> None:
         raise ValueError(f"unknown rule(s) {', '.join(unknown)} (see `pgvet rules`)")
 
 
-class Settings(_Strict):
-    """The whole file: top-level keys and the sections each capability owns."""
+class Settings(BaseModel):
+    """The whole file: top-level keys and the sections each capability owns.
 
-    tenant_columns: list[str] = list(DEFAULT_TENANT_COLUMNS)
-    domains: dict[str, list[str]] = {}
+    Strict field by field rather than as a whole: a strict model would refuse the
+    ``[inspect]`` table, which becomes a (pydantic) dataclass."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_columns: Annotated[list[str], StrictType()] = list(DEFAULT_TENANT_COLUMNS)
+    domains: Annotated[dict[str, list[str]], StrictType()] = {}
     lint: LintSettings = LintSettings()
-    rls: dict[str, Any] = {}
-    replay: dict[str, Any] = {}
-    inspect: dict[str, Any] = {}
+    rls: RlsConfig = RlsConfig()
+    replay: ReplaySettings = ReplaySettings()
+    inspect: InspectSettings = InspectSettings()
+
+
+#: Sections shown as ``[name]`` in messages (a top-level key is shown bare).
+_SECTIONS = ("lint", "rls", "replay", "inspect", "domains")
 
 
 def _validated(path: Path, data: dict[str, Any]) -> Settings:
@@ -87,26 +107,77 @@ def _validated(path: Path, data: dict[str, Any]) -> Settings:
         return Settings.model_validate(data)
     except ValidationError as exc:
         problem = exc.errors()[0]
-        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        if problem["type"] == "extra_forbidden":
+        error = (problem.get("ctx") or {}).get("error")
+        loc = tuple(problem["loc"]) + (error.at if isinstance(error, SettingError) else ())
+        key = setting_key(loc)
+        if problem["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             raise InputError(
                 f"{path}: unknown setting {key}",
-                hint=f"known at this level: {_known_at(problem['loc'])}",
+                hint=f"known at this level: {_known_at(loc)}",
             ) from exc
-        got = problem.get("input")
+        if isinstance(error, SettingError):
+            hint = error.hint or "see the Configuration section of the README"
+            raise InputError(f"{path}: {key}: {error.message}", hint=hint) from exc
+        said = _EXPECTED.get(problem["type"]) or problem["msg"].removeprefix("Value error, ")
         raise InputError(
-            f"{path}: {key}: {problem['msg'].removeprefix('Value error, ')} (got {got!r})",
+            f"{path}: {key}: {said} (got {problem.get('input')!r})",
             hint="see the Configuration section of the README",
         ) from exc
 
 
+#: pydantic's words for a wrong type, in TOML's
+_EXPECTED = {
+    "bool_type": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "string_type": "expected a string",
+    "list_type": "expected a list",
+    "tuple_type": "expected a list",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+    "dataclass_type": "expected a table",
+}
+
+
+def setting_key(loc: tuple[Any, ...]) -> str:
+    """How a key is named in messages: ``[inspect] cache_hit_rate``,
+    ``[rls] expect[2].persona``, ``tenant_columns``."""
+    if not loc:
+        return "(top level)"
+    head, rest = str(loc[0]), loc[1:]
+    if head not in _SECTIONS:
+        rest, head = loc, ""
+    path = ""
+    for part in rest:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    if not head:
+        return path
+    return f"[{head}] {path}" if path else f"[{head}]"
+
+
 def _known_at(loc: tuple[Any, ...]) -> str:
-    model: type[BaseModel] = Settings
+    """The keys the table holding ``loc``'s last part may have."""
+    kind: Any = Settings
+    skip = False  # the part is a free-form key (a persona's name) or an array index
     for part in loc[:-1]:
-        field_type = model.model_fields[str(part)].annotation
-        if isinstance(field_type, type) and issubclass(field_type, BaseModel):
-            model = field_type
-    return ", ".join(model.model_fields)
+        if skip or isinstance(part, int):
+            skip = False
+            continue
+        kind = _fields(kind).get(str(part), Any)
+        while (origin := typing.get_origin(kind)) is not None:
+            args = [a for a in typing.get_args(kind) if a is not type(None)]
+            skip = origin in (list, dict)
+            kind = args[0] if origin is Annotated else args[-1]
+    return ", ".join(_fields(kind))
+
+
+def _fields(kind: Any) -> dict[str, Any]:
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return {name: f.annotation for name, f in kind.model_fields.items()}
+    if dataclasses.is_dataclass(kind):
+        return {f.name: f.type for f in dataclasses.fields(kind)}
+    return {}
 
 
 @dataclass(frozen=True)
@@ -117,8 +188,12 @@ class Config:
     tenant_columns: tuple[str, ...] = DEFAULT_TENANT_COLUMNS
     #: domain name → table names or name prefixes (``"sales_*"``) that belong to it
     domains: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: the whole ``[tool.pgvet]`` table, for sections other modules own (lint, rls, replay)
+    #: the whole ``[tool.pgvet]`` table, as read (``[lint]`` is read from here)
     raw: dict[str, Any] = field(default_factory=dict)
+    #: ``[rls]``, ``[replay]`` and ``[inspect]``, validated
+    rls: RlsConfig = field(default_factory=RlsConfig)
+    replay: ReplaySettings = field(default_factory=ReplaySettings)
+    inspect: InspectSettings = field(default_factory=InspectSettings)
 
 
 def _find(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -166,4 +241,12 @@ def load_config(project_root: Path | None = None, explicit: Path | None = None) 
     settings = _validated(path, data)
     tenant = tuple(settings.tenant_columns)
     domains = {k: tuple(v) for k, v in settings.domains.items()}
-    return Config(path, tenant, domains, data)
+    return Config(
+        path,
+        tenant,
+        domains,
+        data,
+        rls=settings.rls,
+        replay=settings.replay,
+        inspect=settings.inspect,
+    )
