@@ -34,7 +34,7 @@ import pgvet.rules
 from conftest import ExampleDatabases, write_migrations
 from pgvet.catalog import read_catalog
 from pgvet.findings import Finding
-from pgvet.replay.apply import replay
+from pgvet.replay.apply import ReplayResult, replay
 from pgvet.replay.origins import compute_origins
 from pgvet.replay.project import MIGRATION_NAME, Project, load_project, split_sql
 from pgvet.rules.registry import REGISTRY, LintContext, Rule
@@ -84,12 +84,14 @@ def lint_files(rule: Rule, files: dict[str, str], dbs: ExampleDatabases, root: P
         f.failure for f in result.failed
     ]
     conn.autocommit = True
-    return Linted(conn, project, lint_again(rule, conn, project))
+    return Linted(conn, project, lint_again(rule, conn, project, result))
 
 
-def lint_again(rule: Rule, conn: psycopg.Connection, project: Project) -> list[Finding]:
+def lint_again(
+    rule: Rule, conn: psycopg.Connection, project: Project, result: ReplayResult | None = None
+) -> list[Finding]:
     catalog = replace(read_catalog(conn), origins=compute_origins(project.files))
-    return list(rule.run(LintContext(catalog=catalog, project=project)))
+    return list(rule.run(LintContext(catalog=catalog, project=project, replay=result)))
 
 
 def findings_for(rule: Rule, sql: str, dbs: ExampleDatabases, tmp_path: Path) -> list[str]:

@@ -12,7 +12,11 @@ from pathlib import Path
 
 from pgvet.rules.registry import Rule
 
-_NEEDS = {"migrations": "the project's migration files", "stats": "a live database's usage"}
+_NEEDS = {
+    "migrations": "the project's migration files",
+    "stats": "a live database's usage",
+    "replay": "a replay of the migrations (not --db)",
+}
 
 
 def page_name(rule: Rule) -> str:

@@ -21,6 +21,7 @@ from pgvet.config import Config
 from pgvet.findings import Category, Finding, Level
 
 if TYPE_CHECKING:
+    from pgvet.replay.apply import ReplayResult
     from pgvet.replay.project import Project
 
 _EXAMPLE = re.compile(r"(Bad|Good):\s*\n\s*```sql\n(.*?)```", re.S)
@@ -43,13 +44,16 @@ class Hit:
 @dataclass(frozen=True)
 class LintContext:
     """Everything a rule may look at. ``project`` only when linting migrations; ``stats``
-    only on a live database (usage counters mean nothing on a fresh sandbox)."""
+    only on a live database (usage counters mean nothing on a fresh sandbox); ``replay``
+    only when the catalog came from replaying ``project`` (what became of each file, so a
+    rule never rests a claim on a file that failed)."""
 
     catalog: Catalog
     config: Config = field(default_factory=Config)
     project: Project | None = None
     stats: Any | None = None
     live: bool = False
+    replay: ReplayResult | None = None
 
 
 RuleFn = Callable[[LintContext], Iterable[Hit]]
@@ -63,7 +67,7 @@ class Rule:
     category: Category
     title: str
     fn: RuleFn
-    requires: frozenset[str]  # subset of {"migrations", "stats"}
+    requires: frozenset[str]  # subset of {"migrations", "stats", "replay"}
     fixable: bool = False
 
     @property
@@ -77,6 +81,8 @@ class Rule:
 
     def applies(self, ctx: LintContext) -> bool:
         if "stats" in self.requires and ctx.stats is None:
+            return False
+        if "replay" in self.requires and ctx.replay is None:
             return False
         return not ("migrations" in self.requires and ctx.project is None)
 

@@ -1,16 +1,73 @@
 """What several migration rules share: the migrations requirement, catalog questions,
-index objects and CONCURRENTLY rewrites, type names.
+the replay's facts (which file created a table, which files failed), index objects and
+CONCURRENTLY rewrites, type names.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from pgvet.analysis.history import Node, TableKey, key_sql, rel_key
+from pgvet.analysis.history import Node, Step, TableKey, key_sql, rel_key
 from pgvet.analysis.sql.quote import qualified
 from pgvet.catalog.model import Catalog
+from pgvet.replay.definitions import Place, definitions
+from pgvet.replay.project import Project
+from pgvet.rules.registry import LintContext
 
 MIGRATIONS = ("migrations",)
+
+
+def failed_files(ctx: LintContext) -> frozenset[str]:
+    """Files that failed in this replay (none known on a live database): a claim that
+    rests on one of them ("created at …", "already exists") was never checked."""
+    if ctx.replay is None:
+        return frozenset()
+    return frozenset(f.filename for f in ctx.replay.files if f.status == "failed")
+
+
+@dataclass(frozen=True)
+class Creation:
+    """Where the table a statement works on was last created before it, by the project's
+    files (DO blocks included): ``earlier`` file, ``same`` file, ``later`` only (it did not
+    exist yet when the statement ran), or ``outside`` the migrations (Supabase's own tables,
+    dynamic SQL)."""
+
+    when: str
+    place: Place | None = None
+
+    @property
+    def existed(self) -> bool:
+        """Whether the table existed (and was visible to others) before the file ran."""
+        return self.when in ("earlier", "outside")
+
+
+def table_creations(project: Project) -> Callable[[Step, TableKey], Creation]:
+    """A lookup ``(step, table) → Creation`` built once per rule run (the definitions
+    index covers statements inside DO blocks, which the static walk does not follow)."""
+    index = definitions(project)
+    order = {f.filename: i for i, f in enumerate(project.files)}
+
+    def lookup(step: Step, table: TableKey) -> Creation:
+        name = f"{table[0]}.{table[1]}".lower()
+        here = (step.file_no, step.stmt.line)
+        before: list[tuple[tuple[int, int], Place]] = []
+        after = False
+        for place in index.get(("table", name), []):
+            if place.source != "migration" or place.file not in order:
+                continue
+            at = (order[place.file], place.line)
+            if at < here:
+                before.append((at, place))
+            else:
+                after = True
+        if before:
+            at, place = max(before, key=lambda item: item[0])
+            return Creation("same" if at[0] == step.file_no else "earlier", place)
+        return Creation("later" if after else "outside")
+
+    return lookup
 
 
 def catalog_knows(catalog: Catalog, schema: str) -> bool:

@@ -17,7 +17,14 @@ from pgvet.analysis.history import (
     walk,
 )
 from pgvet.analysis.sql.quote import ident
-from pgvet.rules.migrations.common import MIGRATIONS, concurrent_sql, index_object, is_partitioned
+from pgvet.rules.migrations.common import (
+    MIGRATIONS,
+    Creation,
+    concurrent_sql,
+    index_object,
+    is_partitioned,
+    table_creations,
+)
 from pgvet.rules.registry import Hit, LintContext, rule
 
 
@@ -46,7 +53,9 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
     the *same* migration file is fine: the table is new and empty, and nobody else can see
     it until the file's transaction commits (squawk flags those too; pgvet does not).
     CONCURRENTLY cannot run in a transaction, and the Supabase CLI runs each file in one, so
-    the concurrent build goes in a migration file of its own. ``add constraint ... unique``
+    the concurrent build goes in a migration file of its own. "Existed" is checked against
+    where the project creates the table (``DO`` blocks included): not reported for a table
+    created earlier in the same file, or only by a later file. ``add constraint ... unique``
     / ``primary key`` without ``using index`` is reported too: it builds the index under an
     ACCESS EXCLUSIVE lock, which blocks reads as well.
 
@@ -75,6 +84,7 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     assert ctx.project is not None
+    created = table_creations(ctx.project)
     for step, history in walk(ctx.project):
         for table, sub in alter_commands(step):
             con = sub.get("def", {}).get("Constraint", {})
@@ -83,15 +93,19 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
                 and con.get("contype") in ("CONSTR_UNIQUE", "CONSTR_PRIMARY")
                 and not con.get("indexname")
                 and history.existed(table)
+                and (creation := created(step, table)).existed
                 and not is_partitioned(ctx.catalog, table)
             ):
-                yield _constraint_index_hit(step, table, con)
+                yield _constraint_index_hit(step, table, con, creation)
         node = step.node
         if step.kind != "IndexStmt" or node.get("concurrent"):
             continue
         table = rel_key(node["relation"])
         if not history.existed(table) or node["relation"].get("relpersistence") == "t":
             continue
+        creation = created(step, table)
+        if not creation.existed:
+            continue  # created in this file (maybe in a DO block) or only by a later one
         if is_partitioned(ctx.catalog, table):
             continue  # CONCURRENTLY does not work on a partitioned parent
         name = node.get("idxname")
@@ -103,7 +117,8 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
         yield Hit(
             object=index_object(node),
             message=(
-                f"`create index` on {target}, which existed before this migration, holds a "
+                f"`create index` on {target}, which existed before this migration"
+                f"{_where(creation)}, holds a "
                 f"SHARE lock on {target} for the whole build: every insert, update and delete "
                 "waits until the index is built (minutes on a large table). Build it with "
                 "`create index concurrently` in a migration file of its own (the Supabase CLI "
@@ -116,7 +131,12 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
         )
 
 
-def _constraint_index_hit(step: Step, table: TableKey, con: Node) -> Hit:
+def _where(creation: Creation) -> str:
+    """`` (created at file:line)`` when the project created the table."""
+    return f" (created at {creation.place.location})" if creation.place else ""
+
+
+def _constraint_index_hit(step: Step, table: TableKey, con: Node, creation: Creation) -> Hit:
     """``add constraint ... unique / primary key`` builds its index under ACCESS EXCLUSIVE."""
     target = key_sql(table)
     kind = "primary key" if con.get("contype") == "CONSTR_PRIMARY" else "unique"
@@ -134,11 +154,11 @@ def _constraint_index_hit(step: Step, table: TableKey, con: Node) -> Hit:
     return Hit(
         object=target,
         message=(
-            f"adding the {label} to {target}, which existed before this migration, builds its "
-            f"index while holding an ACCESS EXCLUSIVE lock on {target}: no reads or writes "
-            "until the build is done. Build the index with `create unique index "
-            "concurrently` in a file of its own, then attach it with `add constraint ... "
-            f"{kind} using index` (instant)."
+            f"adding the {label} to {target}, which existed before this migration"
+            f"{_where(creation)}, builds its index while holding an ACCESS EXCLUSIVE lock on "
+            f"{target}: no reads or writes until the build is done. Build the index with "
+            "`create unique index concurrently` in a file of its own, then attach it with "
+            f"`add constraint ... {kind} using index` (instant)."
         ),
         file=step.stmt.file,
         line=step.stmt.line,

@@ -24,6 +24,7 @@ from pgvet.rules.migrations.common import (
     MIGRATIONS,
     catalog_knows,
     concurrent_sql,
+    failed_files,
     type_parts,
     type_sql,
 )
@@ -54,8 +55,10 @@ def if_not_exists_skipped(ctx: LintContext) -> Iterator[Hit]:
     meant never exist, so the query stays slow, the uniqueness is not enforced, or the
     application fails on a missing column. pgvet compares parse trees (ignoring names, IF
     NOT EXISTS, CONCURRENTLY and formatting) and the table's columns at that point, and
-    checks the end state in the catalog. Give the new index a new name (or drop the old
-    one first); add new columns with ``alter table ... add column``.
+    checks the end state in the catalog; a statement in a file that failed to replay, or
+    resting on an earlier object whose file failed, is not reported (that premise was
+    never checked: ``replay-failed`` reports the file). Give the new index a new name (or
+    drop the old one first); add new columns with ``alter table ... add column``.
 
     Bad:
     ```sql
@@ -85,8 +88,9 @@ def if_not_exists_skipped(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     assert ctx.project is not None
+    failed = failed_files(ctx)
     for step, history in walk(ctx.project):
-        if not step.node.get("if_not_exists"):
+        if not step.node.get("if_not_exists") or step.file.filename in failed:
             continue
         if step.kind == "IndexStmt" and step.node.get("idxname"):
             table = rel_key(step.node["relation"])
@@ -94,12 +98,17 @@ def if_not_exists_skipped(ctx: LintContext) -> Iterator[Hit]:
             earlier = history.indexes.get(key)
             if earlier is None or earlier.shape == index_shape(step.node):
                 continue
+            if earlier.stmt.file in failed:
+                continue
             if catalog_knows(ctx.catalog, key[0]) and not any(
                 (i.schema, i.name) == key for i in ctx.catalog.indexes
             ):
                 continue  # gone by the end of the migrations (dropped some way pgvet can't see)
             yield _skipped_index_hit(step, key, earlier)
         elif step.kind == "CreateStmt":
+            creator = history.created_by.get(rel_key(step.node["relation"]))
+            if creator is not None and creator.file in failed:
+                continue
             hit = _skipped_table_hit(ctx.catalog, step, history)
             if hit is not None:
                 yield hit
