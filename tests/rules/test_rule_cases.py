@@ -38,6 +38,7 @@ from pgvet.replay.apply import ReplayResult, replay
 from pgvet.replay.origins import compute_origins
 from pgvet.replay.project import MIGRATION_NAME, Project, load_project, split_sql
 from pgvet.rules.registry import REGISTRY, LintContext, Rule
+from pgvet.rules.sandbox import Sandbox
 
 RULES = sorted(REGISTRY.values(), key=lambda r: r.name)
 CASES_DIR = Path(__file__).parent / "cases"
@@ -91,7 +92,12 @@ def lint_again(
     rule: Rule, conn: psycopg.Connection, project: Project, result: ReplayResult | None = None
 ) -> list[Finding]:
     catalog = replace(read_catalog(conn), origins=compute_origins(project.files))
-    return list(rule.run(LintContext(catalog=catalog, project=project, replay=result)))
+    sandbox = Sandbox.beside(conn)  # the rules that confirm on the server use it
+    try:
+        context = LintContext(catalog=catalog, project=project, replay=result, sandbox=sandbox)
+        return list(rule.run(context))
+    finally:
+        sandbox.close()
 
 
 def findings_for(rule: Rule, sql: str, dbs: ExampleDatabases, tmp_path: Path) -> list[str]:

@@ -24,6 +24,7 @@ from pgvet.report import text
 from pgvet.report.coverage import TableCoverage, coverage_table
 from pgvet.rules.engine import lint_settings, run_lint
 from pgvet.rules.registry import LintContext
+from pgvet.rules.sandbox import Sandbox
 
 BASELINE_NAME = "pgvet-baseline.json"
 
@@ -98,12 +99,17 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
             catalog = session.catalog
             source = str(project.migrations_dir)
             partial, replay_failed = session.result.partial, not session.result.ok
+        sandbox = None
+        if request.db is None:  # rules confirm their claims on the sandbox, never live
+            sandbox = Sandbox.beside(session.conn)
+            stack.callback(sandbox.close)
         ctx = LintContext(
             catalog=catalog,
             config=config,
             project=project,
             stats=stats,
             live=request.db is not None,
+            sandbox=sandbox,
         )
         findings = run_lint(ctx, request.rules)
         rows = coverage_table(catalog, config, findings)

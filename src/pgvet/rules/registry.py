@@ -23,6 +23,7 @@ from pgvet.findings import Category, Finding, Level
 if TYPE_CHECKING:
     from pgvet.replay.apply import ReplayResult
     from pgvet.replay.project import Project
+    from pgvet.rules.sandbox import Sandbox
 
 _EXAMPLE = re.compile(r"(Bad|Good):\s*\n\s*```sql\n(.*?)```", re.S)
 
@@ -39,6 +40,9 @@ class Hit:
     fix: str | None = None
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    #: this finding's level when it differs from the rule's (a claim the sandbox did not
+    #: confirm is at most a warning)
+    level: Level | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class LintContext:
     project: Project | None = None
     stats: Any | None = None
     live: bool = False
+    #: the replayed sandbox, for rules that confirm a claim before making it (None on a
+    #: live database: they then say "not confirmed")
+    sandbox: Sandbox | None = None
     replay: ReplayResult | None = None
 
 
@@ -96,7 +103,7 @@ class Rule:
             yield Finding(
                 rule=self.name,
                 code=self.code,
-                level=self.level,
+                level=hit.level or self.level,
                 category=self.category,
                 object=hit.object,
                 message=hit.message,
