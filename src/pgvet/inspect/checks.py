@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pgvet.findings import Category, Finding, Level, sort_findings
 from pgvet.inspect.bloat import bloated
-from pgvet.inspect.model import WRAPAROUND, Inspection
+from pgvet.inspect.model import WRAPAROUND, Inspection, Latency, Percentile, Statement
 from pgvet.inspect.settings import InspectSettings
 
 
@@ -463,26 +463,58 @@ def _replication(ins: Inspection, s: InspectSettings) -> Iterator[Finding]:
 
 def _latency(ins: Inspection, s: InspectSettings) -> Iterator[Finding]:
     for st in ins.statements or ():
-        for name, label, bound, target in (
-            ("latency-p95", "P95", st.p95, s.p95_ms),
-            ("latency-p99", "P99", st.p99, s.p99_ms),
+        for name, label, attr, target in (
+            ("latency-p95", "P95", "p95", s.p95_ms),
+            ("latency-p99", "P99", "p99", s.p99_ms),
         ):
-            if bound.high <= target:
-                continue
-            certain = bound.low > target
-            verdict = "above" if certain else "possibly above"
-            yield _finding(
-                name,
-                f"statement {st.queryid}",
-                f"{label} {verdict} {target:g} ms: between {bound.low:.1f} and "
-                f"{bound.high:.1f} ms (bounds from {st.calls:,} calls: mean {st.mean_ms:.1f}, "
-                f"stddev {st.stddev_ms:.1f}, min {st.min_ms:.1f}, max {st.max_ms:.1f} ms): "
-                f"{' '.join(st.query.split())[:120]}",
-                level=None if certain else Level.info,
-                low_ms=bound.low,
-                high_ms=bound.high,
-                certain=certain,
-            )
+            measured = getattr(st.measured, attr) if st.measured else None
+            if measured is not None and (measured.ms is not None or measured.below_ms is not None):
+                yield from _measured_latency(ins, st, name, label, measured, target)
+            else:
+                yield from _bounded_latency(st, name, label, getattr(st, attr), target)
+
+
+def _measured_latency(
+    ins: Inspection, st: Statement, name: str, label: str, p: Percentile, target: float
+) -> Iterator[Finding]:
+    """A percentile pgvet measured (``--sample``): above the target or not, for certain."""
+    if p.ms is None or p.ms <= target:  # measured, or known to be below the largest gap
+        return
+    m, window = st.measured, ins.sampling
+    assert m is not None and window is not None
+    yield _finding(
+        name,
+        f"statement {st.queryid}",
+        f"{label} above {target:g} ms: {p.ms:.1f} ms ±{p.resolution_ms:.1f} measured over "
+        f"{m.calls:,} calls in a {window.seconds:.0f} s watch ({m.seen:,} seen running): "
+        f"{' '.join(st.query.split())[:120]}",
+        measured_ms=p.ms,
+        calls=m.calls,
+        certain=True,
+    )
+
+
+def _bounded_latency(
+    st: Statement, name: str, label: str, bound: Latency, target: float
+) -> Iterator[Finding]:
+    """A percentile bounded from pg_stat_statements' figures: above for certain, possibly
+    above (info), or below for certain (nothing)."""
+    if bound.high <= target:
+        return
+    certain = bound.low > target
+    verdict = "above" if certain else "possibly above"
+    yield _finding(
+        name,
+        f"statement {st.queryid}",
+        f"{label} {verdict} {target:g} ms: between {bound.low:.1f} and "
+        f"{bound.high:.1f} ms (bounds from {st.calls:,} calls: mean {st.mean_ms:.1f}, "
+        f"stddev {st.stddev_ms:.1f}, min {st.min_ms:.1f}, max {st.max_ms:.1f} ms; "
+        f"--sample measures it): {' '.join(st.query.split())[:120]}",
+        level=None if certain else Level.info,
+        low_ms=bound.low,
+        high_ms=bound.high,
+        certain=certain,
+    )
 
 
 CHECKERS: tuple[Callable[[Inspection, InspectSettings], Iterator[Finding]], ...] = (

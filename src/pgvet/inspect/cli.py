@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pgvet.cli.common import ConfigOpt, FailOn, OutputOpt, emit, err, friendly
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, PgvetError
@@ -21,6 +24,23 @@ class InspectFormat(StrEnum):
     json = "json"
     markdown = "markdown"
     prometheus = "prometheus"
+
+
+@contextmanager
+def _progress(seconds: float) -> Iterator[Callable[[float], None] | None]:
+    """A progress bar on stderr for the ``--sample`` watch (nothing without it)."""
+    if seconds <= 0:
+        yield None
+        return
+    with Progress(
+        TextColumn("watching running statements"),
+        BarColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("sample", total=seconds)
+        yield lambda done: bar.update(task, completed=done)
 
 
 @friendly
@@ -62,6 +82,17 @@ def inspect_command(
             "-o LARGE_TABLE_OPTIMIZATION.md.",
         ),
     ] = False,
+    sample: Annotated[
+        float,
+        typer.Option(
+            "--sample",
+            help="Watch the running statements for this many seconds and report measured "
+            "P50/P95/P99 per statement (read-only: pg_stat_activity and pg_stat_statements).",
+            min=0,
+            max=3600,
+            metavar="SECONDS",
+        ),
+    ] = 0,
     output: OutputOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -75,9 +106,18 @@ def inspect_command(
         raise PgvetError("give the database to inspect with --db URL (or PGVET_DB)")
     if plan and fmt not in (InspectFormat.text, InspectFormat.markdown):
         raise PgvetError("--plan writes Markdown: leave out --format")
-    outcome = run_inspect(
-        InspectRequest(db=db, config=config, save=save, history=history, plan=plan)
-    )
+    with _progress(sample) as tick:
+        outcome = run_inspect(
+            InspectRequest(
+                db=db,
+                config=config,
+                save=save,
+                history=history,
+                plan=plan,
+                sample=sample,
+                progress=tick,
+            )
+        )
     ins, findings, settings = outcome.inspection, outcome.findings, outcome.settings
     if outcome.candidates is not None:
         from pgvet.inspect import plan_report  # only for --plan: it brings in pglast

@@ -5,15 +5,19 @@ Kept out of the CLI so tests call the same path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import psycopg
+
 from pgvet.config import load_config
+from pgvet.errors import PgvetError
 from pgvet.findings import Finding
 from pgvet.inspect import history
 from pgvet.inspect.checks import check
-from pgvet.inspect.model import Inspection
+from pgvet.inspect.model import Inspection, Sampled, Window
 from pgvet.inspect.read import read_inspection
 from pgvet.inspect.settings import InspectSettings, history_path, inspect_settings
 from pgvet.live.connect import connect_read_only, redact
@@ -29,6 +33,8 @@ class InspectRequest:
     save: bool = False
     history: Path | None = None
     plan: bool = False  # also the large-table plan (pgvet.inspect.plan)
+    sample: float = 0.0  # seconds to watch the running statements (measured percentiles)
+    progress: Callable[[float], None] | None = None  # seconds of the sample watched so far
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,15 @@ def run_inspect(request: InspectRequest) -> InspectOutcome:
     where = history_path(settings, config, request.history)
     target = history.target_key(request.db)
     with connect_read_only(request.db, application="pgvet inspect") as conn:
+        # the watch comes first, so that what ran during it is among the statements read
+        watched = _watch(conn, request) if request.sample > 0 else None
         inspection = read_inspection(conn, settings)
+        if watched is not None:
+            window, measured = watched
+            statements = tuple(
+                replace(st, measured=measured.get(st.queryid)) for st in inspection.statements or ()
+            )
+            inspection = replace(inspection, statements=statements, sampling=window)
         inspection = replace(inspection, growth=history.growth(where, target, inspection, settings))
         candidates = None
         if request.plan:
@@ -64,3 +78,23 @@ def run_inspect(request: InspectRequest) -> InspectOutcome:
         where if request.save else None,
         candidates,
     )
+
+
+def _watch(conn: psycopg.Connection, request: InspectRequest) -> tuple[Window, dict[int, Sampled]]:
+    """``--sample``: the running statements watched (see :mod:`pgvet.inspect.sample`)."""
+    from pgvet.inspect.sample import TAG, sample
+
+    row = conn.execute(
+        f"select {TAG} n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace "
+        "where e.extname = 'pg_stat_statements'"
+    ).fetchone()
+    if row is None:
+        raise PgvetError(
+            "--sample needs pg_stat_statements' call counts: the extension is not installed "
+            "in this database (create extension pg_stat_statements; it must be in "
+            "shared_preload_libraries)"
+        )
+    try:
+        return sample(conn, row[0], request.sample, tick=request.progress)
+    except psycopg.errors.ObjectNotInPrerequisiteState as exc:  # not preloaded
+        raise PgvetError(f"--sample needs pg_stat_statements: {exc.diag.message_primary}") from exc

@@ -58,6 +58,11 @@ SOURCES = {
     "its figures by Cantelli's inequality on the calls' own mean μ and (population) standard "
     "deviation σ: at least max(min, μ - σ·√((1-q)/q)), at most min(max, μ + σ·√(q/(1-q))) "
     "(P95: μ - 0.23σ … μ + 4.36σ; P99: μ - 0.10σ … μ + 9.95σ); a bound, never a measurement",
+    "sampled": "--sample: pg_stat_activity read every few ms for the window (each execution's "
+    "query_id, query_start and the last read that saw it running), the calls that ended in "
+    "the window from pg_stat_statements before/after; the q-th percentile is the "
+    "ceil((1-q)·n)-th longest execution seen when that one is longer than the largest gap "
+    "between reads (every longer one was then seen), else only 'below the largest gap'",
 }
 
 
@@ -270,6 +275,42 @@ class Latency:
 
 
 @dataclass(frozen=True)
+class Percentile:
+    """A measured percentile: ``ms`` when the rank was resolved, else only ``below_ms``."""
+
+    ms: float | None
+    below_ms: float | None = None
+    resolution_ms: float = 0.0  # ± half the gap around the execution's end
+
+    def text(self) -> str:
+        if self.ms is not None:
+            return f"{self.ms:.1f}"
+        return f"< {self.below_ms:.1f}" if self.below_ms is not None else "n/a"
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """One statement's executions in the window."""
+
+    queryid: int
+    calls: int  # ended in the window (pg_stat_statements)
+    seen: int  # of those, seen running
+    p50: Percentile
+    p95: Percentile
+    p99: Percentile
+
+
+@dataclass(frozen=True)
+class Window:
+    """The watch itself: how long, how often, and the largest gap between two reads."""
+
+    seconds: float
+    reads: int
+    max_gap_ms: float  # executions longer than this were all seen
+    started: datetime
+
+
+@dataclass(frozen=True)
 class Statement:
     queryid: int
     query: str
@@ -285,6 +326,7 @@ class Statement:
     share: float  # of all statements' execution time
     p95: Latency
     p99: Latency
+    measured: Sampled | None = None  # --sample: this statement's executions in the window
 
 
 @dataclass(frozen=True)
@@ -320,6 +362,7 @@ class Inspection:
     #: why a kind of figure is missing or partial ("statements": "extension not installed")
     notes: dict[str, str] = field(default_factory=dict)
     growth: tuple[Growth, ...] = ()
+    sampling: Window | None = None  # --sample: the watch the measured percentiles come from
 
     @property
     def cache_hit_rate(self) -> float | None:

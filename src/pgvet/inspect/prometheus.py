@@ -213,6 +213,16 @@ def exposition(ins: Inspection, findings: Iterable[Finding]) -> str:
             st.p99.high,
             **q,
         )
+        for attr in ("p50", "p95", "p99") if st.measured else ():
+            measured = getattr(st.measured, attr)
+            if measured.ms is not None:
+                e.add(
+                    f"statement_{attr}_ms",
+                    g,
+                    "measured by --sample: nearest rank over the calls that ended in the watch",
+                    measured.ms,
+                    **q,
+                )
     found = list(findings)
     for level in ("error", "warn", "info"):
         e.add(

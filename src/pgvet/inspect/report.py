@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from pgvet.findings import Finding
-from pgvet.inspect.model import SOURCES, WRAPAROUND, Inspection
+from pgvet.inspect.model import SOURCES, WRAPAROUND, Inspection, Statement
 from pgvet.inspect.settings import InspectSettings
 from pgvet.report.sanitize import md_cell, safe_markup, untrusted
 
@@ -65,19 +65,36 @@ def targets(ins: Inspection, s: InspectSettings) -> list[tuple[str, str, str, st
         if ins.statements is None:
             rows.append((f"{label} < {target:g} ms", "n/a", "no data", "statements"))
             continue
-        bounds = [getattr(st, attr) for st in ins.statements]
-        above = sum(1 for b in bounds if b.low > target)
-        maybe = sum(1 for b in bounds if b.low <= target < b.high)
+        above = maybe = measured = 0
+        for st in ins.statements:
+            m = getattr(st.measured, attr) if st.measured else None
+            if m is not None and (m.ms is not None or m.below_ms is not None):
+                measured += 1
+                above += m.ms is not None and m.ms > target
+                continue
+            b = getattr(st, attr)
+            above += b.low > target
+            maybe += b.low <= target < b.high
         verdict = "BREACH" if above else ("unknown" if maybe else "ok")
         rows.append(
             (
                 f"{label} < {target:g} ms (top statements)",
-                f"{above} above for certain, {maybe} possibly, of {len(bounds)}",
+                f"{above} above for certain, {maybe} possibly, of {len(ins.statements)}"
+                + (f" ({measured} measured)" if measured else ""),
                 verdict,
-                "latency",
+                "sampled, latency" if measured else "latency",
             )
         )
     return rows
+
+
+def _percentile(st: Statement, attr: str) -> str:
+    """Measured (``--sample``) when it was, else the bounds from pg_stat_statements."""
+    m = getattr(st.measured, attr) if st.measured else None
+    if m is not None and (m.ms is not None or m.below_ms is not None):
+        return f"{m.text()} measured"
+    b = getattr(st, attr)
+    return f"{b.low:.1f}–{b.high:.1f} bounds"
 
 
 def _table(console: Console, title: str, columns: list[str], rows: list[list[Any]]) -> None:
@@ -296,7 +313,13 @@ def _sections(ins: Inspection, s: InspectSettings) -> list[tuple[str, list[str],
         out.append(
             (
                 "Costliest and slowest statements (pg_stat_statements"
-                + (f", since {when(ins.statements_reset)})" if ins.statements_reset else ")"),
+                + (f", since {when(ins.statements_reset)}" if ins.statements_reset else "")
+                + (
+                    f"; percentiles measured in a {ins.sampling.seconds:.0f} s watch, "
+                    f"{ins.sampling.reads:,} reads, largest gap {ins.sampling.max_gap_ms:.1f} ms)"
+                    if ins.sampling
+                    else "; percentiles bounded from its figures)"
+                ),
                 [
                     "queryid",
                     "calls",
@@ -305,8 +328,8 @@ def _sections(ins: Inspection, s: InspectSettings) -> list[tuple[str, list[str],
                     "mean ms",
                     "stddev ms",
                     "rows",
-                    "P95 ms (bounds)",
-                    "P99 ms (bounds)",
+                    "P95 ms",
+                    "P99 ms",
                     "query",
                 ],
                 [
@@ -318,8 +341,8 @@ def _sections(ins: Inspection, s: InspectSettings) -> list[tuple[str, list[str],
                         f"{st.mean_ms:.2f}",
                         f"{st.stddev_ms:.2f}",
                         f"{st.rows:,}",
-                        f"{st.p95.low:.1f}–{st.p95.high:.1f}",
-                        f"{st.p99.low:.1f}–{st.p99.high:.1f}",
+                        _percentile(st, "p95"),
+                        _percentile(st, "p99"),
                         " ".join(st.query.split())[:80],
                     ]
                     for st in ins.statements
