@@ -30,6 +30,37 @@ _PLACEHOLDER = re.compile(
     re.I,
 )
 
+#: Shapes that are a pattern, not a value: a regex (character classes, escapes such as
+#: ``\d``, quantified groups, ``.*``, counted repetition) or a format template
+#: (``%s``, ``{}``, ``{0}``, ``$1``).
+_PATTERN_SHAPE = re.compile(
+    r"\[\^|\[[^\]]*\][+*?{]|\\[dDwWsSbB.]|\(\?|[)\]][+*?]|\.[*+]|\{\d+(?:,\d*)?\}|"
+    r"%[sd]|%\(\w+\)s|\{\w*\}|\$\d"
+)
+
+#: Words that make a value an example or placeholder rather than a credential: the
+#: documentation's ``your-password`` and ``example``, the local stack's own
+#: ``postgres:postgres`` (``supabase start``, public), redactions and dummies.
+_EXAMPLE_WORDS = re.compile(
+    r"^(?:postgres|example|test|testing|demo|dummy|fake|sample|admin|root|user|pass(?:word)?"
+    r"\d*|secret\d*|123456\d*|qwerty|letmein|none|null|redacted|hidden)$"
+    r"|your|example|placeholder|redacted|replace|insert[-_]?here|dummy|xxxx|\*\*\*|\.\.\.|…",
+    re.I,
+)
+
+
+def plausible_secret(value: str) -> bool:
+    """True when ``value`` looks like a real literal credential: not a placeholder
+    (``<password>``, ``${DB_PASSWORD}``, ``***``), not a regex or format template
+    (``[^@]+``, ``%s``), not an example value (``your-password``, ``postgres``)."""
+    value = value.strip()
+    if len(value) < 4 or any(c.isspace() for c in value):
+        return False
+    if _PLACEHOLDER.match(value) or _PATTERN_SHAPE.search(value):
+        return False
+    return not _EXAMPLE_WORDS.search(value)
+
+
 #: The JWT secret of ``supabase start`` (public, in the CLI's source): tokens it signs are
 #: the demo keys every local stack shares, not secrets.
 LOCAL_DEMO_JWT_SECRET = b"super-secret-jwt-token-with-at-least-32-characters-long"
@@ -91,8 +122,10 @@ def text_secrets(text: str) -> Iterator[Secret]:
     for match in _SB_SECRET.finditer(text):
         yield Secret(match.start(), "sb_secret", "a Supabase secret API key (`sb_secret_…`)")
     for match in _CONNINFO.finditer(text):
-        password = match.group("password")
-        if _PLACEHOLDER.match(password):
+        password, user = match.group("password"), match.group("user")
+        if match.start() > 0 and text[match.start() - 1] == "^":
+            continue  # '^postgresql://…': a pattern that validates URLs
+        if _PATTERN_SHAPE.search(user) or not plausible_secret(password):
             continue
         yield Secret(
             match.start("password"),
@@ -107,7 +140,7 @@ def _option_password(options: list[Node]) -> tuple[str, int] | None:
         elem = opt.get("DefElem", {})
         if elem.get("defname") == "password":
             value = elem.get("arg", {}).get("String", {}).get("sval")
-            if value and not _PLACEHOLDER.match(value):
+            if value and plausible_secret(value):
                 return value, int(elem.get("arg_location", elem.get("location", 0)))
     return None
 
