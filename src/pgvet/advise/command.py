@@ -13,12 +13,14 @@ from pgvet.advise import report
 from pgvet.advise.session import Settings, advise
 from pgvet.cli.common import (
     ConfigOpt,
+    DecodeBomOpt,
     Format,
     FormatOpt,
     OutputOpt,
     PathArg,
     PgVersionOpt,
     StatementTimeoutOpt,
+    SuperuserOpt,
     TimeoutOpt,
     emit,
     err,
@@ -55,6 +57,8 @@ def advise_command(
     config: ConfigOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
+    superuser: SuperuserOpt = None,
+    decode_bom: DecodeBomOpt = None,
 ) -> None:
     """Propose indexes (lint findings and the workload's plans), screen them with hypopg,
     build them for real on generated data and measure each: P50/P95/P99 per query, plan,
@@ -63,7 +67,7 @@ def advise_command(
         raise InputError("--iterations and --concurrency must be at least 1")
     project = load_project(path)
     settings = load_config(project.root, config)
-    limits = resolve_limits(settings, statement_timeout, timeout, None)
+    limits = resolve_limits(settings, statement_timeout, timeout, superuser, decode_bom)
     advice = advise(
         path,
         project,

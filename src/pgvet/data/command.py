@@ -13,12 +13,14 @@ from rich.table import Table as RichTable
 
 from pgvet.cli.common import (
     ConfigOpt,
+    DecodeBomOpt,
     Format,
     FormatOpt,
     OutputOpt,
     PathArg,
     PgVersionOpt,
     StatementTimeoutOpt,
+    SuperuserOpt,
     TimeoutOpt,
     emit,
     err,
@@ -67,13 +69,15 @@ def data_command(
     config: ConfigOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
+    superuser: SuperuserOpt = None,
+    decode_bom: DecodeBomOpt = None,
 ) -> None:
     """Fill every table of the replayed project with realistic generated rows (binary COPY):
     foreign keys, tenants, checks, unique keys and enums respected; report rows and speed."""
     project = load_project(path)
     settings = load_config(project.root, config)
     wanted = scale_from(rows, scale)
-    limits = resolve_limits(settings, statement_timeout, timeout, None)
+    limits = resolve_limits(settings, statement_timeout, timeout, superuser, decode_bom)
     with filled_project(
         path,
         project,

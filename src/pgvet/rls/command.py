@@ -18,6 +18,9 @@ import typer
 from rich.console import Console
 
 from pgvet.cli.common import (
+    ConfigOpt,
+    DecodeBomOpt,
+    PgVersionOpt,
     StatementTimeoutOpt,
     SuperuserOpt,
     TimeoutOpt,
@@ -96,18 +99,8 @@ def test(
             "RLS_POLICY_TEST_SUITE.md for markdown) instead of stdout.",
         ),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="pgvet.toml or pyproject.toml with the [rls] section."),
-    ] = None,
-    pg_version: Annotated[
-        int | None,
-        typer.Option(
-            "--pg-version",
-            help="PostgreSQL major to run (default: major_version in supabase/config.toml).",
-            show_default=False,
-        ),
-    ] = None,
+    config: ConfigOpt = None,
+    pg_version: PgVersionOpt = None,
     seed: Annotated[
         bool | None,
         typer.Option(
@@ -141,6 +134,7 @@ def test(
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
     superuser: SuperuserOpt = None,
+    decode_bom: DecodeBomOpt = None,
 ) -> None:
     """Replay the project (or use --db), act as every persona and check what each sees.
 
@@ -156,9 +150,10 @@ def test(
             f"--db {redact(db)}: rls test writes rows there (rolled back at the end)",
             hint="use a disposable database and add --i-understand-this-writes",
         )
-    if db is not None and (statement_timeout or timeout or superuser):
+    if db is not None and (statement_timeout or timeout or superuser or decode_bom is not None):
         raise InputError(
-            "--statement-timeout, --timeout and --superuser apply to a replay, not --db"
+            "--statement-timeout, --timeout, --superuser and --decode-bom apply to a replay, "
+            "not --db"
         )
     report = (
         _run_db(db, config, auto, min_coverage)
@@ -172,6 +167,7 @@ def test(
             statement_timeout=statement_timeout,
             timeout=timeout,
             superuser=superuser,
+            decode_bom=decode_bom,
             min_coverage=min_coverage,
         )
     )
@@ -191,6 +187,7 @@ def _run_path(
     statement_timeout: str | None,
     timeout: str | None,
     superuser: bool | None,
+    decode_bom: bool | None,
     min_coverage: float | None,
 ) -> RlsReport | None:
     from pgvet.replay.limits import resolve_limits
@@ -203,7 +200,7 @@ def _run_path(
     settings_all = load_config(project.root, config)
     settings = _with_coverage(rls_settings(settings_all), min_coverage)
     load_seed = settings.seed if seed is None else seed
-    limits = resolve_limits(settings_all, statement_timeout, timeout, superuser)
+    limits = resolve_limits(settings_all, statement_timeout, timeout, superuser, decode_bom)
     with replayed_project(
         path, project=project, pg_version=pg_version, console=err, limits=limits
     ) as session:

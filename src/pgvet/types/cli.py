@@ -11,16 +11,21 @@ import typer
 from rich.console import Console
 
 from pgvet.cli.common import (
+    ConfigOpt,
+    DecodeBomOpt,
     FailOn,
     KeepGoingOpt,
     LintFormat,
     OutputOpt,
     PgVersionOpt,
+    StatementTimeoutOpt,
+    SuperuserOpt,
+    TimeoutOpt,
     emit,
     err,
     friendly,
 )
-from pgvet.errors import EXIT_FINDINGS, EXIT_OK
+from pgvet.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from pgvet.findings import Level, at_or_above
 from pgvet.report import jsondoc, markdown, text
 from pgvet.types.check import RULES
@@ -93,6 +98,11 @@ def types_command(
     keep_going: KeepGoingOpt = False,
     pg_version: PgVersionOpt = None,
     output: OutputOpt = None,
+    config: ConfigOpt = None,
+    statement_timeout: StatementTimeoutOpt = None,
+    timeout: TimeoutOpt = None,
+    superuser: SuperuserOpt = None,
+    decode_bom: DecodeBomOpt = None,
 ) -> None:
     """Generate the TypeScript or Python types `supabase gen types` prints, without node.
 
@@ -101,6 +111,11 @@ def types_command(
     Exit 0 when done (and, with --check, nothing reaches `--fail-on`), 1 when the replay
     failed or --check found problems, 2 for bad input.
     """
+    if db is not None and (statement_timeout or timeout or superuser or decode_bom is not None):
+        raise InputError(
+            "--statement-timeout, --timeout, --superuser and --decode-bom apply to a replay, "
+            "not --db"
+        )
     request = TypesRequest(
         path=path,
         db=db,
@@ -111,6 +126,11 @@ def types_command(
         pg_version=pg_version,
         one_to_one=one_to_one,
         postgrest_version=postgrest_version,
+        config=config,
+        statement_timeout=statement_timeout,
+        timeout=timeout,
+        superuser=superuser,
+        decode_bom=decode_bom,
     )
     outcome = run_types(request, err)
     if check is None:

@@ -37,6 +37,12 @@ class TypesRequest:
     pg_version: int | None = None
     one_to_one: bool = True
     postgrest_version: str | None = None
+    #: the replay's settings file and options (None: ``[replay]``, else the default)
+    config: Path | None = None
+    statement_timeout: str | None = None
+    timeout: str | None = None
+    superuser: bool | None = None
+    decode_bom: bool | None = None
 
 
 @dataclass
@@ -76,17 +82,27 @@ def _database(
             yield conn, redact(request.db), False
         return
     assert request.path is not None
+    from pgvet.config import load_config
+    from pgvet.replay.limits import resolve_limits
     from pgvet.replay.project import load_project
     from pgvet.replay.session import replayed_project
     from pgvet.report import text
 
     project = load_project(request.path)
+    limits = resolve_limits(
+        load_config(project.root, request.config),
+        request.statement_timeout,
+        request.timeout,
+        request.superuser,
+        request.decode_bom,
+    )
     with replayed_project(
         request.path,
         project=project,
         pg_version=request.pg_version,
         keep_going=request.keep_going,
         console=console,
+        limits=limits,
     ) as session:
         if not session.result.ok:
             text.print_replay(console, session.result, all_files=False)

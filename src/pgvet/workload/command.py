@@ -11,11 +11,13 @@ import typer
 
 from pgvet.cli.common import (
     ConfigOpt,
+    DecodeBomOpt,
     Format,
     FormatOpt,
     OutputOpt,
     PgVersionOpt,
     StatementTimeoutOpt,
+    SuperuserOpt,
     TimeoutOpt,
     emit,
     err,
@@ -58,6 +60,8 @@ def workload_command(
     config: ConfigOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
+    superuser: SuperuserOpt = None,
+    decode_bom: DecodeBomOpt = None,
 ) -> None:
     """Run the project's workload.sql on generated data, each query as its persona with
     RLS on: P50/P95/P99 per query and the plan's costliest node."""
@@ -70,7 +74,7 @@ def workload_command(
         raise InputError("--iterations and --concurrency must be at least 1")
     project = load_project(path)
     settings = load_config(project.root, config)
-    limits = resolve_limits(settings, statement_timeout, timeout, None)
+    limits = resolve_limits(settings, statement_timeout, timeout, superuser, decode_bom)
     with filled_project(
         path,
         project,
