@@ -192,6 +192,9 @@ def test_schemas_enums_extensions(catalog: Catalog) -> None:
     exts = {e.name: e for e in catalog.extensions}
     assert exts["citext"].schema == "public"
     assert exts["plpgsql"].schema == "pg_catalog"
+    # extension-in-public's advice and a version check rest on these two facts
+    assert exts["citext"].relocatable and not exts["plpgsql"].relocatable
+    assert exts["citext"].default_version == exts["citext"].version
 
 
 def test_constraints(catalog: Catalog) -> None:
@@ -373,6 +376,9 @@ def test_views(catalog: Catalog) -> None:
             emails.definition == " SELECT members.id,\n    members.email\n   FROM public.members;"
         )
     assert [c.name for c in emails.columns] == ["id", "email"]
+    # what each definition reads, from pg_depend (auth-users-exposed follows these)
+    assert emails.relations == (("public", "members"),)
+    assert views[("app", "plain_view")].relations == (("public", "orgs"),)
     assert not views[("app", "plain_view")].security_invoker
     counts = views[("public", "org_counts")]
     assert counts.materialized and counts.owner == "postgres"

@@ -105,3 +105,31 @@ def test_choose_warns_when_the_major_is_missing(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("PGVET_PG_BINDIR", os.devnull)
     with pytest.raises(Exception, match="holds no usable PostgreSQL server"):
         binaries.choose(15)
+
+
+def test_platform_after_create_grants(scratch_db: psycopg.Connection) -> None:
+    """The platform's after-create scripts: the project role reads the Vault (SQL functions
+    reading it validate at creation) and owns postgres_fdw, so migrations create servers
+    and foreign tables (foreign-table-in-api's examples rest on this)."""
+    with scratch_db.transaction(force_rollback=True):
+        secret_id = scratch_db.execute("select vault.create_secret('s3cr3t', 'api')").fetchone()
+        assert secret_id is not None
+        assert scratch_db.execute(
+            "select decrypted_secret from vault.decrypted_secrets where name = 'api'"
+        ).fetchone() == ("s3cr3t",)
+        scratch_db.execute(
+            "create function public.read_api_secret() returns text language sql stable "
+            "as $$ select decrypted_secret from vault.decrypted_secrets where name = 'api' $$"
+        )
+        scratch_db.execute("create extension postgres_fdw")
+        assert scratch_db.execute(
+            "select pg_get_userbyid(fdwowner) from pg_foreign_data_wrapper"
+            " where fdwname = 'postgres_fdw'"
+        ).fetchone() == ("postgres",)
+        scratch_db.execute(
+            "create server billing foreign data wrapper postgres_fdw options (dbname 'x')"
+        )
+        scratch_db.execute("create foreign table public.invoices (id bigint) server billing")
+        assert scratch_db.execute(
+            "select rolsuper from pg_roles where rolname = 'postgres'"
+        ).fetchone() == (False,)

@@ -309,13 +309,21 @@ WHERE NOT starts_with(n.nspname, 'pg_') AND n.nspname <> 'information_schema'
 ORDER BY 1, 2, 3
 """
 
-# Reads views and materialized views: definition, reloptions (security_invoker, ...), owner.
+# Reads views and materialized views: definition, reloptions (security_invoker, ...), owner,
+# the relations their rewrite rule depends on (auth.users included: any schema).
 VIEWS_SQL = f"""
 SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized,
        pg_get_viewdef(c.oid, true) AS definition,
        coalesce(c.reloptions, '{{}}'::text[]) AS options,
        pg_get_userbyid(c.relowner) AS owner,
-       e.extname AS extension
+       e.extname AS extension,
+       ARRAY(SELECT DISTINCT ARRAY[rn.nspname::text, rc.relname::text]
+             FROM pg_rewrite rw
+             JOIN pg_depend rd ON rd.classid = 'pg_rewrite'::regclass AND rd.objid = rw.oid
+                  AND rd.refclassid = 'pg_class'::regclass AND rd.deptype = 'n'
+             JOIN pg_class rc ON rc.oid = rd.refobjid AND rc.oid <> c.oid
+             JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+             WHERE rw.ev_class = c.oid ORDER BY 1) AS relations
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
@@ -355,11 +363,15 @@ WHERE t.typtype = 'e' AND {_REVIEWED}
 ORDER BY 1, 2
 """
 
-# Reads installed extensions (all schemas).
+# Reads installed extensions (all schemas), whether they can be moved to another schema,
+# and the version the server's control file installs by default.
 EXTENSIONS_SQL = """
-SELECT e.extname AS name, n.nspname AS schema, e.extversion AS version
+SELECT e.extname AS name, n.nspname AS schema, e.extversion AS version,
+       e.extrelocatable AS relocatable, av.default_version
 FROM pg_extension e
 JOIN pg_namespace n ON n.oid = e.extnamespace
+LEFT JOIN pg_available_extensions() AS av(name, default_version, comment)
+     ON av.name = e.extname
 ORDER BY 1
 """
 
@@ -543,7 +555,12 @@ def read_catalog(
         views=tuple(_view(r, columns.get((r["schema"], r["name"]), ())) for r in view_rows),
         triggers=tuple(_trigger(r) for r in trigger_rows),
         enums=tuple(Enum(r["schema"], r["name"], tuple(r["labels"])) for r in enum_rows),
-        extensions=tuple(Extension(r["name"], r["schema"], r["version"]) for r in extension_rows),
+        extensions=tuple(
+            Extension(
+                r["name"], r["schema"], r["version"], r["relocatable"], r["default_version"]
+            )
+            for r in extension_rows
+        ),
         privileges=tuple(
             TablePrivilege(r["schema"], r["table_name"], r["role"], frozenset(r["privileges"]))
             for r in privilege_rows
@@ -747,6 +764,7 @@ def _view(r: Row, columns: tuple[Column, ...]) -> View:
         owner=r["owner"],
         columns=columns,
         extension=r["extension"],
+        relations=tuple((schema, name) for schema, name in r["relations"]),
     )
 
 

@@ -337,7 +337,8 @@ class View:
 
     ``security_invoker`` matters on Supabase: a view without it runs with its owner's
     rights and so skips the RLS of the tables it reads. ``check_option`` is ``local`` /
-    ``cascaded`` / None.
+    ``cascaded`` / None. ``relations`` are the relations its definition reads directly
+    (``pg_depend`` of its rewrite rule), in any schema (``("auth", "users")`` too).
     """
 
     schema: str
@@ -350,6 +351,7 @@ class View:
     owner: str = ""
     columns: tuple[Column, ...] = ()
     extension: str | None = None
+    relations: tuple[QualifiedName, ...] = ()
 
     @property
     def origin_key(self) -> ObjectKey:
@@ -398,11 +400,15 @@ class Enum:
 
 @dataclass(frozen=True, slots=True)
 class Extension:
-    """An installed extension."""
+    """An installed extension. ``relocatable``: ``ALTER EXTENSION ... SET SCHEMA`` can
+    move it; ``default_version``: what the server's control file installs by default
+    (None when the server has no control file for it)."""
 
     name: str
     schema: str
     version: str
+    relocatable: bool = False
+    default_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,8 @@ def _touches(node: dict[str, Any]) -> list[Touch]:
             *_constraint_touches(schema, name, elts),
             *_constraint_touches(schema, name, cons),
         ]
+    if kind == "CreateForeignTableStmt":  # a CreateStmt with a server
+        return _touches({"CreateStmt": body["base"]})
     if kind == "ViewStmt":
         return [Touch("view", *_rel(body["view"]), True)]
     if kind == "CreateTableAsStmt":

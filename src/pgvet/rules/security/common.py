@@ -18,6 +18,7 @@ from pgvet.analysis.policy_graph import (
     PolicyGraph,
     build_policy_graph,
     find_cycles,
+    function_references,
     name_parts,
     parse_expression,
     parse_statements,
@@ -26,9 +27,11 @@ from pgvet.analysis.policy_graph import (
 from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import (
     Catalog,
+    Function,
     ObjectKey,
     Origin,
     Policy,
+    QualifiedName,
     Table,
 )
 from pgvet.rules.registry import LintContext
@@ -344,3 +347,77 @@ def _per_row_spans(expr: str, catalog: Catalog) -> list[tuple[str, int, int]]:
         end = _span_end(data, start)
         out.append((data[start:end].decode(), start - prefix, end - prefix))
     return out
+
+
+# --- what the API can call and read (S212-S218) ----------------------------------------
+
+#: Relations whose rows are secrets: Vault's decrypted view and its table, pgsodium's
+#: decrypted key view.
+SECRET_RELATIONS = frozenset(
+    {("vault", "decrypted_secrets"), ("vault", "secrets"), ("pgsodium", "decrypted_key")}
+)
+
+
+def api_callers(fn: Function) -> list[str]:
+    """The API roles that may EXECUTE ``fn`` (directly or through PUBLIC), sorted."""
+    return [r for r in API_ROLES if {r, "public"} & fn.executable_by]
+
+
+def is_rpc(fn: Function, schemas: Iterable[str]) -> bool:
+    """Whether PostgREST serves ``fn`` as ``/rest/v1/rpc/<name>``: a function (not a
+    procedure or aggregate) of an exposed schema, not a trigger function, not an
+    extension's."""
+    return (
+        fn.kind == "function"
+        and fn.schema in schemas
+        and fn.extension is None
+        and not fn.is_internal_schema
+        and (fn.result or "") not in ("trigger", "event_trigger")
+    )
+
+
+def secrets_read(fn: Function) -> list[str]:
+    """Secret stores the body reads: ``vault.decrypted_secrets`` & co. and calls of
+    ``vault.*`` / ``pgsodium.*decrypt*`` functions, as ``schema.name``."""
+    refs = function_references(fn)
+    found = {
+        f"{r.schema}.{r.name}" for r in refs.relations if (r.schema, r.name) in SECRET_RELATIONS
+    }
+    for call in refs.calls:
+        if call.schema == "vault" or (call.schema == "pgsodium" and "decrypt" in call.name):
+            found.add(f"{call.schema}.{call.name}()")
+    return sorted(found)
+
+
+def function_sql(fn: Function) -> str:
+    """``schema.name(identity args)`` quoted for SQL."""
+    return f"{qualified(fn.schema, fn.name)}({fn.identity_args})"
+
+
+def select_grants(catalog: Catalog, schema: str, name: str) -> list[str]:
+    """API roles that may SELECT the relation, sorted."""
+    return sorted(r for r, privs in api_grants(catalog, schema, name).items() if "SELECT" in privs)
+
+
+AUTH_USERS: QualifiedName = ("auth", "users")
+
+
+def reads_auth_users(catalog: Catalog) -> frozenset[QualifiedName]:
+    """Views and materialized views whose definition reads ``auth.users``, directly or
+    through other views (computed once per catalog)."""
+
+    def compute() -> frozenset[QualifiedName]:
+        views = {(v.schema, v.name): v for v in catalog.views}
+        found: set[QualifiedName] = set()
+        changed = True
+        while changed:  # a fixpoint: views over views over auth.users
+            changed = False
+            for key, view in views.items():
+                if key not in found and any(
+                    rel == AUTH_USERS or rel in found for rel in view.relations
+                ):
+                    found.add(key)
+                    changed = True
+        return frozenset(found)
+
+    return memo(catalog, "views reading auth.users", compute)

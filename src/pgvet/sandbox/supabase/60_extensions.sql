@@ -15,6 +15,26 @@ create extension if not exists pg_stat_statements with schema extensions;
 create extension if not exists supabase_vault;       -- creates schema vault
 create extension if not exists pg_graphql with schema graphql;
 
+-- Vault's after-create script on the platform (supabase/postgres,
+-- postgresql_extension_custom_scripts/supabase_vault/after-create.sql): the project owner
+-- reads and manages secrets; service_role too (as with Vault <= 0.2.8).
+grant usage on schema vault to postgres with grant option;
+grant select, delete on vault.secrets, vault.decrypted_secrets to postgres with grant option;
+grant execute on function vault.create_secret(text, text, text, uuid),
+    vault.update_secret(uuid, text, text, text, uuid),
+    vault._crypto_aead_det_decrypt(bytea, bytea, bigint, bytea, bytea)
+    to postgres with grant option;
+grant usage on schema vault to service_role;
+grant select, delete on vault.secrets, vault.decrypted_secrets to service_role;
+grant execute on function vault.create_secret(text, text, text, uuid),
+    vault.update_secret(uuid, text, text, text, uuid),
+    vault._crypto_aead_det_decrypt(bytea, bytea, bigint, bytea, bytea)
+    to service_role;
+-- the stand-in's decrypt is its encrypt (an SQL function, inlined and so checked as the
+-- caller): the readers need it too
+grant execute on function vault._crypto_aead_det_encrypt(bytea, bytea, bigint, bytea, bytea)
+    to postgres, service_role;
+
 -- ---------------------------------------------------------------------------------
 -- GraphQL endpoint called by PostgREST.
 -- ---------------------------------------------------------------------------------
@@ -98,6 +118,29 @@ begin
 end
 $$;
 
+-- postgres_fdw: the platform's after-create script (supabase/postgres,
+-- postgresql_extension_custom_scripts/postgres_fdw/after-create.sql) makes the project
+-- owner the wrapper's owner, so migrations can create servers and foreign tables (the
+-- owner keeps it after losing superuser).
+create or replace function extensions.grant_postgres_fdw_access()
+    returns event_trigger
+    language plpgsql
+as $$
+begin
+    if exists (
+        select from pg_event_trigger_ddl_commands() as ev
+        join pg_catalog.pg_extension as ext on ev.objid = ext.oid
+        where ext.extname = 'postgres_fdw'
+    ) then
+        -- a wrapper's owner must be a superuser: the platform makes postgres one for
+        -- the length of this statement, as here
+        alter role postgres superuser;
+        alter foreign data wrapper postgres_fdw owner to postgres;
+        alter role postgres nosuperuser;
+    end if;
+end
+$$;
+
 -- On the platform the extension is created as the superuser (supautils), so these run with
 -- the superuser's rights there too; a fixed search_path keeps a migration's own objects
 -- (search_path tricks) out of them.
@@ -107,6 +150,9 @@ alter function extensions.grant_pg_cron_access()
     security definer set search_path = pg_catalog, pg_temp;
 revoke all on function extensions.grant_pg_net_access() from public;
 revoke all on function extensions.grant_pg_cron_access() from public;
+alter function extensions.grant_postgres_fdw_access()
+    security definer set search_path = pg_catalog, pg_temp;
+revoke all on function extensions.grant_postgres_fdw_access() from public;
 
 do $evt$
 begin
@@ -119,6 +165,11 @@ begin
         create event trigger issue_pg_cron_access on ddl_command_end
             when tag in ('CREATE EXTENSION')
             execute function extensions.grant_pg_cron_access();
+    end if;
+    if not exists (select from pg_catalog.pg_event_trigger where evtname = 'issue_postgres_fdw_access') then
+        create event trigger issue_postgres_fdw_access on ddl_command_end
+            when tag in ('CREATE EXTENSION')
+            execute function extensions.grant_postgres_fdw_access();
     end if;
 end
 $evt$;
