@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pgvet.analysis import exprs
 from pgvet.analysis.memo import memo
@@ -168,9 +168,62 @@ def _unindexed_foreign_keys(catalog: Catalog) -> list[Constraint]:
     for fk in catalog.foreign_keys:
         if fk.inherited or (fk.schema, fk.table) not in reviewed:
             continue
-        if serving_index(catalog, fk.schema, fk.table, fk.columns) is None:
-            out.append(fk)
+        if serving_index(catalog, fk.schema, fk.table, fk.columns) is not None:
+            continue
+        if partial_fk_indexes(catalog, fk)[0]:
+            continue
+        out.append(fk)
     return out
+
+
+def partial_fk_indexes(catalog: Catalog, fk: Constraint) -> tuple[list[Index], list[Index]]:
+    """Partial indexes whose first keys are the foreign key's columns: ``(serving, not
+    serving)``. PostgreSQL's check of the reference (``SELECT 1 FROM ONLY child x WHERE
+    fk = $1 FOR KEY SHARE OF x``, run for each deleted or re-keyed parent row) implies
+    ``fk IS NOT NULL`` (``=`` is strict), so an index whose predicate says no more than
+    that, or than what the table's NOT NULL columns already guarantee, serves it."""
+    table = catalog.find_table(fk.schema, fk.table)
+    if table is None:
+        return [], []
+    serving, other = [], []
+    for index in candidate_indexes(catalog, table):
+        if index.predicate is None or not serves_columns(
+            replace(index, predicate=None), fk.columns
+        ):
+            continue
+        not_null = {c.name for c in table.columns if c.not_null} | set(fk.columns)
+        if predicate_implied_by_not_null(index.predicate, not_null):
+            serving.append(index)
+        else:
+            other.append(index)
+    return serving, other
+
+
+def predicate_implied_by_not_null(predicate: str, columns: Iterable[str]) -> bool:
+    """True when every conjunct of ``predicate`` is ``col IS NOT NULL`` for one of
+    ``columns`` (which are known not to be null)."""
+    trees = exprs.parse_statements(f"select 1 where {predicate}")
+    if not trees:
+        return False
+    known = set(columns)
+    where = trees[0]["SelectStmt"].get("whereClause")
+    pending, conjuncts = [where], []
+    while pending:
+        node = pending.pop()
+        boolean = node.get("BoolExpr") if isinstance(node, dict) else None
+        if boolean is not None and boolean.get("boolop") == "AND_EXPR":
+            pending.extend(boolean.get("args", []))
+        else:
+            conjuncts.append(node)
+    for conjunct in conjuncts:
+        test = conjunct.get("NullTest") if isinstance(conjunct, dict) else None
+        if test is None or test.get("nulltesttype") != "IS_NOT_NULL":
+            return False
+        ref = exprs.column_ref(test.get("arg"))
+        fields = [f["String"]["sval"] for f in (ref or {}).get("fields", []) if "String" in f]
+        if not fields or fields[-1] not in known:
+            return False
+    return True
 
 
 def tenant_columns_of(table: Table, tenant_columns: Iterable[str]) -> list[str]:
