@@ -35,6 +35,14 @@ from pgvet.replay.limits import format_duration
 from pgvet.replay.plpgsql import in_do_block, raised_in_function
 from pgvet.replay.project import MigrationFile, Project, Statement, Unreadable
 from pgvet.replay.unreached import Unreached, never_reached
+from pgvet.replay.vector_options import (
+    INVALID_PARAMETER_VALUE,
+    RAISED_BEFORE_OPTIONS,
+    Refusal,
+    Rewrite,
+    standin_installed,
+)
+from pgvet.replay.vector_options import rewrite as vector_rewrite
 from pgvet.replay.watchdog import Watchdog
 
 HISTORY_INSERT = (
@@ -202,17 +210,20 @@ def _operator_spot(sql: str, operator: str) -> int:
 
 
 def _pinpoint(
-    conn: psycopg.Connection, statements: tuple[Statement, ...] | list[Statement]
+    conn: psycopg.Connection,
+    statements: tuple[Statement, ...] | list[Statement],
+    sent: Callable[[Statement], str] = lambda stmt: stmt.text,
 ) -> tuple[Statement, psycopg.Error | StatementTimeout] | None:
     """Re-run statements one by one in a transaction (then roll back) to find the first
-    that fails. The file's own BEGIN / COMMIT are left out, so nothing of it stays."""
+    that fails. The file's own BEGIN / COMMIT are left out, so nothing of it stays.
+    ``sent`` is a statement's text as the replay sends it."""
     conn.execute("BEGIN")
     try:
         for stmt in statements:
             if _TRANSACTION_CONTROL.match(stmt.text):
                 continue
             try:
-                conn.execute(stmt.text)
+                conn.execute(sent(stmt))
             except (psycopg.Error, StatementTimeout) as exc:
                 return stmt, exc
         return None
@@ -240,6 +251,7 @@ def _locate_timeout(
     statements: list[Statement],
     exc: StatementTimeout,
     watchdog: Watchdog,
+    sent: Callable[[Statement], str] = lambda stmt: stmt.text,
 ) -> Failure:
     """Find the statement of a file that ran past the statement timeout, quickly.
 
@@ -250,7 +262,7 @@ def _locate_timeout(
     """
     budget = min(watchdog.limits.statement, max(1.0, watchdog.limits.statement / 10))
     with watchdog.budget(budget):
-        found = _pinpoint(conn, statements)
+        found = _pinpoint(conn, statements, sent)
     rerun = "when the file was re-run statement by statement"
     if found is None:
         why = f"{rerun}, none took {format_duration(budget)}: the file as a whole is too slow"
@@ -362,10 +374,22 @@ class _Run:
         project: Project,
         watchdog: Watchdog | None,
         record: bool,
+        rewrite: Rewrite | None = None,
     ) -> None:
         self.conn, self.migration, self.project = conn, migration, project
         self.watchdog, self.record = watchdog, record
         self.applied = 0
+        #: the text sent: pgvector's index options blanked on a stand-in server
+        self.text = rewrite.text if rewrite else migration.text
+        self.refusals = rewrite.refusals if rewrite else {}
+
+    def sent(self, stmt: Statement) -> str:
+        """A statement's text as it is sent."""
+        return self.text[stmt.start : stmt.end]
+
+    def refusal(self, statements: list[Statement]) -> Refusal | None:
+        """The first statement of ``statements`` whose pgvector options are invalid."""
+        return next((self.refusals[s.index] for s in statements if s.index in self.refusals), None)
 
     def all(self) -> Failure | None:
         cut = parts(self.migration)
@@ -386,8 +410,11 @@ class _Run:
 
     def standalone(self, part: Part, last: bool) -> Failure | None:
         (stmt,) = part.statements
+        refusal = self.refusal(part.statements)
+        if refusal is not None and _method_exists(self.conn, refusal.method):
+            return _refusal_failure(refusal, self.migration)  # (CREATE INDEX CONCURRENTLY)
         try:
-            self.conn.execute(stmt.text)
+            self.conn.execute(self.sent(stmt))
         except (psycopg.Error, StatementTimeout) as exc:
             _reset(self.conn)
             return _failure_at(exc, self.migration, stmt, self.project)
@@ -403,25 +430,71 @@ class _Run:
             start, end = part.statements[0].start, part.statements[-1].end
         else:  # only the history insert, after a standalone last statement
             start = end = 0
+        statements = part.statements
+        refusal = self.refusal(statements)
+        if refusal is not None:  # run up to it (options blanked), to fail where pgvector does
+            end = refusal.statement.end
+            statements = [s for s in statements if s.index <= refusal.statement.index]
         try:
-            conn.execute(BEGIN_PREFIX + migration.text[start:end])
+            conn.execute(BEGIN_PREFIX + self.text[start:end])
+            if refusal is not None:
+                _reset(conn)
+                return _refusal_failure(refusal, migration)
             conn.execute(self._finish(last))
         except StatementTimeout as exc:
             if exc.server_stopped:
                 raise
             _reset(conn)
             assert self.watchdog is not None  # only a watched connection raises it
-            return _locate_timeout(conn, migration, part.statements, exc, self.watchdog)
+            return _locate_timeout(conn, migration, statements, exc, self.watchdog, self.sent)
         except psycopg.Error as exc:
             _reset(conn)
             failure = _diag_failure(exc, migration, None, start - len(BEGIN_PREFIX), self.project)
             first_fails = failure.sqlstate == SYNTAX_ERROR or failure.line is None
-            if first_fails and part.statements and not _is_history_error(exc):
-                found = _pinpoint(conn, part.statements)
+            if first_fails and statements and not _is_history_error(exc):
+                found = _pinpoint(conn, statements, self.sent)
                 if found:
                     failure = _failure_at(found[1], migration, found[0], self.project)
+            if refusal is not None and _options_first(refusal, failure):
+                return _refusal_failure(refusal, migration)
             return failure
         return None
+
+
+def _method_exists(conn: psycopg.Connection, method: str) -> bool:
+    row = conn.execute("select exists (select from pg_catalog.pg_am where amname = %s)", [method])
+    return bool(row.fetchone()[0])  # type: ignore[index]
+
+
+def _options_first(refusal: Refusal, failure: Failure) -> bool:
+    """Whether pgvector refuses the options before the error the server raised for the
+    statement without them: the statement itself failed, past the checks that come before
+    its options are read (table, access method, privilege)."""
+    if refusal.at_build or failure.statement != refusal.statement.text:
+        return False
+    before = failure.sqlstate in RAISED_BEFORE_OPTIONS or "access method" in failure.message
+    return not before
+
+
+def _refusal_failure(refusal: Refusal, migration: MigrationFile) -> Failure:
+    """pgvector's refusal of an index's options, at the option, as a failure."""
+    line, column = migration.line_col(refusal.offset)
+    stmt = refusal.statement
+    return Failure(
+        file=migration.filename,
+        line=line,
+        column=column,
+        statement=stmt.text,
+        statement_line=stmt.line,
+        sqlstate=INVALID_PARAMETER_VALUE,
+        message=refusal.message,
+        detail=refusal.detail,
+        pgvet_hint=(
+            "pgvector refuses this: this server has pgvet's SQL stand-in for pgvector, "
+            "so pgvet checks ivfflat/hnsw options as pgvector does (same ranges and "
+            "messages); the embedded PostgreSQL 18 has the real pgvector (--pg-version 18)"
+        ),
+    )
 
 
 def apply_file(
@@ -433,6 +506,7 @@ def apply_file(
     *,
     decode_bom: bool = False,
     record: bool = True,
+    vector_standin: bool = False,
 ) -> FileResult:
     """Apply one migration as the CLI does: its statements in one transaction, except
     those that must run on their own, which end the transaction before them.
@@ -441,7 +515,9 @@ def apply_file(
     like any other, and an error it raises from here means the replay cannot go on.
     ``ledger`` (what became of the other files) lets hints say it; ``record`` False
     applies a prelude file, which has no history row; ``decode_bom`` replays a file with
-    a byte-order mark decoded instead of failing it as the CLI does.
+    a byte-order mark decoded instead of failing it as the CLI does. ``vector_standin``
+    (the server's ``vector`` is pgvet's SQL stand-in) sends valid ivfflat/hnsw options
+    blanked and fails invalid ones as pgvector does (:mod:`pgvet.replay.vector_options`).
     """
     result = FileResult(
         migration.filename,
@@ -455,7 +531,8 @@ def apply_file(
     failure = None
     if migration.bom and not decode_bom:
         failure = _bom_failure(conn, migration)
-    run = _Run(conn, migration, project, watchdog, record)
+    rewrite = vector_rewrite(migration) if vector_standin else None
+    run = _Run(conn, migration, project, watchdog, record, rewrite)
     if failure is None:
         failure = run.all()
     result.statements_applied = run.applied
@@ -512,11 +589,19 @@ def _apply(
     ledger: Ledger,
     decode_bom: bool,
     record: bool,
+    vector_standin: bool = False,
 ) -> FileResult:
     """:func:`apply_file`, naming the file when a time limit ends the whole replay."""
     try:
         return apply_file(
-            conn, migration, project, watchdog, ledger, decode_bom=decode_bom, record=record
+            conn,
+            migration,
+            project,
+            watchdog,
+            ledger,
+            decode_bom=decode_bom,
+            record=record,
+            vector_standin=vector_standin,
         )
     except TimeLimitExceeded as exc:
         raise exc.during(f"replaying {migration.filename}") from None
@@ -567,9 +652,10 @@ def replay(
     results: dict[str, FileResult] = {}
     pending: list[MigrationFile] = []
     stopped = False
+    vector_standin = standin_installed(conn)
 
     def apply(item: MigrationFile, record: bool = True) -> FileResult:
-        done = _apply(conn, item, project, watchdog, ledger, decode_bom, record)
+        done = _apply(conn, item, project, watchdog, ledger, decode_bom, record, vector_standin)
         _record(ledger, done)
         return done
 

@@ -19,12 +19,14 @@ from pgvet.replay.columns import skipped_create_hint
 from pgvet.replay.definitions import Place, definitions, places, removals
 from pgvet.replay.ledger import Ledger
 from pgvet.replay.platform_hints import platform_refusal
+from pgvet.replay.vector_options import OPTIONS
 
 if TYPE_CHECKING:
     from pgvet.replay.failure import Failure
     from pgvet.replay.project import MigrationFile, Project
 
 _VECTOR_INDEX = re.compile(r"\busing\s+(ivfflat|hnsw)\b", re.I)
+_UNRECOGNIZED = re.compile(r'unrecognized parameter "([^"]+)"')
 _QUOTED = re.compile(r'"([^"]+)"')
 _RELATION = re.compile(r'relation "([^"]+)" does not exist')
 _FUNCTION = re.compile(r"function ([\w.\"]+)\(")
@@ -224,6 +226,14 @@ def _qualified(
     ]
 
 
+def _standin_refused_options(failure: Failure) -> bool:
+    """Whether the error is the pgvector stand-in refusing one of pgvector's own options
+    (``unrecognized parameter "m"`` for hnsw): real pgvector accepts them."""
+    method = _VECTOR_INDEX.search(failure.statement or "")
+    option = _UNRECOGNIZED.match(failure.message)
+    return bool(method and option and option.group(1) in OPTIONS[method.group(1).lower()])
+
+
 def explain(
     failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger | None = None
 ) -> str | None:
@@ -234,13 +244,16 @@ def explain(
     state, message = failure.sqlstate, failure.message
     if refusal := platform_refusal(failure):
         return refusal
-    if state == "22023" and _VECTOR_INDEX.search(failure.statement or ""):
-        # a server with pgvector accepts these options: the error itself says the vector
-        # here is pgvet's SQL stand-in (this server has no pgvector build)
+    if state == "22023" and _standin_refused_options(failure):
+        # pgvector itself never calls its own options unrecognized: the vector here is
+        # pgvet's SQL stand-in, whose options pgvet handles only in top-level statements
         return (
-            "this server has no pgvector, and pgvet's SQL stand-in for it cannot take "
-            "ivfflat/hnsw index options (lists, m, ef_construction); the embedded "
-            "PostgreSQL 18 ships the real pgvector: replay with --pg-version 18"
+            "this server has no pgvector; for its SQL stand-in pgvet checks ivfflat/hnsw "
+            "options (lists, m, ef_construction) as pgvector does and removes valid ones "
+            "in a migration's own CREATE INDEX statements and DO blocks, not in function "
+            "bodies or dynamic SQL (an invalid one in a DO block is left for the server to "
+            "refuse). The embedded PostgreSQL 18 ships the real pgvector: replay with "
+            "--pg-version 18"
         )
     # MySQL's `INDEX name (col)` inside CREATE TABLE parses as a column of type `name`,
     # so PostgreSQL answers 42704 (type does not exist) rather than a syntax error
