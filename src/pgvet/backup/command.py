@@ -211,11 +211,20 @@ def drill(
         int | None,
         typer.Option("--pg-version", help="PostgreSQL major to drill on.", show_default=False),
     ] = None,
+    tool: Annotated[
+        str,
+        typer.Option(
+            "--tool",
+            help="Backup tool: auto (pgBackRest when `pgbackrest` is on PATH and supports "
+            "the server, else pg_basebackup), pgbackrest or basebackup.",
+        ),
+    ] = "auto",
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
 ) -> None:
     """Drill point-in-time recovery end to end, measure RTO, write the runbook.
 
-    Starts a primary with WAL archiving, takes a base backup (pg_basebackup), writes in
+    Starts a primary with WAL archiving, takes a base backup (pgBackRest or
+    pg_basebackup, --tool), writes in
     batches with recorded points (time, LSN, named restore point, table hashes), then
     restores to each target kind and checks the restored tables equal the recorded point
     and nothing after it. Exit 0 when every restore verified, 1 otherwise (a missing WAL
@@ -231,6 +240,7 @@ def drill(
         point=point,
         batches=batches,
         rows=rows,
+        tool=tool,
     )
     report = run_drill(request, err)
     document = runbook(report)

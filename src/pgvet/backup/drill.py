@@ -4,7 +4,10 @@
    ``archive_command`` copying into a folder of its own, ``archive_timeout``), durability
    on: the sandbox's default settings turn WAL and fsync off, a drill needs them.
 2. Optionally the project's migrations and seed, so the drill restores the real schema.
-3. A base backup with pg_basebackup (as the invoking user, into pgvet's own folder).
+3. A base backup: with pgBackRest when it is installed (``--tool auto``; see
+   :mod:`pgvet.backup.pgbackrest`: stanza, ``archive-push`` as the ``archive_command``,
+   ``backup --type=full``, ``verify``, ``restore --type=…``), else pg_basebackup (as the
+   invoking user, into pgvet's own folder) and a ``cp`` archive.
 4. Writes in batches; after each, a recorded point: clock time, LSN, a named restore
    point, and the content hash of every table (:mod:`pgvet.backup.snapshot`).
 5. For each target kind (restore point name, LSN, time): the archive is checked for every
@@ -31,7 +34,7 @@ from typing import Any
 import psycopg
 from rich.console import Console
 
-from pgvet.backup import pitr
+from pgvet.backup import pgbackrest, pitr
 from pgvet.backup.compare import diff_table
 from pgvet.backup.servers import copy_template, hand_to, scratch_server, work_folder
 from pgvet.backup.snapshot import QualifiedName, TableData, take_snapshot
@@ -53,6 +56,7 @@ PRIMARY_SETTINGS = {
 #: A restored server: hot standby needs max_wal_senders at least the primary's.
 RESTORE_SETTINGS = {"wal_level": "replica", "max_wal_senders": "4"}
 TARGET_KINDS = ("name", "lsn", "time")
+TOOLS = ("auto", "pgbackrest", "basebackup")
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC"}
 DRILL_TABLE = "pgvet_drill.events"
 
@@ -95,6 +99,8 @@ class RestoreRun:
     needed: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     settings: str = ""
+    #: pgBackRest ``verify``'s report on the repository before this restore
+    verify: str = ""
 
 
 @dataclass
@@ -105,6 +111,8 @@ class DrillReport:
     primary_settings: dict[str, str]
     segment_size: int
     project: str | None = None
+    tool: str = "basebackup"
+    tool_reason: str = ""
     points: list[Point] = field(default_factory=list)
     restores: list[RestoreRun] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
@@ -130,6 +138,7 @@ class DrillRequest:
     batches: int = 4
     rows: int = 2000
     limits: Limits = field(default_factory=Limits)
+    tool: str = "auto"
 
 
 #: Called with the archive folder and the segments the target needs beyond the base
@@ -164,9 +173,63 @@ def run_drill(
     installation, warning = binaries.choose(major)
     if warning:
         _say(console, f"warning: {warning}")
+    tool, reason, binary = choose_tool(request.tool, installation.major)
+    _say(console, f"backup tool: {tool} ({reason})")
     prepared = cluster.prepare(installation)
     started = time.perf_counter()
     settings = {**PRIMARY_SETTINGS, **request.limits.server_settings()}
+    report = DrillReport(installation.label, settings, 0, str(request.project or ""), tool, reason)
+    with work_folder() as work:
+        if binary is not None:
+            _pgbackrest_drill(
+                prepared, binary, work, request, project, report, before_restore, console
+            )
+        else:
+            _basebackup_drill(prepared, work, request, project, report, before_restore, console)
+    report.primary_settings = dict(settings)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def choose_tool(requested: str, major: int) -> tuple[str, str, str | None]:
+    """The backup tool (``pgbackrest`` or ``basebackup``), why, and pgBackRest's binary."""
+    if requested not in TOOLS:
+        raise InputError(f"--tool {requested}: expected one of {', '.join(TOOLS)}")
+    if requested == "basebackup":
+        return "basebackup", "--tool basebackup", None
+    binary = pgbackrest.find()
+    if binary is None:
+        if requested == "pgbackrest":
+            raise InputError(
+                "--tool pgbackrest: no `pgbackrest` on PATH",
+                hint="apt-get install pgbackrest (Debian packages it), or --tool basebackup",
+            )
+        return "basebackup", "--tool auto: no `pgbackrest` on PATH", None
+    release = pgbackrest.version(binary)
+    label = f"pgBackRest {release[0]}.{release[1]}"
+    newest = pgbackrest.newest_major(release)
+    if newest is not None and major > newest:
+        why = f"{label} ({binary}) supports PostgreSQL up to {newest}, not {major}"
+        if requested == "pgbackrest":
+            raise InputError(
+                f"--tool pgbackrest: {why}",
+                hint=f"--pg-version {newest}, a newer pgBackRest, or --tool basebackup",
+            )
+        return "basebackup", f"--tool auto: {why}", None
+    return "pgbackrest", f"--tool {requested}: {label} found at {binary}", binary
+
+
+def _basebackup_drill(
+    prepared: cluster.Prepared,
+    work: Path,
+    request: DrillRequest,
+    project: Any,
+    report: DrillReport,
+    before_restore: BeforeRestore | None,
+    console: Console | None,
+) -> None:
+    """pg_basebackup and a ``cp`` archive_command into the primary's own folder."""
+    settings = report.primary_settings
 
     def fill(run: Path, user: osuser.ServerUser) -> None:
         copy_template(prepared)(run, user)
@@ -175,21 +238,13 @@ def run_drill(
         user.own(archive)
         settings["archive_command"] = f"test ! -f {archive}/%f && cp %p {archive}/%f"
 
-    with (
-        work_folder() as work,
-        scratch_server(prepared, settings, fill) as primary,
-    ):
-        report = DrillReport(installation.label, dict(settings), 0, str(request.project or ""))
+    with scratch_server(prepared, settings, fill) as primary:
         primary.start()
         archive = primary.sockdir / "archive"
         with Watchdog(request.limits, primary.stop) as watchdog:
             conn = watchdog.watch(primary.admin())
             with conn:
-                report.segment_size = int(
-                    conn.execute(
-                        "select setting from pg_settings where name = 'wal_segment_size'"
-                    ).fetchone()[0]  # type: ignore[index]
-                )
+                report.segment_size = _segment_size(conn)
                 if project is not None:
                     _load_project(primary, project, watchdog, console)
                 base = _base_backup(primary, work, report, console)
@@ -202,8 +257,71 @@ def run_drill(
                 prepared, base, archive, kind, point, after, report, before_restore, console
             )
             report.restores.append(run)
-    report.seconds = time.perf_counter() - started
-    return report
+
+
+def _pgbackrest_drill(
+    prepared: cluster.Prepared,
+    binary: str,
+    work: Path,
+    request: DrillRequest,
+    project: Any,
+    report: DrillReport,
+    before_restore: BeforeRestore | None,
+    console: Console | None,
+) -> None:
+    """pgBackRest: a stanza in a repository inside the drill's folder, ``archive-push`` as
+    the archive_command, a full backup; the primary is then stopped (lost) and each
+    target restored from the repository alone."""
+    # one OS user for the primary and the restores (one after another): the repository
+    # and the restores' archive-get are theirs, in a folder only they can enter
+    user = osuser.for_sandbox()
+    work.chmod(0o711)
+    folder = work / "pgbackrest"
+    folder.mkdir(mode=0o700)
+    user.own(folder)
+    repo = pgbackrest.Repository(binary, folder, user)
+    settings = report.primary_settings
+    settings["archive_command"] = repo.archive_command()
+
+    def fill(run: Path, owner: osuser.ServerUser) -> None:
+        copy_template(prepared)(run, owner)
+        text = repo.write_config(run / "data", run, cluster.PORT, platform.SUPERUSER)
+        report.steps.append(Step(f"pgBackRest configuration ({repo.config})", text, 0.0))
+
+    def step(what: str, done: pgbackrest.Run) -> pgbackrest.Run:
+        report.steps.append(Step(what, done.command, done.seconds))
+        return done
+
+    with scratch_server(prepared, settings, fill, user=user) as primary:
+        primary.start()
+        with Watchdog(request.limits, primary.stop) as watchdog:
+            conn = watchdog.watch(primary.admin())
+            with conn:
+                report.segment_size = _segment_size(conn)
+                _say(console, "pgbackrest stanza-create, check")
+                step("create the stanza", repo.run("stanza-create"))
+                step("check the configuration and archiving", repo.run("check"))
+                if project is not None:
+                    _load_project(primary, project, watchdog, console)
+                _say(console, "base backup (pgbackrest backup --type=full)")
+                backup = step("base backup", repo.run("backup", "--type=full"))
+                report.base_seconds = backup.seconds
+                first, report.base_bytes = repo.latest_backup()
+                _writes(conn, request, report, console)
+                _archive_all(conn, repo.archive, report, request.limits, console, repo)
+        primary.stop()  # the primary is lost: what follows uses the repository alone
+    for kind in request.targets:
+        point = report.points[request.point - 1]
+        after = report.points[request.point]
+        run = _restore_pgbackrest(
+            prepared, repo, first, kind, point, after, report, before_restore, console
+        )
+        report.restores.append(run)
+
+
+def _segment_size(conn: psycopg.Connection[Any]) -> int:
+    row = conn.execute("select setting from pg_settings where name = 'wal_segment_size'")
+    return int(row.fetchone()[0])  # type: ignore[index]
 
 
 def _load_project(
@@ -296,6 +414,7 @@ def _archive_all(
     report: DrillReport,
     limits: Limits,
     console: Console | None,
+    repo: pgbackrest.Repository | None = None,
 ) -> None:
     """Wait until the archiver has copied the segment of the last recorded point."""
     # the last point's segment, which the write loop switched away from (a switch with
@@ -315,7 +434,10 @@ def _archive_all(
             raise SandboxError(f"WAL segment {last} was not archived in time")
         time.sleep(0.02)
     report.archive_lag = time.perf_counter() - started
-    report.archived = sorted(p.name for p in archive.iterdir() if len(p.name) == 24)
+    if repo is not None:
+        report.archived = sorted(repo.archived())
+    else:
+        report.archived = sorted(p.name for p in archive.iterdir() if len(p.name) == 24)
     _say(console, f"{len(report.archived)} WAL segments archived")
 
 
@@ -365,34 +487,119 @@ def _restore(
         hand_to(copy, user)
         state["copy"] = time.perf_counter() - started
 
-    with scratch_server(prepared, dict(RESTORE_SETTINGS), fill) as server:
-        try:
-            server.start(timeout=120)
-            _wait_promoted(server)
-        except (SandboxError, psycopg.Error, TimeoutError) as exc:
-            run.problems.append(f"the restore did not come up: {_fatal_lines(str(exc))}")
-            run.timings = {"copy": state.get("copy", 0.0)}
-            return run
-        state["recovery"] = time.perf_counter() - started - state["copy"]
-        with server.admin() as conn:
-            restored = take_snapshot(conn, f"restore to {kind}")
-            latest = conn.execute(f"select coalesce(max(batch), 0) from {DRILL_TABLE}").fetchone()
-        for key in sorted(point.tables.keys() | restored.tables.keys()):
-            a, b = point.tables.get(key), restored.tables.get(key)
-            if a is None or b is None:
-                run.problems.append(f"table {'.'.join(key)} differs from the recorded point")
-            elif diff := diff_table(".".join(key), a, b):
-                run.problems.append(f"{diff.name}: {diff.detail}")
-        if latest is None or latest[0] != point.batch:
-            run.problems.append(
-                f"the restore holds batch {latest[0] if latest else '?'} of {DRILL_TABLE}: "
-                f"expected {point.batch}, nothing after the target"
-            )
+    return _start_and_check(prepared, fill, run, point, started, state)
+
+
+def _start_and_check(
+    prepared: cluster.Prepared,
+    fill: Callable[[Path, osuser.ServerUser], None],
+    run: RestoreRun,
+    point: Point,
+    started: float,
+    state: dict[str, float],
+    user: osuser.ServerUser | None = None,
+) -> RestoreRun:
+    """Start the restored server, wait for its promotion, compare it with ``point``."""
+    kind = run.kind
+    try:
+        with scratch_server(prepared, dict(RESTORE_SETTINGS), fill, user=user) as server:
+            try:
+                server.start(timeout=120)
+                _wait_promoted(server)
+            except (SandboxError, psycopg.Error, TimeoutError) as exc:
+                log = (server.sockdir / "server.log").read_text(errors="replace")
+                text = str(exc) if "FATAL" in str(exc) else f"{exc}\n{log}"
+                run.problems.append(f"the restore did not come up: {_fatal_lines(text)}")
+                run.timings = {"copy": state.get("copy", 0.0)}
+                return run
+            state["recovery"] = time.perf_counter() - started - state["copy"]
+            with server.admin() as conn:
+                restored = take_snapshot(conn, f"restore to {kind}")
+                latest = conn.execute(
+                    f"select coalesce(max(batch), 0) from {DRILL_TABLE}"
+                ).fetchone()
+    except SandboxError as exc:  # the restore's data folder could not be made
+        run.problems.append(str(exc))
+        run.timings = {"copy": state.get("copy", 0.0)}
+        return run
+    for key in sorted(point.tables.keys() | restored.tables.keys()):
+        a, b = point.tables.get(key), restored.tables.get(key)
+        if a is None or b is None:
+            run.problems.append(f"table {'.'.join(key)} differs from the recorded point")
+        elif diff := diff_table(".".join(key), a, b):
+            run.problems.append(f"{diff.name}: {diff.detail}")
+    if latest is None or latest[0] != point.batch:
+        run.problems.append(
+            f"the restore holds batch {latest[0] if latest else '?'} of {DRILL_TABLE}: "
+            f"expected {point.batch}, nothing after the target"
+        )
     run.rto = time.perf_counter() - started
     state["verify"] = run.rto - state["copy"] - state["recovery"]
     run.timings = state
     run.ok = not run.problems
     return run
+
+
+def _restore_pgbackrest(
+    prepared: cluster.Prepared,
+    repo: pgbackrest.Repository,
+    first: str,
+    kind: str,
+    point: Point,
+    after: Point,
+    report: DrillReport,
+    before_restore: BeforeRestore | None,
+    console: Console | None,
+) -> RestoreRun:
+    """``pgbackrest restore --type=KIND --target=…`` into a new data folder, after pgvet's
+    scan of the repository and pgBackRest's ``verify``; then the same checks."""
+    target = _target(kind, point)
+    run = RestoreRun(kind, target, point.name)
+    stop = pitr.parse_lsn(after.lsn if kind == "time" else point.lsn)
+    last = pitr.segment_name(stop, report.segment_size)
+    run.needed = tuple(pitr.segment_range(first, last, report.segment_size))
+    if before_restore is not None:
+        before_restore(repo.archive, run.needed)
+    present = repo.archived()
+    run.missing = tuple(s for s in run.needed if s not in present)
+    for segment in run.missing:
+        run.problems.append(
+            f"WAL segment {segment} is missing from the pgBackRest repository: recovery to "
+            f"{point.name} needs every segment from {run.needed[0]} to {run.needed[-1]}"
+        )
+    _say(console, "pgbackrest verify")
+    done, verified = pgbackrest.verify(repo, report.segment_size)
+    report.steps.append(Step(f"verify the repository (before {kind})", done.command, done.seconds))
+    run.verify = verified.report
+    if not verified.ok:
+        run.problems.append(f"pgbackrest verify: {done.summary()}")
+    for segment in verified.gaps:
+        ranges = ", ".join(f"{a}–{b}" for a, b in verified.ranges)
+        run.problems.append(
+            f"pgbackrest verify: the archive's WAL ranges are {ranges}: segment {segment} "
+            "is missing between them (verify's own status: "
+            + ("ok" if verified.ok else "failed")
+            + ")"
+        )
+    _say(console, f"restoring to {kind} {target} (pgbackrest restore)")
+    started = time.perf_counter()
+    state: dict[str, float] = {}
+
+    def fill(run_dir: Path, user: osuser.ServerUser) -> None:
+        data = run_dir / "data"
+        data.mkdir(mode=0o700)
+        user.own(data)
+        done = repo.run(
+            "restore", f"--pg1-path={data}", f"--type={kind}", f"--target={target}",
+            "--target-action=promote", ok=False,
+        )  # fmt: skip
+        report.steps.append(Step(f"restore to {kind}", done.command, done.seconds))
+        state["copy"] = time.perf_counter() - started
+        if done.failed:
+            raise SandboxError(f"pgbackrest restore failed: {done.summary()}")
+        run.settings = repo.recovery_settings(data)
+
+    return _start_and_check(prepared, fill, run, point, started, state, repo.user)
 
 
 def _wait_promoted(server: cluster.Server, timeout: float = 60.0) -> None:

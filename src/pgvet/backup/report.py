@@ -128,7 +128,8 @@ def verify_markdown(report: VerifyReport) -> str:
 def print_drill(console: Console, report: DrillReport) -> None:
     """The drill's outcome: points, restores (RTO), problems."""
     console.print(
-        f"[bold]drill[/] on {safe_markup(report.server)}: base backup "
+        f"[bold]drill[/] on {safe_markup(report.server)} with {report.tool} "
+        f"({safe_markup(report.tool_reason)}): base backup "
         f"{report.base_seconds:.2f} s, {len(report.archived)} WAL segments archived, "
         f"RPO ≤ archive_timeout = {report.primary_settings.get('archive_timeout')}"
     )
@@ -153,6 +154,8 @@ def drill_json(report: DrillReport) -> str:
     doc = {
         "ok": report.ok,
         "server": report.server,
+        "tool": report.tool,
+        "tool_reason": report.tool_reason,
         "primary_settings": report.primary_settings,
         "segment_size": report.segment_size,
         "base_backup": {"seconds": round(report.base_seconds, 3), "bytes": report.base_bytes},
@@ -171,6 +174,7 @@ def drill_json(report: DrillReport) -> str:
                 "timings": {k: round(v, 3) for k, v in r.timings.items()},
                 "wal_needed": list(r.needed),
                 "wal_missing": list(r.missing),
+                "pgbackrest_verify": r.verify,
                 "problems": r.problems,
             }
             for r in report.restores

@@ -25,6 +25,9 @@ def runbook(report: DrillReport) -> str:
     rpo = parse_duration(timeout, "archive_timeout")
     verdict = "PASSED" if report.ok else "FAILED"
     rtos = [r.rto for r in report.restores if r.ok]
+    brest = report.tool == "pgbackrest"
+    tool = "pgBackRest" if brest else "pg_basebackup"
+    copy = "pgbackrest restore" if brest else "copy"
     out = [
         "# Backup and disaster recovery",
         "",
@@ -32,24 +35,27 @@ def runbook(report: DrillReport) -> str:
         + (f", schema and seed of `{untrusted(report.project)}`" if report.project else "")
         + f". Written by `pgvet backup drill` in {report.seconds:.1f} s.",
         "",
+        f"Backup tool: **{tool}** ({untrusted(report.tool_reason)}).",
+        "",
         "## Measured",
         "",
         "| measure | value |",
         "|---|---|",
-        f"| base backup (pg_basebackup) | {report.base_seconds:.2f} s, {_mb(report.base_bytes)} |",
+        f"| base backup ({tool}) | {report.base_seconds:.2f} s, {_mb(report.base_bytes)} |",
         f"| WAL segments archived | {len(report.archived)} of {_mb(report.segment_size)} |",
         f"| archive lag (switch to archived) | {report.archive_lag * 1000:.0f} ms |",
     ]
     if rtos:
-        out.append(f"| RTO (copy, recover, verify) | {min(rtos):.2f}–{max(rtos):.2f} s |")
+        out.append(f"| RTO ({copy}, recover, verify) | {min(rtos):.2f}–{max(rtos):.2f} s |")
     out.append(
         f"| RPO (from the archive settings) | at most archive_timeout = {timeout} "
         f"(+ {report.archive_lag * 1000:.0f} ms to copy a segment) |"
     )
     out += [
         "",
-        "RTO is the time from copying the base backup to a promoted server whose tables "
-        "were checked; on a real database it grows with the size of the base backup (copy) "
+        f"RTO is the time from {'`pgbackrest restore`' if brest else 'copying the base backup'}"
+        " to a promoted server whose tables were checked; on a real database it grows with "
+        "the size of the base backup (copy) "
         "and with the WAL written since it (recovery). RPO: a segment is archived when it "
         f"fills or after {timeout} at most, so a lost primary loses at most that much "
         f"committed work ({rpo:g} s).",
@@ -65,7 +71,7 @@ def runbook(report: DrillReport) -> str:
         "",
         "### Restores",
         "",
-        "| target | value | result | RTO | copy | recovery | verify | WAL needed |",
+        f"| target | value | result | RTO | {copy} | recovery | verify | WAL needed |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in report.restores:
@@ -87,6 +93,16 @@ def runbook(report: DrillReport) -> str:
         "",
         "* Before each restore, the archive holds every WAL segment from the base backup's "
         "start to the one where recovery stops (a gap is named above).",
+        *(
+            [
+                "* Before each restore, `pgbackrest verify` checks every backup file and WAL "
+                "segment in the repository; the WAL ranges it logs must be continuous (its "
+                "status stays `ok` when a segment after the backup is gone: pgvet names the "
+                "gap between two ranges)."
+            ]
+            if brest
+            else []
+        ),
         "* After each restore, every table's row count and content hash (sum of a 64-bit hash "
         "of each row's text, computed by the server) equals the one recorded at the target.",
         "* Nothing after the target: the drill table holds the target's batch and no later "
@@ -103,7 +119,25 @@ def runbook(report: DrillReport) -> str:
     ]
     for step in report.steps:
         out += [f"{step.what} ({step.seconds:.2f} s):", "", "```", step.command, "```", ""]
-    if report.restores:
+    verified = next((r.verify for r in reversed(report.restores) if r.verify), "")
+    if verified:
+        out += ["`pgbackrest verify`'s report (last run):", "", "```", verified, "```", ""]
+    if report.restores and brest:
+        first = report.restores[0]
+        out += [
+            "Restore: `pgbackrest restore --type=… --target=… --target-action=promote` into "
+            "an empty data folder (as above) wrote `recovery.signal` and, in its "
+            "`postgresql.auto.conf`:",
+            "",
+            "```",
+            first.settings.rstrip(),
+            "```",
+            "",
+            "then start the server, wait until `select pg_is_in_recovery()` is false, and "
+            "compare the tables with the recorded state.",
+            "",
+        ]
+    elif report.restores:
         first = report.restores[0]
         out += [
             "Restore: copy the base backup into an empty data folder, add to its "
@@ -158,7 +192,13 @@ def runbook(report: DrillReport) -> str:
         "* Take base backups often enough that replaying the WAL since the last one fits "
         "your RTO; run this drill on a schedule, against your real backup storage.",
         "* pgBackRest or WAL-G add retention, compression, parallel restore and `verify` of "
-        "stored backups; this drill used pg_basebackup and a copy `archive_command`.",
+        "stored backups; "
+        + (
+            "this drill used pgBackRest with a repository on local disk: keep yours "
+            "off the database host (S3, another server) and encrypted."
+            if brest
+            else "this drill used pg_basebackup and a copy `archive_command`."
+        ),
         "",
     ]
     return "\n".join(out)

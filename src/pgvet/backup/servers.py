@@ -40,15 +40,22 @@ def work_folder() -> Iterator[Path]:
 
 @contextlib.contextmanager
 def scratch_server(
-    prepared: cluster.Prepared, settings: dict[str, str], fill: Fill
+    prepared: cluster.Prepared,
+    settings: dict[str, str],
+    fill: Fill,
+    user: osuser.ServerUser | None = None,
 ) -> Iterator[cluster.Server]:
-    """A sandbox whose ``run/`` folder ``fill`` populates; not started; always removed."""
+    """A sandbox whose ``run/`` folder ``fill`` populates; not started; always removed.
+
+    ``user``: the OS user to run it as, when several servers that follow one another must
+    share one (a pgBackRest repository they all read); by default a fresh one. Stopping a
+    server ends every process of its user, so servers sharing one must not overlap."""
     tmp = cluster.scratch_root()
     cluster._sweep_orphans(tmp)
     folder = Path(tempfile.mkdtemp(prefix="pgvet-", dir=tmp))
     lock = cluster._take_lock(folder)
     (folder / "owner.pid").write_text(str(os.getpid()))
-    user = osuser.for_sandbox()
+    user = user or osuser.for_sandbox()
     run = folder / "run"
     server = cluster.Server(prepared, run, run / "data", user, folder=folder, settings=settings)
     try:
