@@ -421,3 +421,28 @@ def reads_auth_users(catalog: Catalog) -> frozenset[QualifiedName]:
         return frozenset(found)
 
     return memo(catalog, "views reading auth.users", compute)
+
+
+def extension_statements(ctx: LintContext) -> dict[str, tuple[str, int]]:
+    """File and line of the last ``CREATE EXTENSION`` (or ``ALTER EXTENSION ... SET
+    SCHEMA``) of each extension in the migrations, in one pass."""
+    project = ctx.project
+    if project is None:
+        return {}
+
+    def compute() -> dict[str, tuple[str, int]]:
+        found: dict[str, tuple[str, int]] = {}
+        for stmt in project.statements:
+            if "extension" not in stmt.text.lower():
+                continue
+            for node in parse_statements(stmt.text) or []:
+                create = node.get("CreateExtensionStmt")
+                move = node.get("AlterObjectSchemaStmt")
+                if create:
+                    found[create.get("extname", "")] = (stmt.file, stmt.line)
+                elif move and move.get("objectType") == "OBJECT_EXTENSION":
+                    name = move.get("object", {}).get("String", {}).get("sval", "")
+                    found[name] = (stmt.file, stmt.line)
+        return found
+
+    return memo(project, "extension statements", compute)

@@ -4,38 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.memo import memo
-from pgvet.analysis.policy_graph import parse_statements
 from pgvet.analysis.sql.quote import ident
 from pgvet.rules.registry import Hit, LintContext, rule
+from pgvet.rules.security.common import extension_statements
 
 #: Installed in public by PostgreSQL itself, outside the project's control.
 _BUILT_IN = frozenset({"plpgsql"})
-
-
-def _created_at(ctx: LintContext) -> dict[str, tuple[str, int]]:
-    """File and line of the last ``CREATE EXTENSION`` (or ``ALTER EXTENSION ... SET
-    SCHEMA``) of each extension in the migrations, in one pass."""
-    project = ctx.project
-    if project is None:
-        return {}
-
-    def compute() -> dict[str, tuple[str, int]]:
-        found: dict[str, tuple[str, int]] = {}
-        for stmt in project.statements:
-            if "extension" not in stmt.text.lower():
-                continue
-            for node in parse_statements(stmt.text) or []:
-                create = node.get("CreateExtensionStmt")
-                move = node.get("AlterObjectSchemaStmt")
-                if create:
-                    found[create.get("extname", "")] = (stmt.file, stmt.line)
-                elif move and move.get("objectType") == "OBJECT_EXTENSION":
-                    name = move.get("object", {}).get("String", {}).get("sval", "")
-                    found[name] = (stmt.file, stmt.line)
-        return found
-
-    return memo(project, "extension statements", compute)
 
 
 @rule(
@@ -68,7 +42,7 @@ def extension_in_public(ctx: LintContext) -> Iterator[Hit]:
     create extension pg_trgm schema extensions;
     ```
     """
-    created = _created_at(ctx)
+    created = extension_statements(ctx)
     for ext in ctx.catalog.extensions:
         if ext.schema != "public" or ext.name in _BUILT_IN:
             continue
