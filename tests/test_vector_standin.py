@@ -14,7 +14,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import REPLAY_MAJORS, have_major, missing_major, prepared_for, write_migrations
+from conftest import (
+    CORPORA,
+    REPLAY_MAJORS,
+    have_major,
+    missing_major,
+    prepared_for,
+    write_migrations,
+)
 from pgvet.replay.apply import ReplayResult, replay
 from pgvet.replay.project import load_project
 from pgvet.replay.vector_options import parse_int, rewrite, standin_installed
@@ -293,6 +300,35 @@ def test_a_missing_column_comes_before_the_build_s_own_rule(tmp_path: Path, majo
     result, _, _ = _replayed(tmp_path / "early", major, {"20240101000000_v.sql": early})
     assert result.files[0].failure is not None
     assert result.files[0].failure.message == 'value 1 out of bounds for option "m"'
+
+
+VECTOR_CORPORA = {
+    # corpus: the file that creates an index with options, and the index left at the end
+    "liam": ("20250519120603_add_vector_support.sql", None),  # its table is dropped later
+    "vcon-mcp": ("20251010120000_search_and_embeddings.sql", "vcon_embeddings_hnsw_cosine"),
+}
+
+
+@majors
+@pytest.mark.parametrize("name", sorted(VECTOR_CORPORA))
+def test_vector_corpus_replays_with_no_failed_file(major: int, name: str) -> None:
+    """The shared corpora that create ivfflat/hnsw indexes with options replay whole on
+    every major (they stopped at those indexes on 15 and 17 before the options check)."""
+    if not have_major(major):
+        pytest.skip(missing_major(major))
+    project = load_project(CORPORA / name)
+    filename, index = VECTOR_CORPORA[name]
+    with cluster.sandbox(prepared_for(major)) as server, server.connect() as conn:
+        result = replay(conn, project)
+        method = conn.execute(
+            "select a.amname from pg_class c join pg_am a on a.oid = c.relam where c.relname = %s",
+            [index],
+        ).fetchall()
+    failures = [f"{f.failure.location}: {f.failure.message}" for f in result.failed if f.failure]
+    assert failures == []
+    assert result.ok and len(result.applied_order) == len(result.files)
+    assert filename in result.applied_order
+    assert method == ([("hnsw",)] if index else [])
 
 
 def test_rewrite_keeps_every_offset_and_leaves_function_bodies(tmp_path: Path) -> None:
