@@ -23,10 +23,21 @@ containment, a few uuid-as-text casts, user_metadata and self-reading policies);
 function, a trigger and two views per module. It prints the creation time (for
 information), the catalog read time, the lint time (no project: the migration rules are
 skipped), objects per second and whether the goal holds: the 5,000-table catalog linted
-in under 5 s (exit status 1 when it does not). Nothing is cached on disk.
+in under 5 s, and its catalog read in at most 2 s (exit status 1 when they do not).
+
+Then a generated *project* (bench/lint_project.py: a migrations folder of ~550 tables and
+~19,000 statements in Supabase shapes) replayed once; on that database it prints the lint
+alone (catalog read excluded, each run in a fresh process, the migration-history rules
+included since there is a project), the peak memory of the lint process (its maximum RSS,
+how much the lint added to it, and the peak of Python allocations traced by tracemalloc in
+one more, untimed run), and the floor measured in the same run: pgvet's catalog lints
+written splinter-style as one SQL query (bench/lint_floor.sql), executed on the same
+database (median of the runs). Goals (issue #11): lint <= 2 s and <= 5x the floor (exit
+status 1 when not). Nothing is cached on disk.
 
 Usage: python bench/lint.py [--runs 3] [--tables 5000] [--pg-version 15] [--top 6]
-                            [--skip-corpora] [--skip-generated] [corpus ...]
+                            [--project-tables 550] [--project-statements 19000]
+                            [--skip-corpora] [--skip-generated] [--skip-project] [corpus ...]
 """
 
 from __future__ import annotations
@@ -36,10 +47,13 @@ import functools
 import gc
 import json
 import pickle
+import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,6 +72,10 @@ CORPORA = REPO.parent / "shared" / "corpora"
 DEFAULT = ["suna", "dbdev", "chatbot-ui", "atomic-crm", "basejump", "makerkit-lite"]
 GOAL_SECONDS = 5.0
 GOAL_TABLES = 5000
+GOAL_READ_SECONDS = 2.0  # the 5,000-table catalog read
+GOAL_PROJECT_SECONDS = 2.0  # lint alone of the generated 550-table project
+GOAL_FLOOR_RATIO = 5.0  # ... and at most this many times the splinter-style floor
+FLOOR_SQL = (Path(__file__).with_name("lint_floor.sql")).read_text(encoding="utf-8")
 
 
 # --- measuring -------------------------------------------------------------------------------
@@ -98,13 +116,23 @@ class LintTimes:
     seconds: float  # median of the runs
     gc_seconds: float  # of which the cyclic garbage collector (median)
     findings: int
+    rss_mb: float = 0.0  # the lint process's maximum resident set (median)
+    rss_added_mb: float = 0.0  # of which reached while linting (median)
 
 
-def lint_child() -> None:
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def lint_child(trace: bool = False) -> None:
     """``--child``: lint the ``(catalog, project)`` pickled on stdin once, as a fresh
-    ``pgvet lint`` process does after reading the catalog; print the times as JSON."""
+    ``pgvet lint`` process does after reading the catalog; print the times as JSON.
+    ``--trace``: under tracemalloc (slower; for the peak of Python allocations only)."""
     catalog, project = pickle.loads(sys.stdin.buffer.read())
     ctx = LintContext(catalog=catalog, project=project)
+    rss_before = max_rss_mb()
+    if trace:
+        tracemalloc.start()
     in_gc, began = [0.0], [0.0]
 
     def on_gc(phase: str, info: dict[str, int]) -> None:
@@ -118,25 +146,45 @@ def lint_child() -> None:
     findings = run_lint(ctx)
     elapsed = time.perf_counter() - started
     gc.callbacks.remove(on_gc)
-    json.dump({"seconds": elapsed, "gc": in_gc[0], "findings": len(findings)}, sys.stdout)
+    traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
+    rss = max_rss_mb()
+    json.dump(
+        {
+            "seconds": elapsed,
+            "gc": in_gc[0],
+            "findings": len(findings),
+            "rss_mb": rss,
+            "rss_added_mb": rss - rss_before,
+            "traced_mb": traced,
+        },
+        sys.stdout,
+    )
+
+
+def lint_once(payload: bytes, trace: bool = False) -> dict[str, float]:
+    """One lint in a new Python process; its figures."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *(["--trace"] if trace else [])],
+        input=payload,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"lint run failed:\n{done.stderr.decode(errors='replace')}")
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
 def lint_runs(catalog: Catalog, project: Project | None, runs: int) -> LintTimes:
     """Each run in a new Python process (pgvet imported, the catalog unpickled, then only
     ``run_lint`` timed): nothing an earlier run computed or left in memory counts."""
     payload = pickle.dumps((catalog, project))
-    samples = []
-    for _ in range(runs):
-        done = subprocess.run(
-            [sys.executable, __file__, "--child"], input=payload, capture_output=True, check=False
-        )
-        if done.returncode != 0:
-            sys.exit(f"lint run failed:\n{done.stderr.decode(errors='replace')}")
-        samples.append(json.loads(done.stdout))
+    samples = [lint_once(payload) for _ in range(runs)]
     return LintTimes(
         statistics.median(s["seconds"] for s in samples),
         statistics.median(s["gc"] for s in samples),
         samples[-1]["findings"],
+        statistics.median(s["rss_mb"] for s in samples),
+        statistics.median(s["rss_added_mb"] for s in samples),
     )
 
 
@@ -477,13 +525,81 @@ def bench_generated(tables: int, runs: int, pg_version: int, top: int) -> bool:
     print(f"  read + lint:  {read_s + lint_s:.2f} s")
     print(f"  slowest rules alone: {slowest(rule_times(catalog, None, 1), top)}")
     goal = f"{GOAL_TABLES:,}-table catalog linted in under {GOAL_SECONDS:.0f} s"
+    read_goal = f"its catalog read in at most {GOAL_READ_SECONDS:.0f} s"
     if tables < GOAL_TABLES:
-        print(f"  goal ({goal}): not judged at {tables:,} tables")
+        print(f"  goals ({goal}; {read_goal}): not judged at {tables:,} tables")
         return True
     ok = lint_s < GOAL_SECONDS
     verdict = "PASS" if ok else "FAIL"
     print(f"  goal ({goal}): {verdict} ({lint_s:.2f} s for {tables:,} tables)")
-    return ok
+    read_ok = read_s <= GOAL_READ_SECONDS
+    print(f"  goal ({read_goal}): {'PASS' if read_ok else 'FAIL'} ({read_s:.2f} s)")
+    return ok and read_ok
+
+
+# --- the generated project -------------------------------------------------------------------
+
+
+def floor_runs(conn: psycopg.Connection, runs: int) -> tuple[float, int]:
+    """Median time of the splinter-style query (bench/lint_floor.sql) executed and fetched
+    on ``conn``, JIT off as for pgvet's own catalog read; and how many rows it returns."""
+    from pgvet.catalog.introspect import DEFAULT_EXCLUDED
+
+    params = {"excluded": sorted(DEFAULT_EXCLUDED)}
+    samples, rows = [], 0
+    with conn.transaction(force_rollback=True):
+        conn.execute("set local jit = off")
+        for _ in range(runs):
+            started = time.perf_counter()
+            rows = len(conn.execute(FLOOR_SQL, params).fetchall())  # type: ignore[arg-type]
+            samples.append(time.perf_counter() - started)
+    return statistics.median(samples), rows
+
+
+def bench_project(tables: int, statements: int, runs: int, pg_version: int, top: int) -> bool:
+    """Generate the project, replay it once, then: the floor, the lint alone, memory."""
+    from lint_project import generate
+
+    with tempfile.TemporaryDirectory(prefix="pgvet-lint-bench-") as tmp:
+        root = generate(Path(tmp), tables, statements)
+        started = time.perf_counter()
+        with replayed_project(root, pg_version=pg_version, keep_going=True) as session:
+            replay_s = time.perf_counter() - started
+            catalog, project = session.catalog, session.project
+            floor_s, floor_rows = floor_runs(session.conn, max(runs, 5))
+        n_stmts = sum(len(f.statements) for f in project.files)
+        print(
+            f"\ngenerated project: {len(project.files)} files, {n_stmts:,} statements; "
+            f"{len(catalog.tables):,} tables (views included), {len(catalog.indexes):,} "
+            f"indexes, {len(catalog.policies):,} policies, {len(catalog.functions):,} "
+            f"functions, {len(catalog.constraints):,} constraints "
+            f"(replayed in {replay_s:.1f} s, for information)"
+        )
+        lint = lint_runs(catalog, project, runs)
+        traced = lint_once(pickle.dumps((catalog, project)), trace=True)["traced_mb"]
+        times = rule_times(catalog, project, 1)
+    ratio = lint.seconds / floor_s
+    print(
+        f"  floor:  {floor_s * 1000:.0f} ms (splinter-style: {FLOOR_SQL.count('union all') + 1} "
+        f"lints as one SQL query, median of {max(runs, 5)}; {floor_rows:,} rows)"
+    )
+    print(
+        f"  lint:   {lint.seconds:.2f} s (median of {runs}, each in a fresh process, catalog "
+        f"read excluded; of which cyclic GC {lint.gc_seconds:.2f} s), {lint.findings:,} findings"
+    )
+    print(f"  lint / floor: {ratio:.1f}x")
+    print(
+        f"  memory: lint process max RSS {lint.rss_mb:.0f} MB (+{lint.rss_added_mb:.0f} MB "
+        f"while linting); Python allocations traced while linting peak at {traced:.0f} MB"
+    )
+    print(f"  slowest rules alone: {slowest(times, top)}")
+    ok_time = lint.seconds <= GOAL_PROJECT_SECONDS
+    ok_ratio = ratio <= GOAL_FLOOR_RATIO
+    print(
+        f"  goal (lint <= {GOAL_PROJECT_SECONDS:.0f} s): {'PASS' if ok_time else 'FAIL'}; "
+        f"goal (lint <= {GOAL_FLOOR_RATIO:.0f}x floor): {'PASS' if ok_ratio else 'FAIL'}"
+    )
+    return ok_time and ok_ratio
 
 
 def main() -> None:
@@ -496,17 +612,26 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=6, help="slowest rules to print")
     parser.add_argument("--skip-corpora", action="store_true")
     parser.add_argument("--skip-generated", action="store_true")
+    parser.add_argument("--project-tables", type=int, default=550)
+    parser.add_argument("--project-statements", type=int, default=19000)
+    parser.add_argument("--skip-project", action="store_true")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("corpora", nargs="*", default=DEFAULT)
     args = parser.parse_args()
     if args.child:
-        lint_child()
+        lint_child(args.trace)
         return
+    ok = True
     if not args.skip_corpora:
         bench_corpora(args.corpora, args.runs, args.pg_version, args.top)
+    if not args.skip_project:
+        ok &= bench_project(
+            args.project_tables, args.project_statements, args.runs, args.pg_version, args.top
+        )
     if not args.skip_generated:
-        ok = bench_generated(args.tables, args.runs, args.pg_version, args.top)
-        sys.exit(0 if ok else 1)
+        ok &= bench_generated(args.tables, args.runs, args.pg_version, args.top)
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

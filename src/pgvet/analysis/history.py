@@ -5,11 +5,13 @@ can ask "what did this statement change, and what was there already?"
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from pgvet.analysis.memo import memo
 from pgvet.analysis.sql.parse import statements
 from pgvet.analysis.sql.quote import qualified
 from pgvet.replay.project import MigrationFile, Project, Statement
@@ -62,11 +64,18 @@ def strip_locations(node: Any) -> Any:
 
 @dataclass(frozen=True)
 class IndexDef:
-    """A named index some earlier statement created, and its normalized definition."""
+    """A named index some earlier statement created, and its normalized definition.
+
+    The definition (:attr:`shape`) is computed from the statement's tree when first asked
+    for: most walks never compare two definitions, and every rule walks every index."""
 
     table: TableKey
-    shape: str
+    node: Node = field(repr=False, compare=False)
     stmt: Statement
+
+    @functools.cached_property
+    def shape(self) -> str:
+        return index_shape(self.node)
 
 
 @dataclass
@@ -106,6 +115,9 @@ class History:
     indexes: dict[TableKey, IndexDef] = field(default_factory=dict)  # (schema, index name)
     checks: dict[TableKey, dict[str, CheckDef]] = field(default_factory=dict)
     created_by: dict[TableKey, Statement] = field(default_factory=dict)
+    # every table some index in ``indexes`` was ever on: forgetting a table looks through
+    # ``indexes`` only for these (a CREATE TABLE of a new name has none)
+    _indexed: set[TableKey] = field(default_factory=set)
     file_no: int = 0
     begin_line: int | None = None  # line of an open BEGIN in the current file
     _anonymous: int = 0
@@ -129,9 +141,9 @@ class History:
         self.begin_line = None
 
     def apply(self, step: Step) -> None:
-        handler = getattr(self, f"_on_{step.kind}", None)
+        handler = _HANDLERS.get(step.kind)
         if handler is not None:
-            handler(step.node, step)
+            handler(self, step.node, step)
 
     def _on_TransactionStmt(self, node: Node, step: Step) -> None:
         kind = node.get("kind", "")
@@ -175,8 +187,9 @@ class History:
         self.columns.pop(key, None)
         self.complete.discard(key)
         self.checks.pop(key, None)
-        for name in [n for n, i in self.indexes.items() if i.table == key]:
-            del self.indexes[name]
+        if key in self._indexed:
+            for name in [n for n, i in self.indexes.items() if i.table == key]:
+                del self.indexes[name]
 
     def _on_DropStmt(self, node: Node, step: Step) -> None:
         kind = node.get("removeType")
@@ -214,9 +227,11 @@ class History:
         for mapping in (self.columns, self.checks, self.created_by):
             if old in mapping:
                 mapping[new] = mapping.pop(old)  # type: ignore[index]
-        for name, idx in list(self.indexes.items()):
-            if idx.table == old:
-                self.indexes[name] = IndexDef(new, idx.shape, idx.stmt)
+        if old in self._indexed:
+            self._indexed.add(new)
+            for name, idx in list(self.indexes.items()):
+                if idx.table == old:
+                    self.indexes[name] = IndexDef(new, idx.node, idx.stmt)
 
     def _on_IndexStmt(self, node: Node, step: Step) -> None:
         name = node.get("idxname")
@@ -226,7 +241,8 @@ class History:
         key = (table[0], name)
         if key in self.indexes and node.get("if_not_exists"):
             return  # skipped by PostgreSQL: the earlier definition stays
-        self.indexes[key] = IndexDef(table, index_shape(node), step.stmt)
+        self.indexes[key] = IndexDef(table, node, step.stmt)
+        self._indexed.add(table)
 
     def _on_AlterTableStmt(self, node: Node, step: Step) -> None:
         if node.get("objtype", "OBJECT_TABLE") != "OBJECT_TABLE":
@@ -271,21 +287,47 @@ class History:
         self.checks.setdefault(key, {})[name] = CheckDef(proven, validated)
 
 
+_HANDLERS = {
+    name[len("_on_") :]: handler
+    for name, handler in vars(History).items()
+    if name.startswith("_on_") and callable(handler)
+}
+
+
+def steps(project: Project) -> tuple[tuple[Step, ...], ...]:
+    """Every parsed statement of ``project``, per file, in apply order: built once per
+    project (a dozen migration rules walk them; each statement is parsed once)."""
+    return memo(project, "history steps", lambda: _steps(project))
+
+
+def _steps(project: Project) -> tuple[tuple[Step, ...], ...]:
+    out = []
+    for file_no, migration in enumerate(project.files):
+        count = len(migration.statements)
+        out.append(
+            tuple(
+                Step(migration, file_no, stmt, kind, node, count - 1)
+                for stmt in migration.statements
+                for kind, node in parse(stmt.text)
+            )
+        )
+    return tuple(out)
+
+
 def walk(project: Project) -> Iterator[tuple[Step, History]]:
     """Every parsed statement in apply order, with the history *before* it runs.
 
     The history is updated after the consumer resumes the generator, so a rule sees the
-    state the statement met.
+    state the statement met. The steps are shared between walks; each walk has its own
+    history.
     """
     history = History()
-    for file_no, migration in enumerate(project.files):
+    apply = history.apply
+    for file_no, file_steps in enumerate(steps(project)):
         history.start_file(file_no)
-        count = len(migration.statements)
-        for stmt in migration.statements:
-            for kind, node in parse(stmt.text):
-                step = Step(migration, file_no, stmt, kind, node, count - 1)
-                yield step, history
-                history.apply(step)
+        for step in file_steps:
+            yield step, history
+            apply(step)
 
 
 def alter_commands(step: Step) -> Iterator[tuple[TableKey, Node]]:

@@ -131,7 +131,14 @@ class Project:
         return [s for f in self.files for s in f.statements]
 
     def file_named(self, filename: str) -> MigrationFile | None:
-        return next((f for f in self.files if f.filename == filename), None)
+        """The file of that name (a dict built once per project: asked once per finding)."""
+        by_name = self.__dict__.get("_files_by_name")
+        if by_name is None:
+            by_name = {}
+            for f in self.files:
+                by_name.setdefault(f.filename, f)
+            self.__dict__["_files_by_name"] = by_name
+        return by_name.get(filename)
 
 
 def locate(path: Path) -> tuple[Path, Path | None, Path]:

@@ -3,6 +3,7 @@ ignores (config, inline comments) and level overrides."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -46,7 +47,22 @@ def _inline_ignored(ctx: LintContext, finding: Finding) -> bool:
 
 
 def run_lint(ctx: LintContext, only: Iterable[str] = ()) -> list[Finding]:
-    """Every selected, applicable rule on ``ctx``, filtered by the team's ignores."""
+    """Every selected, applicable rule on ``ctx``, filtered by the team's ignores.
+
+    The cyclic garbage collector is paused while the rules run: they build hundreds of
+    thousands of small, acyclic objects (parse trees, the history), and each collection
+    of the old generation would scan them all again (a quarter of the lint time of a
+    19,000-statement project). Reference counting still frees what is dropped."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_lint(ctx, only)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _run_lint(ctx: LintContext, only: Iterable[str]) -> list[Finding]:
     settings = lint_settings(ctx.config.raw)
     levels = settings.get("levels", {})
     ignore_objects = {

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from pgvet.analysis import exprs
 from pgvet.analysis.indexing import ROW_TABLE_KINDS, unindexed_foreign_keys
 from pgvet.analysis.memo import memo
+from pgvet.analysis.sql.parse import statements
 from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import Catalog, Index, Origin, Table
 from pgvet.replay.ddl import touches_of_sql
@@ -31,7 +32,7 @@ def _column_offsets(sql: str, schema: str, table: str) -> tuple[tuple[str, int],
     COLUMN statement defines on ``schema.table``; table-level foreign keys (in either
     statement) appear as ``("fk:a,b", offset)``."""
     out: list[tuple[str, int]] = []
-    for stmt in exprs.parse_statements(sql):
+    for stmt in statements(sql) or ():  # the shared trees: only read here
         for kind, body in exprs.walk(stmt):
             if kind not in ("CreateStmt", "AlterTableStmt"):
                 continue
