@@ -17,11 +17,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pgvet.catalog import Catalog, read_catalog
 from pgvet.replay.apply import FileResult, ReplayResult, replay
+from pgvet.replay.extensions import (
+    MissingExtension,
+    failed_extension,
+    missing_extensions,
+    summary,
+)
 from pgvet.replay.limits import SUPERUSER_WARNING, Limits
 from pgvet.replay.origins import compute_origins
 from pgvet.replay.prelude import load_prelude
 from pgvet.replay.project import MigrationFile, Project, load_project
 from pgvet.replay.watchdog import Watchdog
+from pgvet.report.sanitize import safe_markup
 from pgvet.sandbox import binaries, cluster
 from pgvet.sandbox.platform import PROJECT_ROLE
 
@@ -125,6 +132,7 @@ def _replay_into(
     limits: Limits,
 ) -> Replayed:
     label = server.prepared.installation.label
+    lacking = _extensions_preflight(conn, server, project, prelude, limits, warnings, console)
     total = len(prelude) + len(project.files) + len(project.unreadable)
     progress = _progress(console, total)
     with progress or contextlib.nullcontext():
@@ -145,7 +153,50 @@ def _replay_into(
             decode_bom=limits.decode_bom,
         )
     result.warnings = warnings
+    if lacking:
+        _hint_extensions(result, lacking)
     return Replayed(project, server, result, conn, watchdog, warnings)
+
+
+def _extensions_preflight(
+    conn: psycopg.Connection,
+    server: cluster.Server,
+    project: Project,
+    prelude: tuple[MigrationFile, ...],
+    limits: Limits,
+    warnings: list[str],
+    console: Console | None,
+) -> list[MissingExtension]:
+    """Every extension the migrations create that this sandbox cannot, as one warning
+    before the replay (see :mod:`pgvet.replay.extensions`)."""
+    missing = missing_extensions(
+        conn,
+        (*prelude, *project.files),
+        major=server.prepared.installation.major,
+        superuser=limits.superuser,
+    )
+    if missing:
+        warnings.append(summary(missing))
+        if console:
+            console.print(f"[yellow]warning:[/] {safe_markup(warnings[-1])}", highlight=False)
+    return missing
+
+
+def _hint_extensions(result: ReplayResult, missing: list[MissingExtension]) -> None:
+    """The first file that failed on one of those extensions gets the whole message as its
+    hint, so the first failure names them all; a later one (``--keep-going``) its own."""
+    by_name = {m.name: m for m in missing}
+    told = False
+    for item in result.files:
+        failure = item.failure
+        if failure is None or "extension" not in (failure.statement or "").lower():
+            continue
+        found = by_name.get(failed_extension(f"{failure.message} {failure.detail or ''}") or "")
+        if found is None:
+            continue
+        hint = found.sentence() if told else summary(missing)
+        item.failure = replace(failure, pgvet_hint=hint)
+        told = True
 
 
 #: resolve, download, verify, unpack (npm_servers.install)
