@@ -93,7 +93,8 @@ def write_fix_migrations(
         note = (
             "-- CONCURRENTLY removed so the whole fix runs in one transaction: each index build\n"
             "-- blocks writes to its table until it finishes. Fine for small tables; for big\n"
-            "-- ones run `pgvet fix --concurrent`.\n\n"
+            "-- ones run `pgvet fix` without --plain: each concurrent build in a file of its\n"
+            "-- own.\n\n"
         )
         emit("pgvet_fixes", note + "\n\n".join(plain) + "\n")
         return written

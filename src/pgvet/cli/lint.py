@@ -26,6 +26,7 @@ from pgvet.cli.common import (
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, PgvetError
 from pgvet.findings import Level, at_or_above
 from pgvet.report import jsondoc, markdown, text
+from pgvet.report.lint_summary import DEFAULT_MAX_PER_RULE, summarize
 from pgvet.rules.command import LintOutcome, LintRequest, run_lint_command
 
 
@@ -69,6 +70,24 @@ def lint_command(
     coverage: Annotated[
         bool, typer.Option("--coverage", help="Also print the per-table index coverage table.")
     ] = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Judge the migration files added or changed since this git revision; "
+            "migration-safety findings on the others are history, folded.",
+            show_default=False,
+        ),
+    ] = None,
+    max_per_rule: Annotated[
+        int,
+        typer.Option(
+            "--max-per-rule",
+            min=0,
+            help="Findings listed per rule in text and Markdown (0: all; JSON has all).",
+        ),
+    ] = DEFAULT_MAX_PER_RULE,
     keep_going: KeepGoingOpt = False,
     pg_version: PgVersionOpt = None,
     output: OutputOpt = None,
@@ -80,8 +99,10 @@ def lint_command(
     """Find index, RLS, security, schema and migration-safety problems, each with a fix.
 
     `pgvet lint PATH` replays the migrations into a sandbox and lints the result and the
-    files; `pgvet lint --db URL` reads a live database without writing to it. Exit 0 when
-    nothing reaches `--fail-on`, 1 when something does, 2 for bad input.
+    files; `pgvet lint --db URL` reads a live database without writing to it (with PATH
+    too: the migrations not yet in its schema_migrations are the ones judged). A file that
+    fails to replay is a `replay-failed` finding. Exit 0 when nothing reaches `--fail-on`,
+    1 when something does, 2 for bad input.
     """
 
     if path is None and db is None:
@@ -103,25 +124,36 @@ def lint_command(
         statement_timeout=statement_timeout,
         timeout=timeout,
         superuser=superuser,
+        changed_since=changed_since,
     )
+    if changed_since is not None and path is None:
+        raise PgvetError("--changed-since needs a project PATH (its migrations are diffed)")
     outcome = run_lint_command(request, err)
     if write_baseline is not None:
         err.print(f"wrote {outcome.baselined_written} findings to {write_baseline}")
         raise typer.Exit(EXIT_OK)
-    _render(outcome, fmt, coverage=coverage, output=output)
+    _render(outcome, fmt, coverage=coverage, output=output, max_per_rule=max_per_rule)
+    # the exit code comes from the findings alone: a failed replay is a replay-failed
+    # finding, subject to --fail-on, baselines and ignores like any other
     findings = outcome.findings
-    failing = outcome.replay_failed or (
-        fail_on is not FailOn.never and bool(at_or_above(findings, Level(fail_on.value)))
-    )
+    failing = fail_on is not FailOn.never and bool(at_or_above(findings, Level(fail_on.value)))
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
-def _render(outcome: LintOutcome, fmt: LintFormat, *, coverage: bool, output: Path | None) -> None:
+def _render(
+    outcome: LintOutcome, fmt: LintFormat, *, coverage: bool, output: Path | None, max_per_rule: int
+) -> None:
     """The findings (and the coverage table when asked for) in the chosen format."""
     findings = outcome.findings
+    summary = summarize(findings, outcome.catalog, outcome.history)
     if fmt is LintFormat.json:
         doc = jsondoc.findings_doc(
-            findings, source=outcome.source, partial=outcome.partial, baselined=outcome.baselined
+            findings,
+            source=outcome.source,
+            partial=outcome.partial,
+            baselined=outcome.baselined,
+            history=outcome.history,
+            scope=outcome.scope.how if outcome.scope else None,
         )
         emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
     elif fmt is LintFormat.sarif:
@@ -130,7 +162,7 @@ def _render(outcome: LintOutcome, fmt: LintFormat, *, coverage: bool, output: Pa
         doc = sarif_doc(findings, outcome.root, outcome.migrations_dir)
         emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
     elif fmt is LintFormat.markdown:
-        body = markdown.findings_markdown(findings)
+        body = markdown.findings_markdown(findings, max_per_rule=max_per_rule, summary=summary)
         if coverage and outcome.coverage is not None:
             from pgvet.report.coverage import coverage_markdown
 
@@ -139,7 +171,7 @@ def _render(outcome: LintOutcome, fmt: LintFormat, *, coverage: bool, output: Pa
     else:
 
         def render(console: Console) -> None:
-            text.print_findings(console, findings)
+            text.print_findings(console, findings, max_per_rule=max_per_rule, summary=summary)
             if outcome.baselined:
                 console.print(f"[dim]{outcome.baselined} findings hidden by the baseline[/]")
             if coverage and outcome.coverage is not None:

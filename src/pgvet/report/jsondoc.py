@@ -97,11 +97,22 @@ def never_reached_doc(result: ReplayResult) -> list[dict[str, str]]:
 
 
 def findings_doc(
-    findings: list[Finding], *, source: str, partial: bool = False, baselined: int = 0
+    findings: list[Finding],
+    *,
+    source: str,
+    partial: bool = False,
+    baselined: int = 0,
+    history: list[Finding] | None = None,
+    scope: str | None = None,
 ) -> dict[str, Any]:
     """``kind: lint``; each finding has rule, code, level, category, object, message, file,
-    line, location, fix, detail, data and a fingerprint stable across unrelated edits."""
-    return {
+    line, location, fix, detail, data and a fingerprint stable across unrelated edits.
+
+    Findings of deployment rules on migrations already in history (``history``) are kept,
+    after the others, with ``"history": true``; the summary's level counts leave them out
+    (as ``--fail-on`` does) and ``summary.history`` counts them; ``scope`` says how pgvet
+    learned what is being deployed."""
+    doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "kind": "lint",
         "source": source,
@@ -115,3 +126,10 @@ def findings_doc(
         },
         "findings": [f.to_dict() for f in findings],
     }
+    if history is not None:
+        doc["summary"]["history"] = len(history)
+        doc["scope"] = scope
+        for item in doc["findings"]:
+            item["history"] = False
+        doc["findings"] += [f.to_dict() | {"history": True} for f in history]
+    return doc

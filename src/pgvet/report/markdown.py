@@ -6,6 +6,13 @@ from pgvet.analysis.inventory import Inventory
 from pgvet.findings import Finding
 from pgvet.replay.apply import ReplayResult
 from pgvet.replay.preflight import notices
+from pgvet.report.lint_summary import (
+    TOP_RULES,
+    LintSummary,
+    history_header,
+    history_line,
+    overflow_line,
+)
 from pgvet.report.sanitize import fenced, md_cell, untrusted
 
 
@@ -105,8 +112,16 @@ def inventory_markdown(inventory: Inventory, result: ReplayResult | None = None)
     return untrusted("\n".join(lines))
 
 
-def findings_markdown(findings: list[Finding], title: str = "pgvet lint") -> str:
-    """A pull-request comment: counts, then one section per rule with fixes folded away."""
+def findings_markdown(
+    findings: list[Finding],
+    title: str = "pgvet lint",
+    *,
+    max_per_rule: int = 0,
+    summary: LintSummary | None = None,
+) -> str:
+    """A pull-request comment: counts (with a ``summary``: by rule, the busiest tables),
+    then one section per rule with fixes folded away, at most ``max_per_rule`` rows each
+    (0: all), then the findings folded as history."""
     counts = {
         lvl: sum(1 for f in findings if f.level.value == lvl) for lvl in ("error", "warn", "info")
     }
@@ -116,6 +131,12 @@ def findings_markdown(findings: list[Finding], title: str = "pgvet lint") -> str
         f"🔴 {counts['error']} error · 🟡 {counts['warn']} warn · 🔵 {counts['info']} info",
         "",
     ]
+    if summary is not None and summary.rules:
+        rules = " · ".join(f"`{md_cell(r)}` {n}" for r, n in summary.rules[:TOP_RULES])
+        lines += [f"By rule: {rules}", ""]
+        if summary.tables:
+            tables = " · ".join(f"`{md_cell(t)}` {n}" for t, n in summary.tables)
+            lines += [f"Most findings: {tables}", ""]
     by_rule: dict[str, list[Finding]] = {}
     for f in findings:
         by_rule.setdefault(f.rule, []).append(f)
@@ -128,11 +149,14 @@ def findings_markdown(findings: list[Finding], title: str = "pgvet lint") -> str
             "",
         ]
         lines += ["| where | object | finding |", "|---|---|---|"]
-        for f in group:
+        shown = group[:max_per_rule] if max_per_rule > 0 else group
+        for f in shown:
             lines.append(
                 f"| `{md_cell(f.location)}` | `{md_cell(f.object)}` | {md_cell(f.message)} |"
             )
-        fixes = [f.fix for f in group if f.fix]
+        if len(group) > len(shown):
+            lines += ["", overflow_line(rule_name, len(group) - len(shown))]
+        fixes = [f.fix for f in shown if f.fix]
         if fixes:
             lines += [
                 "",
@@ -142,5 +166,9 @@ def findings_markdown(findings: list[Finding], title: str = "pgvet lint") -> str
                 "",
                 "</details>",
             ]
+        lines.append("")
+    if summary is not None and summary.history:
+        lines += [f"### Folded: {history_header(sum(summary.history.values()))}", ""]
+        lines += [f"- {history_line(r, n)}" for r, n in summary.history.items()]
         lines.append("")
     return untrusted("\n".join(lines))

@@ -10,6 +10,13 @@ from pgvet.findings import Finding
 from pgvet.replay.apply import ReplayResult
 from pgvet.replay.failure import Failure
 from pgvet.replay.preflight import notices
+from pgvet.report.lint_summary import (
+    TOP_RULES,
+    LintSummary,
+    history_header,
+    history_line,
+    overflow_line,
+)
 from pgvet.report.sanitize import safe_markup
 
 _STATUS = {"applied": "[green]✓[/]", "failed": "[red]✗[/]", "not run": "[dim]·[/]"}
@@ -162,10 +169,22 @@ def print_inventory(console: Console, inventory: Inventory, tenant_label: str = 
 _LEVEL_STYLE = {"error": "red", "warn": "yellow", "info": "cyan"}
 
 
-def print_findings(console: Console, findings: list[Finding], *, show_fix: bool = True) -> None:
-    """Findings grouped by rule (most severe first), each with its place and fix."""
+def print_findings(
+    console: Console,
+    findings: list[Finding],
+    *,
+    show_fix: bool = True,
+    max_per_rule: int = 0,
+    summary: LintSummary | None = None,
+) -> None:
+    """Findings grouped by rule (most severe first), each with its place and fix; with a
+    ``summary`` it opens with the counts and the busiest tables and ends with the findings
+    folded as history; ``max_per_rule`` (0: all) bounds each rule's list."""
+    if summary is not None:
+        _print_summary(console, summary)
     if not findings:
         console.print("[green]No findings.[/]")
+        _print_history(console, summary)
         return
     by_rule: dict[str, list[Finding]] = {}
     for f in findings:
@@ -177,15 +196,51 @@ def print_findings(console: Console, findings: list[Finding], *, show_fix: bool 
             f"[bold {style}]{first.level.value}[/] [bold]{rule_name}[/] [dim]{first.code} · "
             f"{first.category.value} · {len(group)}[/]"
         )
-        for f in group:
+        shown = group[:max_per_rule] if max_per_rule > 0 else group
+        for f in shown:
             where = f"[dim]{safe_markup(f.location)}[/] " if f.location else ""
             console.print(f"  {where}[bold]{safe_markup(f.object)}[/]: {safe_markup(f.message)}")
             if show_fix and f.fix:
                 for line in f.fix.splitlines():
                     console.print(f"    [green]{safe_markup(line)}[/]", highlight=False)
+        if len(group) > len(shown):
+            console.print(
+                f"  [dim]{safe_markup(overflow_line(rule_name, len(group) - len(shown)))}[/]"
+            )
         console.print()
+    _print_history(console, summary)
     counts = {lvl: sum(1 for f in findings if f.level.value == lvl) for lvl in _LEVEL_STYLE}
     console.print(
         f"[bold]{len(findings)} findings[/]: [red]{counts['error']} error[/], "
         f"[yellow]{counts['warn']} warn[/], [cyan]{counts['info']} info[/]"
     )
+
+
+def _print_summary(console: Console, summary: LintSummary) -> None:
+    """The report's first lines: totals, the rules and tables with most findings."""
+    levels = summary.levels
+    console.print(
+        f"[bold]pgvet lint: {summary.total} findings[/] ([red]{levels['error']} error[/], "
+        f"[yellow]{levels['warn']} warn[/], [cyan]{levels['info']} info[/])"
+    )
+    if summary.rules:
+        rules = " · ".join(f"{safe_markup(r)} {n}" for r, n in summary.rules[:TOP_RULES])
+        more = len(summary.rules) - TOP_RULES
+        console.print(f"  [dim]by rule:[/] {rules}" + (f" · {more} more rules" if more > 0 else ""))
+    if summary.tables:
+        tables = " · ".join(f"{safe_markup(t)} {n}" for t, n in summary.tables)
+        console.print(f"  [dim]most findings:[/] {tables}")
+    folded = sum(summary.history.values())
+    if folded:
+        console.print(f"  [dim]history:[/] {safe_markup(history_header(folded))}")
+    console.print()
+
+
+def _print_history(console: Console, summary: LintSummary | None) -> None:
+    if summary is None or not summary.history:
+        return
+    folded = sum(summary.history.values())
+    console.print(f"[bold]Folded:[/] {safe_markup(history_header(folded))}")
+    for rule_name, count in summary.history.items():
+        console.print(f"  [dim]{safe_markup(history_line(rule_name, count))}[/]")
+    console.print()

@@ -25,6 +25,14 @@ from pgvet.report.coverage import TableCoverage, coverage_table
 from pgvet.rules.engine import lint_settings, run_lint
 from pgvet.rules.registry import LintContext
 from pgvet.rules.sandbox import Sandbox
+from pgvet.rules.scope import (
+    UNKNOWN,
+    Scope,
+    changed_since,
+    not_in_database,
+    since_version,
+    split_history,
+)
 
 BASELINE_NAME = "pgvet-baseline.json"
 
@@ -42,6 +50,8 @@ class LintRequest:
     statement_timeout: str | None = None
     timeout: str | None = None
     superuser: bool | None = None
+    #: git revision: migration-safety rules judge the files added or changed since it
+    changed_since: str | None = None
 
 
 @dataclass
@@ -56,6 +66,9 @@ class LintOutcome:
     migrations_dir: Path | None = None
     coverage: list[TableCoverage] | None = field(default=None)
     catalog: Catalog | None = None
+    #: findings of deployment rules on migrations already deployed, folded in reports
+    history: list[Finding] = field(default_factory=list)
+    scope: Scope | None = None
 
 
 def _baseline_path(request: LintRequest, project: Project | None, settings: dict) -> Path | None:
@@ -73,12 +86,16 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
     project = load_project(request.path) if request.path is not None else None
     config = load_config(project.root if project else None, request.config)
     settings = lint_settings(config.raw)
+    scope = _static_scope(request, project, settings)
     with contextlib.ExitStack() as stack:
         if request.db is not None:
             conn = stack.enter_context(connect_read_only(request.db))
             catalog = read_catalog(conn)
             stats = read_stats(conn)
             source, partial, replay_failed = redact(request.db), False, False
+            replay = None
+            if project is not None and scope is None:
+                scope = not_in_database(project, conn)
         else:
             assert project is not None
             stats = None
@@ -99,6 +116,7 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
             catalog = session.catalog
             source = str(project.migrations_dir)
             partial, replay_failed = session.result.partial, not session.result.ok
+            replay = session.result
         sandbox = None
         if request.db is None:  # rules confirm their claims on the sandbox, never live
             sandbox = Sandbox.beside(session.conn)
@@ -109,6 +127,7 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
             project=project,
             stats=stats,
             live=request.db is not None,
+            replay=replay,
             sandbox=sandbox,
         )
         findings = run_lint(ctx, request.rules)
@@ -131,4 +150,18 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
         known = Baseline.read(baseline_path).fingerprints
         outcome.findings = [f for f in findings if f.fingerprint not in known]
         outcome.baselined = len(findings) - len(outcome.findings)
+    outcome.scope = scope or UNKNOWN
+    outcome.findings, outcome.history = split_history(outcome.findings, outcome.scope)
     return outcome
+
+
+def _static_scope(request: LintRequest, project: Project | None, settings: dict) -> Scope | None:
+    """What is being deployed, when git or the settings say (before anything replays, so
+    a bad ref is an error at once); ``--db`` is asked later, in its own session."""
+    if project is None:
+        return None
+    if request.changed_since is not None:
+        return changed_since(project, request.changed_since)
+    if request.db is None and settings.get("migrations_since"):
+        return since_version(project, settings["migrations_since"])
+    return None
