@@ -41,7 +41,9 @@ def runbook(report: DrillReport) -> str:
         "",
         "| measure | value |",
         "|---|---|",
-        f"| base backup ({tool}) | {report.base_seconds:.2f} s, {_mb(report.base_bytes)} |",
+        f"| base backup ({tool}) | {report.base_seconds:.2f} s, {_mb(report.base_bytes)}"
+        + (" in the repository (lz4)" if brest else "")
+        + " |",
         f"| WAL segments archived | {len(report.archived)} of {_mb(report.segment_size)} |",
         f"| archive lag (switch to archived) | {report.archive_lag * 1000:.0f} ms |",
     ]
