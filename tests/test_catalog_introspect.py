@@ -219,8 +219,10 @@ def test_constraints(catalog: Catalog) -> None:
         on_update="restrict",
         on_delete="cascade",
         match="simple",
+        ref_primary=True,
     )
     user_fk = cons["members_user_fk"]
+    assert user_fk.ref_primary  # auth.users (id); foreign-key-to-auth-unique reads this
     assert (user_fk.ref_schema, user_fk.ref_table, user_fk.on_delete) == (
         "auth",
         "users",
@@ -231,7 +233,7 @@ def test_constraints(catalog: Catalog) -> None:
     check = cons["members_email_check"]
     assert check.kind == "check" and not check.validated
     assert check.definition == "CHECK ((email ~~ '%@%'::text)) NOT VALID"
-    assert check.ref_table is None and check.on_delete is None
+    assert check.ref_table is None and check.on_delete is None and check.ref_primary is None
     pk = catalog.primary_key("public", "members")
     assert pk is not None
     assert (pk.columns, pk.index_name) == (("id",), "members_pkey")

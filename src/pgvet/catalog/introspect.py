@@ -132,7 +132,8 @@ ORDER BY n.nspname
 """
 
 # Reads relations with columns (tables, partitioned, views, matviews, foreign tables):
-# RLS flags, partitioning, owner, row estimate, comment, owning extension.
+# RLS flags, partitioning, owner, row estimate, comment, owning extension, storage
+# parameters.
 TABLES_SQL = f"""
 SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
        c.relrowsecurity AS rls_enabled, c.relforcerowsecurity AS rls_forced,
@@ -142,7 +143,8 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
            AS partition_bound,
        pg_get_userbyid(c.relowner) AS owner, c.reltuples::float8 AS reltuples,
        obj_description(c.oid, 'pg_class') AS comment,
-       e.extname AS extension
+       e.extname AS extension,
+       coalesce(c.reloptions, '{{}}'::text[]) AS options
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
@@ -184,7 +186,8 @@ ORDER BY 1, 2, a.attnum
 """
 
 # Reads table constraints (primary, unique, check, foreign, exclusion) with key columns,
-# referenced table and columns, actions. {enforced} is conenforced on 18+, true before.
+# referenced table and columns, whether a foreign key references a primary key, actions.
+# {enforced} is conenforced on 18+, true before.
 _CONSTRAINTS_TEMPLATE = f"""
 SELECT n.nspname AS schema, c.relname AS table_name, con.conname AS name,
        con.contype::text AS contype,
@@ -204,13 +207,15 @@ SELECT n.nspname AS schema, c.relname AS table_name, con.conname AS name,
        con.confmatchtype::text AS match,
        CASE WHEN con.contype IN ('p', 'u', 'x') THEN ic.relname END AS index_name,
        (con.conparentid <> 0 OR NOT con.conislocal) AS inherited,
-       {{enforced}} AS enforced
+       {{enforced}} AS enforced,
+       ri.indisprimary AS ref_primary
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN pg_class ic ON ic.oid = con.conindid
+LEFT JOIN pg_index ri ON con.contype = 'f' AND ri.indexrelid = con.conindid
 WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND {_REVIEWED}
 ORDER BY 1, 2, 3
 """
@@ -556,9 +561,7 @@ def read_catalog(
         triggers=tuple(_trigger(r) for r in trigger_rows),
         enums=tuple(Enum(r["schema"], r["name"], tuple(r["labels"])) for r in enum_rows),
         extensions=tuple(
-            Extension(
-                r["name"], r["schema"], r["version"], r["relocatable"], r["default_version"]
-            )
+            Extension(r["name"], r["schema"], r["version"], r["relocatable"], r["default_version"])
             for r in extension_rows
         ),
         privileges=tuple(
@@ -620,6 +623,7 @@ def _table(r: Row, columns: tuple[Column, ...]) -> Table:
         comment=r["comment"],
         columns=columns,
         extension=r["extension"],
+        options=tuple(r["options"]),
     )
 
 
@@ -644,6 +648,7 @@ def _constraint(r: Row) -> Constraint:
         index_name=r["index_name"],
         inherited=r["inherited"],
         enforced=r["enforced"],
+        ref_primary=r["ref_primary"] if foreign else None,
     )
 
 

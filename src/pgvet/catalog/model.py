@@ -134,7 +134,8 @@ class Table:
     ``parent`` is the partitioned table this one is a partition of (plain inheritance is
     not reported). ``reltuples`` is the planner's estimate, -1 when never analyzed.
     ``extension`` names the extension that owns the table (e.g. postgis'
-    ``spatial_ref_sys``), rules usually skip those.
+    ``spatial_ref_sys``), rules usually skip those. ``options`` are its storage parameters
+    as stored (``autovacuum_enabled=false``).
     """
 
     schema: str
@@ -150,6 +151,7 @@ class Table:
     comment: str | None = None
     columns: tuple[Column, ...] = ()
     extension: str | None = None
+    options: tuple[str, ...] = ()
 
     @property
     def key(self) -> QualifiedName:
@@ -185,6 +187,8 @@ class Constraint:
     fields are set for foreign keys only. ``index_name`` is the index backing a primary,
     unique or exclusion constraint. ``inherited`` is true for a copy that PostgreSQL made
     on a partition or child. ``enforced`` is false only for PostgreSQL 18's NOT ENFORCED.
+    ``ref_primary`` (foreign keys only) says whether the referenced columns are the
+    referenced table's primary key rather than another unique constraint or index.
     """
 
     schema: str
@@ -205,6 +209,7 @@ class Constraint:
     index_name: str | None = None
     inherited: bool = False
     enforced: bool = True
+    ref_primary: bool | None = None
 
     @property
     def origin_key(self) -> ObjectKey:
