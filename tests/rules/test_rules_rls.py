@@ -44,6 +44,7 @@ from pgvet.replay.origins import compute_origins
 from pgvet.replay.project import load_project
 from pgvet.replay.session import replayed_project
 from pgvet.rules.registry import REGISTRY, LintContext
+from pgvet.rules.sandbox import Sandbox
 from pgvet.rules.security.common import per_row_calls
 
 USER = "11111111-1111-1111-1111-111111111111"
@@ -90,7 +91,11 @@ def make_project(
             result = replay(conn, project)
             assert result.ok, [f.failure for f in result.failed]
             catalog = replace(read_catalog(conn), origins=compute_origins(project.files))
-            ctx = LintContext(catalog=catalog, project=project, config=config or Config())
+            sandbox = Sandbox.beside(conn)  # policy-recursion confirms on the server
+            stack.callback(sandbox.close)
+            ctx = LintContext(
+                catalog=catalog, project=project, config=config or Config(), sandbox=sandbox
+            )
             return Project(conn, ctx)
 
         yield make

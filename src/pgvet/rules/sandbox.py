@@ -127,15 +127,18 @@ select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typtype, t.
   join pg_catalog.pg_type t on t.oid = a.atttypid
   left join pg_catalog.pg_type bt on t.typtype = 'd' and bt.oid = t.typbasetype
  where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped
-   and a.attnotnull and not a.atthasdef and a.attidentity = '' and a.attgenerated = ''
+   and (a.attnotnull or %s) and not a.atthasdef and a.attidentity = ''
+   and a.attgenerated = ''
  order by a.attnum
 """
 
+#: The uuid of every generated row (and of the persona that reads it, policy-recursion).
+GENERATED_UUID = "00000000-0000-4000-8000-0000009e7e70"
 #: A value expression for a type, by name (the base type of a domain) or category: fixed
 #: values, so that a run says the same thing every time (each row lives in a rolled-back
 #: savepoint, so a unique key never sees two of them), chosen to be unlikely in a seed.
 _BY_NAME = {
-    "uuid": "'00000000-0000-4000-8000-0000009e7e70'",
+    "uuid": f"'{GENERATED_UUID}'",
     "bool": "false",
     "json": "'{}'::json",
     "jsonb": "'{}'::jsonb",
@@ -167,12 +170,13 @@ def value_sql(type_sql: str, typtype: str, category: str, base: str) -> str | No
     return None if expr is None else f"({expr})::{type_sql}"
 
 
-def insert_row_sql(conn: psycopg.Connection, relation: str) -> str | None:
+def insert_row_sql(conn: psycopg.Connection, relation: str, every: bool = False) -> str | None:
     """``INSERT`` of one generated row into ``relation`` (a quoted, qualified name): every
-    NOT NULL column without a default gets a value of its type; None when some type has no
-    generator. Constraints (checks, foreign keys, unique keys) may still reject it: the
-    caller runs it in a rolled-back savepoint and reports what PostgreSQL said."""
-    columns = conn.execute(_COLUMNS, (relation,)).fetchall()
+    NOT NULL column without a default (``every``: every column without a default) gets a
+    value of its type; None when some type has no generator. Constraints (checks, foreign
+    keys, unique keys) may still reject it: the caller runs it in a rolled-back savepoint
+    and reports what PostgreSQL said."""
+    columns = conn.execute(_COLUMNS, (relation, every)).fetchall()
     names, values = [], []
     for name, type_sql, typtype, category, base in columns:
         value = value_sql(type_sql, typtype, category, base)

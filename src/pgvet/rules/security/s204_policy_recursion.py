@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+
+import psycopg
 
 from pgvet.analysis.policy_graph import EXPRESSION_PREFIX, Cycle, Node, parse_expression, walk
 from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import (
     Catalog,
 )
+from pgvet.findings import Level
+from pgvet.rls.acting import set_persona
+from pgvet.rls.personas import Persona
 from pgvet.rules.registry import Hit, LintContext, rule
+from pgvet.rules.sandbox import GENERATED_UUID, Outcome, Sandbox, insert_row_sql
 from pgvet.rules.security.common import (
     alter_policy_sql,
     close_paren,
@@ -173,6 +180,18 @@ def policy_recursion(ctx: LintContext) -> Iterator[Hit]:
     (``ALL`` counts for each, sub-selects read with SELECT policies), SECURITY DEFINER
     functions and views owned by a role that bypasses RLS end the path (the standard fix).
 
+    A finding that says queries fail is confirmed on the sandbox before it is an error:
+    the table is read (and, for the cycle's other commands, planned with EXPLAIN) as each
+    role of the cycle, with JWT claims as PostgREST sets them, after a generated row of
+    the persona's own is written, in a rolled-back transaction with a 2 s timeout (at most
+    50 tables). 42P17 / 54001 from PostgreSQL makes it an error that quotes the error.
+    Otherwise it is at most a warning that says "not confirmed", with one exception: a
+    predicted 42P17 that the server did not raise for any of the cycle's roles and
+    commands is dropped, because the rewriter decides 42P17 from the policies alone,
+    whatever the rows, so a clean plan refutes it. A predicted 54001 that did not happen
+    stays a warning: it depends on the rows and on which branch of the policy runs (a
+    cheaper condition may skip the function for the generated row).
+
     Bad:
     ```sql
     create table public.profiles (id uuid primary key, is_admin boolean not null default false);
@@ -198,11 +217,118 @@ def policy_recursion(ctx: LintContext) -> Iterator[Hit]:
     for cycle in cycles:
         first = cycle.policy
         table = qualified(first.schema, first.table or "")
+        proof = confirm_cycle(ctx.sandbox, ctx.catalog, cycle)
+        if proof.refuted:
+            continue  # the rewriter itself said no: pgvet's model was wrong
+        message = _cycle_message(cycle)
+        level = None
+        if proof.confirmed:
+            message = f"Confirmed on the sandbox: {proof.text}. {message}"
+        else:
+            message = (
+                f"Possible recursion, not confirmed: {proof.text}. What pgvet reads in the "
+                f"policies: {message}"
+            )
+            level = Level.warn
         yield Hit(
             object=f"policy {ident(first.name)} on {table}",
-            message=_cycle_message(cycle),
+            message=message,
             **located_at(ctx.catalog, first.origin_key),
             fix=_recursion_fix(cycle, ctx.catalog),
             detail=cycle.path,
-            data=cycle.to_dict(),
+            data={**cycle.to_dict(), "confirmed": proof.confirmed},
+            level=level,
         )
+
+
+#: the persona's user id (JWT ``sub``): the uuid pgvet writes into the generated row, so
+#: that the row is the persona's own (owner, member, tenant): policies that only recurse
+#: for a member's rows are exercised, not skipped by a cheaper condition that is false
+PERSONA_USER = GENERATED_UUID
+_RECURSION = frozenset({"42P17", "54001"})
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What the sandbox said about a predicted cycle: ``confirmed`` (PostgreSQL raised
+    42P17 / 54001), ``refuted`` (a 42P17 prediction the rewriter did not raise for every
+    role and command of the cycle), or neither (``text`` says why)."""
+
+    text: str
+    confirmed: bool = False
+    refuted: bool = False
+
+
+def _statements(table: str, column: str, commands: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``(command, sql)`` for each command of the cycle: SELECT reads every row (so a
+    policy's function runs for each); the others are planned only (EXPLAIN), which is
+    where the rewriter applies the policies and raises 42P17."""
+    out = [("SELECT", f"select count(*) from {table}")]
+    plans = {
+        "INSERT": f"explain (costs off) insert into {table} default values",
+        "UPDATE": f"explain (costs off) update {table} set {column} = {column}",
+        "DELETE": f"explain (costs off) delete from {table}",
+    }
+    out += [(c, plans[c]) for c in commands if c in plans]
+    return out
+
+
+def confirm_cycle(sandbox: Sandbox | None, catalog: Catalog, cycle: Cycle) -> Proof:
+    """Read the cycle's table as each of its roles, the way PostgREST does (role and JWT
+    claims set in the transaction, :func:`pgvet.rls.acting.set_persona`), with a generated
+    row written first so that per-row policy functions run, all in a rolled-back
+    transaction with the sandbox's check timeout."""
+    if sandbox is None:
+        return Proof("no sandbox to read the table on (a live database is never changed)")
+    if not sandbox.take("policy-recursion"):
+        return Proof(f"pgvet reads at most {sandbox.cap} tables per lint")
+    table = qualified(*cycle.table)
+    found = catalog.find_table(*cycle.table)
+    if found is None or not found.columns:
+        return Proof(f"{table} is not a table pgvet can read")
+    updatable = [c for c in found.columns if c.identity is None and c.generated is None]
+    column = ident((updatable or found.columns)[0].name)
+    roles = [r for r in cycle.roles if r != "public"] or ["authenticated"]
+    clean: list[str] = []
+    for role in roles:
+        for command, sql in _statements(table, column, cycle.commands):
+            outcome, rows = _as_persona(sandbox, table, role, sql)
+            if outcome.sqlstate in _RECURSION:
+                return Proof(f"{command} on {table} as {role} failed with {outcome.error}", True)
+            if not outcome.ok:
+                return Proof(f"{command} on {table} as {role} failed with {outcome.error}")
+            checked = (
+                f" ({rows} row{'s' if rows != 1 else ''} checked)" if command == "SELECT" else ""
+            )
+            clean.append(f"{command} as {role}{checked}")
+    said = f"PostgreSQL ran {', '.join(clean)} on {table} without error"
+    return Proof(said, refuted=cycle.sqlstate == "42P17")
+
+
+def _as_persona(sandbox: Sandbox, table: str, role: str, sql: str) -> tuple[Outcome, int]:
+    """Run ``sql`` as ``role`` with a JWT, after writing one generated row of the persona's
+    (every column filled, else only the required ones; skipped when the table refuses
+    both) as the superuser with the persona's claims set; the outcome and the row count."""
+    persona = Persona(role, role=role, user_id=PERSONA_USER, _user_row={})
+    try:
+        with sandbox.rolled_back() as conn:
+            conn.execute(
+                "select pg_catalog.set_config('request.jwt.claims', %s, true)",
+                (persona.claims_json(),),
+            )
+            for every in (True, False):
+                insert = insert_row_sql(conn, table, every=every)
+                if insert is None:
+                    continue
+                try:
+                    with conn.transaction():
+                        conn.execute(insert)
+                    break
+                except psycopg.Error:
+                    continue
+            found = conn.execute(f"select count(*) from {table}").fetchone()
+            rows = int(found[0]) if found else 0
+            set_persona(conn, persona)
+            return Sandbox.attempt(conn, sql), rows
+    except psycopg.Error as exc:
+        return Outcome(False, exc.diag.sqlstate or "", exc.diag.message_primary or str(exc)), 0
