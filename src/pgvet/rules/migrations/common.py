@@ -29,10 +29,11 @@ def failed_files(ctx: LintContext) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Creation:
-    """Where the table a statement works on was last created before it, by the project's
-    files (DO blocks included): ``earlier`` file, ``same`` file, ``later`` only (it did not
-    exist yet when the statement ran), or ``outside`` the migrations (Supabase's own tables,
-    dynamic SQL)."""
+    """Where the table a statement works on was created before it, by the project's files
+    (DO blocks included): by an ``earlier`` file (then a ``create table if not exists`` of
+    it in this file did nothing), only in the ``same`` file, only by a ``later`` file (it
+    did not exist yet when the statement ran), or ``outside`` the migrations (Supabase's
+    own tables, dynamic SQL)."""
 
     when: str
     place: Place | None = None
@@ -62,9 +63,11 @@ def table_creations(project: Project) -> Callable[[Step, TableKey], Creation]:
                 before.append((at, place))
             else:
                 after = True
+        earlier = [item for item in before if item[0][0] < step.file_no]
+        if earlier:  # a same-file `create table if not exists` of it is then skipped
+            return Creation("earlier", max(earlier, key=lambda item: item[0])[1])
         if before:
-            at, place = max(before, key=lambda item: item[0])
-            return Creation("same" if at[0] == step.file_no else "earlier", place)
+            return Creation("same", max(before, key=lambda item: item[0])[1])
         return Creation("later" if after else "outside")
 
     return lookup

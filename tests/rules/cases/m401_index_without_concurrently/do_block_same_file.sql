@@ -13,3 +13,7 @@ end
 $$;
 create index "idx_select_group" on public."select" ("group");
 create index "idx_Order_user" on public."Order" ("user");
+-- file: 20240301000000_repeat_order.sql
+-- the table exists (first file): this `if not exists` is skipped and the index locks it
+create table if not exists public."Order" (id bigint primary key, "user" uuid not null);
+create index "idx_Order_id_user" on public."Order" (id, "user");
