@@ -180,3 +180,23 @@ def test_partial_fk_index_is_confirmed_with_the_ri_query_plan(
         assert any("invoices_account_id_set" in row[0] for row in plan)
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize(("zone", "rewritten"), [("UTC", False), ("America/New_York", True)])
+def test_timestamp_to_timestamptz_rewrites_only_outside_utc(
+    scratch_db: psycopg.Connection, zone: str, rewritten: bool
+) -> None:
+    """What column-type-change says about timestamp -> timestamptz, on each server: the
+    table keeps its file under UTC (binary-coercible), the index on the column does not."""
+    conn = scratch_db
+    conn.execute("create table public.t (id int primary key, at timestamp, seen timestamp)")
+    conn.execute("create index t_at on public.t (at)")
+    conn.execute("insert into public.t values (1, now(), now())")
+    files = "select pg_relation_filenode('public.t'), pg_relation_filenode('public.t_at')"
+    table_before, index_before = conn.execute(files).fetchone()  # type: ignore[misc]
+    with conn.transaction():
+        conn.execute(f"set local timezone = '{zone}'")
+        conn.execute("alter table public.t alter column at type timestamptz")
+    table_after, index_after = conn.execute(files).fetchone()  # type: ignore[misc]
+    assert (table_after != table_before) is rewritten
+    assert index_after != index_before  # the index is always rebuilt
