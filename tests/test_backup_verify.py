@@ -7,13 +7,15 @@ broken dumps must fail with the exact difference, and a cut dump with exit 2.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from backup_dumps import archive_dump, clinic_source, supabase_dump
+from backup_dumps import ENV, archive_dump, clinic_source, supabase_dump
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE
@@ -144,3 +146,49 @@ def test_meta_commands_are_refused(dumps: Path, source: cluster.Server, tmp_path
     refused = [i for i in doc["restore"]["issues"] if i["status"] == "refused"]
     assert [(i["file"], i["location"]) for i in refused] == [(str(hostile), "line 1")]
     assert not (tmp_path / "pwned").exists()
+
+
+def _dumpall(server: cluster.Server, path: Path) -> Path:
+    """A whole-cluster dump, as Supabase's dashboard backups are (pg_dumpall, gzip)."""
+    done = subprocess.run(
+        [str(server.prepared.bindir / "pg_dumpall"), "-h", str(server.sockdir), "-p", "5432",
+         "-U", "supabase_admin", "--no-role-passwords"],
+        capture_output=True, env=ENV, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    path.write_bytes(gzip.compress(done.stdout))
+    return path
+
+
+def test_whole_cluster_dump_restores_every_database(source: cluster.Server, tmp_path: Path) -> None:
+    with source.admin() as admin:
+        admin.execute("create database analytics owner postgres")
+    try:
+        with source.connect("analytics") as conn:
+            conn.execute(
+                "create table events (id int primary key, what text not null);"
+                "insert into events select g, 'event ' || g from generate_series(1, 50) g"
+            )
+        dump = _dumpall(source, tmp_path / "project.backup.gz")
+        code, doc = _verify(str(dump), *_against(source))
+        assert doc["restore"]["databases"] == ["analytics"]
+        skipped = [i["message"] for i in doc["restore"]["issues"] if i["status"] == "skipped"]
+        assert not [m for m in skipped if "analytics" in m]
+        assert any(
+            "'template1' skipped: a restore never writes the templates" in m for m in skipped
+        )
+        assert not [d for d in doc["differences"] if d["name"].startswith("analytics")]
+        # and the comparison can fail: one row changed in the dump's analytics section
+        text = gzip.decompress(dump.read_bytes()).decode()
+        head, section = text.split("\\connect analytics", 1)
+        broken = tmp_path / "broken.backup.gz"
+        broken.write_bytes(gzip.compress((head + "\\connect analytics" + section.replace(
+            "7\tevent 7\n", "7\tevent seven\n", 1)).encode()))  # fmt: skip
+        code, doc = _verify(str(broken), *_against(source))
+        assert code == 1
+        named = [d for d in doc["differences"] if d["name"].startswith("analytics: ")]
+        assert [(d["area"], d["name"]) for d in named] == [("data", "analytics: public.events")]
+        assert any("id=7" in r for r in named[0]["rows"])
+    finally:
+        with source.admin() as admin:
+            admin.execute("drop database analytics with (force)")

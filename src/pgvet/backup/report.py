@@ -32,6 +32,9 @@ def print_verify(console: Console, report: VerifyReport) -> None:
         if f.format != "plain":
             what = f"{f.statements} archive entries ({f.format} format)"
         console.print(f"  {safe_markup(f.path)} [dim]({f.kind})[/]: {what}", highlight=False)
+    if restore.databases:
+        names = ", ".join(safe_markup(d) for d in restore.databases)
+        console.print(f"  other databases of the dump restored: {names}", highlight=False)
     for issue in restore.issues:
         colour = _STATUS.get(issue.status, "red")
         state = f" [{issue.sqlstate}]" if issue.sqlstate else ""
@@ -79,6 +82,7 @@ def verify_doc(report: VerifyReport) -> dict[str, Any]:
         "restore": {
             "role": report.restore.role,
             "seconds": round(report.restore.seconds, 3),
+            "databases": report.restore.databases,
             "files": [f.__dict__ for f in report.restore.files],
             "issues": [{**i.__dict__, "failed": i.failed} for i in report.restore.issues],
         },

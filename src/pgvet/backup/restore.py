@@ -37,6 +37,10 @@ EXISTS_STATES = frozenset({"42P06", "42P07", "42710", "42723", "42701"})
 _COPY_LINE = re.compile(r"\bCOPY \S+, line (\d+)")
 _DBNAME = re.compile(r"dbname='((?:[^'\\]|\\.)*)'")
 _TRANSACTION = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|START|END|ABORT)\b", re.IGNORECASE)
+#: pg_dumpall's statements that make the next database (run whichever section they end)
+_DATABASE_DDL = re.compile(r'^\s*(?:CREATE|ALTER)\s+DATABASE\s+"?([^"\s;]+)', re.IGNORECASE)
+#: what new databases are copied from: a restore never writes into them
+TEMPLATES = frozenset({"template0", "template1"})
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,21 @@ class RestoreResult:
     files: list[FileRestore] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     seconds: float = 0.0
+    #: databases besides the target that a whole-cluster dump (``\connect``) restored into
+    databases: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> list[Issue]:
         return [i for i in self.issues if i.failed]
+
+
+def _target(item: Meta) -> str | None:
+    """The database a ``\\connect`` line names (``\\connect -reuse-previous=on
+    "dbname='x'"`` or ``\\connect x``); None for other meta-commands."""
+    if item.command not in ("connect", "c"):
+        return None
+    match = _DBNAME.search(item.argument)
+    return match.group(1) if match else item.argument.split(" ")[-1].strip("\"'")
 
 
 def _excerpt(sql: str, limit: int = 200) -> str:
@@ -95,7 +110,13 @@ def _first_line(exc: psycopg.Error) -> str:
 
 
 class PlainRestore:
-    """Applies plain dumps on one connection (``conn`` in autocommit, watched)."""
+    """Applies plain dumps on one connection (``conn`` in autocommit, watched).
+
+    A whole-cluster dump (``pg_dumpall``, a dashboard ``.backup``) holds several databases,
+    each after a ``\\connect``: its ``postgres`` database (or a one-database dump's only
+    one) goes into ``database``, every other one into the database of that name, which
+    the dump's own ``CREATE DATABASE`` made, on a connection ``open_database`` opens; the
+    templates are never written (skipped, with the reason)."""
 
     def __init__(
         self,
@@ -104,17 +125,31 @@ class PlainRestore:
         result: RestoreResult,
         database: str = "postgres",
         advance: Callable[[int], None] | None = None,
+        open_database: Callable[[str], psycopg.Connection[Any]] | None = None,
     ) -> None:
-        self.conn = conn
+        self.conn = self.main = conn
         self.watchdog = watchdog
         self.result = result
         self.database = database
         self.advance = advance or (lambda _n: None)
+        self.open_database = open_database
+        self.others: dict[str, psycopg.Connection[Any]] = {}
+        self.alias = "postgres"
+
+    def close(self) -> None:
+        """Close the connections to the other databases."""
+        for conn in self.others.values():
+            conn.close()
+        self.others.clear()
 
     def apply(self, dump: PlainDump) -> FileRestore:
         started = time.perf_counter()
         done = FileRestore(str(dump.path), "plain", dump.kind)
         self.result.files.append(done)
+        targets = {_target(i) for i in dump.items if isinstance(i, Meta)} - {None, *TEMPLATES}
+        # a one-database dump (pg_dump -C) restores into the target whatever its name
+        self.alias = next(iter(targets)) if len(targets) == 1 else "postgres"
+        self.conn = self.main
         batch: list[Statement] = []
         skipping: str | None = None
         for item in dump.items:
@@ -124,6 +159,10 @@ class PlainRestore:
                 skipping = self._meta(item, done, skipping)
                 continue
             if skipping is not None:
+                if isinstance(item, Statement) and self._makes_other_database(item, skipping):
+                    current, self.conn = self.conn, self.main
+                    self._one(item, done)
+                    self.conn = current
                 continue
             if isinstance(item, CopyData):
                 self._flush(batch, done)
@@ -146,23 +185,50 @@ class PlainRestore:
     def _issue(self, done: FileRestore, line: int, status: str, message: str, **kw: Any) -> None:
         self.result.issues.append(Issue(done.path, f"line {line}", status, message, **kw))
 
+    def _makes_other_database(self, item: Statement, skipping: str) -> bool:
+        """pg_dumpall's ``CREATE DATABASE x`` / ``ALTER DATABASE x OWNER`` come at the end
+        of the section before ``\\connect x``: they run even when that section is skipped."""
+        match = _DATABASE_DDL.match(item.sql)
+        return (
+            self.open_database is not None
+            and match is not None
+            and match.group(1) not in (skipping, *TEMPLATES, self.alias, self.database)
+        )
+
     def _meta(self, item: Meta, done: FileRestore, skipping: str | None) -> str | None:
-        """\\connect switches databases (pgvet restores one); \\restrict is pg_dump's
-        guard against a hostile server and needs nothing here; anything else is refused."""
+        """\\connect switches databases; \\restrict is pg_dump's guard against a hostile
+        server and needs nothing here; anything else is refused."""
         if item.command in ("restrict", "unrestrict"):
             return skipping
         if item.command in ("connect", "c"):
-            match = _DBNAME.search(item.argument)
-            target = match.group(1) if match else item.argument.split(" ")[-1].strip("\"'")
-            if target == self.database:
+            target = _target(item) or ""
+            if target in (self.database, self.alias):
+                self.conn = self.main
                 return None
-            self._issue(
-                done,
-                item.line,
-                "skipped",
-                f"statements for database {target!r} skipped: pgvet restores the "
-                f"{self.database!r} database only",
+            reason = (
+                "a restore never writes the templates new databases are copied from"
+                if target in TEMPLATES
+                else f"pgvet restores the {self.database!r} database only"
             )
+            if target not in TEMPLATES and self.open_database is not None:
+                try:
+                    if target not in self.others:
+                        self.others[target] = self.open_database(target)
+                        self.result.databases.append(target)
+                    self.conn = self.others[target]
+                    return None
+                except psycopg.Error as exc:
+                    self._issue(
+                        done, item.line, "failed",
+                        f"database {target!r} cannot be opened (its CREATE DATABASE above "
+                        f"failed?): {_first_line(exc)}; its statements are skipped",
+                        sqlstate=exc.sqlstate,
+                    )  # fmt: skip
+                    return target
+            self._issue(
+                done, item.line, "skipped",
+                f"statements for database {target!r} skipped: {reason}",
+            )  # fmt: skip
             return target
         self._issue(
             done,

@@ -18,11 +18,12 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -230,7 +231,11 @@ def verify_backup(request: VerifyRequest, console: Console | None = None) -> Ver
             with watchdog.watch(server.admin(database)) as admin:
                 restored = take_snapshot(admin, f"restore on {installation.label}")
             snapshot = source.result()
-    differences, notes = diff_snapshots(snapshot, restored)
+            differences, notes = diff_snapshots(snapshot, restored)
+            for other in result.databases:
+                found, more = _compare_other(request, server, watchdog, other)
+                differences += found
+                notes += more
     total = time.perf_counter() - started
     return VerifyReport(
         source=label,
@@ -242,6 +247,31 @@ def verify_backup(request: VerifyRequest, console: Console | None = None) -> Ver
         rows=sum(t.count for t in restored.tables.values()),
         seconds={"restore": restored_at - started, "total": total},
     )
+
+
+def _compare_other(
+    request: VerifyRequest, server: cluster.Server, watchdog: Watchdog, database: str
+) -> tuple[list[Difference], list[str]]:
+    """Another database of a whole-cluster dump, compared with the source's database of
+    that name (``--against``: same server, read-only); a project describes one database,
+    so with ``--project`` it is restored but not compared (a note says so)."""
+    if request.against is None:
+        return [], [
+            f"database {database!r} restored but not compared: --project describes the "
+            "postgres database only (compare with --against the source server)"
+        ]
+    with watchdog.watch(server.admin(database)) as admin:
+        restored = take_snapshot(admin, f"restore of {database}")
+    dsn = make_conninfo(request.against, dbname=database)
+    conn = connect_with_settings(dsn, _live_settings(request.limits))
+    try:
+        conn.execute("set default_transaction_read_only = on")
+        snapshot = _live_snapshot(conn, redact(dsn))
+    finally:
+        conn.close()
+    found, notes = diff_snapshots(snapshot, restored)
+    named = [replace(d, name=f"{database}: {d.name}") for d in found]
+    return named, [f"{database}: {n}" for n in notes]
 
 
 def _restore(
@@ -266,8 +296,15 @@ def _restore(
             if progress is not None and task is not None:
                 progress.advance(task, n)
 
-        with watchdog.watch(server.connect(database, user=role)) as conn:
-            restorer = PlainRestore(conn, watchdog, result, database, advance)
+        def open_database(name: str) -> psycopg.Connection[Any]:
+            return watchdog.watch(server.connect(name, user=role))
+
+        with (
+            watchdog.watch(server.connect(database, user=role)) as conn,
+            contextlib.closing(
+                PlainRestore(conn, watchdog, result, database, advance, open_database)
+            ) as restorer,
+        ):
             for inp in inputs:
                 if progress is not None and task is not None:
                     progress.update(task, description=inp.path.name[:40])
