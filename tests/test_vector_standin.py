@@ -376,3 +376,67 @@ def test_rewrite_keeps_every_offset_and_leaves_function_bodies(tmp_path: Path) -
 )
 def test_parse_int_is_postgresql_s(text: str, value: int | None) -> None:
     assert parse_int(text) == value
+
+
+@majors
+def test_data_fills_vector_columns(major: int) -> None:
+    """`pgvet data` loads with binary COPY: the stand-in's binary I/O (its text form) lets
+    chatbot-ui's file_items (vector(384), vector(1536)) be filled as on the real pgvector."""
+    from pgvet.config import load_config
+    from pgvet.data.plan import Scale
+    from pgvet.data.session import filled_project
+    from pgvet.replay.limits import Limits
+
+    if not have_major(major):
+        pytest.skip(missing_major(major))
+    path = CORPORA / "chatbot-ui"
+    project = load_project(path)
+    config = load_config(project.root)
+    with (
+        filled_project(path, project, config, Scale(20), limits=Limits(), pg_version=major) as done,
+        done.session.server.admin() as conn,
+    ):
+        assert [t.skipped for t in done.result.tables if t.skipped] == []
+        items = next(t for t in done.result.tables if t.name == "file_items")
+        assert items.rows == 20
+        # every value stored reads back as a vector of its column's dimensions
+        conn.execute("set search_path = public, extensions")
+        dims = conn.execute(
+            "select count(*), count(local_embedding), "
+            "bool_and(local_embedding is null or vector_dims(local_embedding) = 384), "
+            "bool_and(openai_embedding is null or vector_dims(openai_embedding) = 1536) "
+            "from public.file_items"
+        ).fetchone()
+        assert dims is not None and dims[0] == 20 and dims[2] is not False and dims[3] is not False
+
+
+@majors
+def test_data_fills_not_null_vector_halfvec_and_sparsevec_columns(
+    tmp_path: Path, major: int
+) -> None:
+    from pgvet.config import load_config
+    from pgvet.data.plan import Scale
+    from pgvet.data.session import filled_project
+    from pgvet.replay.limits import Limits
+
+    if not have_major(major):
+        pytest.skip(missing_major(major))
+    sql = (
+        "create extension if not exists vector with schema extensions;\n"
+        "create table public.docs (id bigint generated always as identity primary key,\n"
+        "  v extensions.vector(3) not null, h extensions.halfvec(2) not null,\n"
+        "  s extensions.sparsevec(4) not null);\n"
+    )
+    path = write_migrations(tmp_path, {"20240101000000_v.sql": sql})
+    project = load_project(path)
+    with (
+        filled_project(
+            path, project, load_config(project.root), Scale(10), limits=Limits(), pg_version=major
+        ) as done,
+        done.session.server.admin() as conn,
+    ):
+        assert [t.skipped for t in done.result.tables if t.skipped] == []
+        rows = conn.execute(
+            "select distinct v::text, h::text, s::text, count(*) over () from public.docs"
+        ).fetchall()
+    assert rows == [("[0.1,0.1,0.1]", "[0.099975586,0.099975586]", "{1:0.1}/4", 10)]

@@ -131,6 +131,9 @@ def typed_candidates(
         dims = re.search(r"\((\d+)\)", column.type)
         size = int(dims.group(1)) if dims else 3
         return ["[" + ",".join(["0.1"] * size) + "]"]
+    if base == "sparsevec":
+        dims = re.search(r"\((\d+)\)", column.type)
+        return [f"{{1:0.1}}/{dims.group(1) if dims else 3}"]
     if category == "R":
         return ["empty"]
     if base in ("bit", "varbit"):

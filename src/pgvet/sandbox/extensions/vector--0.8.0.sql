@@ -21,7 +21,8 @@
 -- Faked:
 --   * values are stored as their text form; input is only checked (and put in pgvector's
 --     form) when cast to a typed column or value, e.g. stored in a vector(n) column; a
---     column without dimensions keeps the text as written; no binary I/O;
+--     column without dimensions keeps the text as written; binary I/O (binary COPY, as
+--     `pgvet data` loads) carries that text form, not pgvector's binary layout;
 --   * hnsw and ivfflat indexes are hash indexes on the whole value underneath: they build
 --     and stay consistent, but never serve nearest-neighbour ORDER BY (queries fall back to
 --     a sequential scan, with the same results);
@@ -50,12 +51,18 @@ create function vector_typmod_in(cstring[]) returns integer
     language internal immutable strict parallel safe as 'bittypmodin';
 create function vector_typmod_out(integer) returns cstring
     language internal immutable strict parallel safe as 'bittypmodout';
+create function vector_recv(internal, oid, integer) returns vector
+    language internal immutable strict parallel safe as 'textrecv';
+create function vector_send(vector) returns bytea
+    language internal immutable strict parallel safe as 'textsend';
 
 create type vector (
     input = vector_in,
     output = vector_out,
     typmod_in = vector_typmod_in,
     typmod_out = vector_typmod_out,
+    receive = vector_recv,
+    send = vector_send,
     internallength = variable,
     storage = extended,
     alignment = int4,
@@ -491,12 +498,18 @@ create function halfvec_typmod_in(cstring[]) returns integer
     language internal immutable strict parallel safe as 'bittypmodin';
 create function halfvec_typmod_out(integer) returns cstring
     language internal immutable strict parallel safe as 'bittypmodout';
+create function halfvec_recv(internal, oid, integer) returns halfvec
+    language internal immutable strict parallel safe as 'textrecv';
+create function halfvec_send(halfvec) returns bytea
+    language internal immutable strict parallel safe as 'textsend';
 
 create type halfvec (
     input = halfvec_in,
     output = halfvec_out,
     typmod_in = halfvec_typmod_in,
     typmod_out = halfvec_typmod_out,
+    receive = halfvec_recv,
+    send = halfvec_send,
     internallength = variable,
     storage = extended,
     alignment = int4,
@@ -743,12 +756,18 @@ create function sparsevec_typmod_in(cstring[]) returns integer
     language internal immutable strict parallel safe as 'bittypmodin';
 create function sparsevec_typmod_out(integer) returns cstring
     language internal immutable strict parallel safe as 'bittypmodout';
+create function sparsevec_recv(internal, oid, integer) returns sparsevec
+    language internal immutable strict parallel safe as 'textrecv';
+create function sparsevec_send(sparsevec) returns bytea
+    language internal immutable strict parallel safe as 'textsend';
 
 create type sparsevec (
     input = sparsevec_in,
     output = sparsevec_out,
     typmod_in = sparsevec_typmod_in,
     typmod_out = sparsevec_typmod_out,
+    receive = sparsevec_recv,
+    send = sparsevec_send,
     internallength = variable,
     storage = extended,
     alignment = int4,
