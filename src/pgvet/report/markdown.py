@@ -168,7 +168,7 @@ def findings_markdown(
             ]
         lines.append("")
     if summary is not None and summary.history:
-        lines += [f"### Folded: {history_header(sum(summary.history.values()))}", ""]
+        lines += [f"### History: {history_header(sum(summary.history.values()))}", ""]
         lines += [f"- {history_line(r, n)}" for r, n in summary.history.items()]
         lines.append("")
     return untrusted("\n".join(lines))

@@ -240,7 +240,7 @@ def _print_history(console: Console, summary: LintSummary | None) -> None:
     if summary is None or not summary.history:
         return
     folded = sum(summary.history.values())
-    console.print(f"[bold]Folded:[/] {safe_markup(history_header(folded))}")
+    console.print(f"[bold]History:[/] {safe_markup(history_header(folded))}")
     for rule_name, count in summary.history.items():
         console.print(f"  [dim]{safe_markup(history_line(rule_name, count))}[/]")
     console.print()

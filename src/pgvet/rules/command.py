@@ -150,8 +150,9 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
         known = Baseline.read(baseline_path).fingerprints
         outcome.findings = [f for f in findings if f.fingerprint not in known]
         outcome.baselined = len(findings) - len(outcome.findings)
-    outcome.scope = scope or UNKNOWN
-    outcome.findings, outcome.history = split_history(outcome.findings, outcome.scope)
+    if project is not None:  # no migrations (--db alone): nothing is history
+        outcome.scope = scope or UNKNOWN
+        outcome.findings, outcome.history = split_history(outcome.findings, outcome.scope)
     return outcome
 
 
