@@ -9,6 +9,7 @@ import typer
 
 from pgvet.cli.common import (
     ConfigOpt,
+    DecodeBomOpt,
     PathArg,
     PgVersionOpt,
     StatementTimeoutOpt,
@@ -42,6 +43,7 @@ def fix_command(
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
     superuser: SuperuserOpt = None,
+    decode_bom: DecodeBomOpt = None,
 ) -> None:
     """Write the fixes of the current findings as new, timestamped migrations."""
     from pgvet.fixes import fix_statements, write_fix_migrations
@@ -55,6 +57,7 @@ def fix_command(
         statement_timeout=statement_timeout,
         timeout=timeout,
         superuser=superuser,
+        decode_bom=decode_bom,
     )
     outcome = run_lint_command(request, err)
     if outcome.migrations_dir is None:

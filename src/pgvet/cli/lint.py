@@ -11,6 +11,7 @@ from rich.console import Console
 
 from pgvet.cli.common import (
     ConfigOpt,
+    DecodeBomOpt,
     FailOn,
     KeepGoingOpt,
     LintFormat,
@@ -95,6 +96,7 @@ def lint_command(
     statement_timeout: StatementTimeoutOpt = None,
     timeout: TimeoutOpt = None,
     superuser: SuperuserOpt = None,
+    decode_bom: DecodeBomOpt = None,
 ) -> None:
     """Find index, RLS, security, schema and migration-safety problems, each with a fix.
 
@@ -107,9 +109,9 @@ def lint_command(
 
     if path is None and db is None:
         raise PgvetError("give a project PATH or --db URL", hint="see `pgvet lint --help`")
-    if db is not None and (statement_timeout or timeout or superuser):
+    if db is not None and (statement_timeout or timeout or superuser or decode_bom is not None):
         raise PgvetError(
-            "--statement-timeout, --timeout and --superuser apply to a replay; "
+            "--statement-timeout, --timeout, --superuser and --decode-bom apply to a replay; "
             "--db has its own timeouts and never writes"
         )
     request = LintRequest(
@@ -124,6 +126,7 @@ def lint_command(
         statement_timeout=statement_timeout,
         timeout=timeout,
         superuser=superuser,
+        decode_bom=decode_bom,
         changed_since=changed_since,
     )
     if changed_since is not None and path is None:
@@ -155,6 +158,10 @@ def _render(
             history=outcome.history,
             scope=outcome.scope.how if outcome.scope else None,
         )
+        if coverage and outcome.coverage is not None:
+            from pgvet.report.coverage import coverage_doc
+
+            doc["coverage"] = coverage_doc(outcome.coverage)
         emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
     elif fmt is LintFormat.sarif:
         from pgvet.report.sarif import sarif_doc

@@ -15,6 +15,14 @@ column and a foreign key counts once). ``coverage = served needs / needs`` (1 wh
 are none). Grade from coverage: 100 % → A, ≥ 75 % → B, ≥ 50 % → C, ≥ 25 % → D, else F;
 then one grade lower (A→B … D→F) when the table has duplicate, redundant or invalid
 indexes, which cost writes without serving anything new.
+
+Not reviewed
+------------
+A table or index whose migration failed (or never ran) is not in the sandbox, so it has no
+grade: the table lists each one that never reached the sandbox (the objects of
+:func:`pgvet.replay.unreached.never_reached` the table is about), with the file that would
+have created it and the words "not reviewed", so a gap is never read as a pass. Their
+tables' grades are computed without them.
 """
 
 from __future__ import annotations
@@ -29,10 +37,14 @@ from pgvet.analysis import indexing as idx
 from pgvet.catalog.model import Catalog, Table
 from pgvet.config import Config
 from pgvet.findings import Finding
+from pgvet.replay.unreached import Unreached
 from pgvet.report.sanitize import md_cell, safe_markup
 
 PROBLEM_RULES = ("duplicate-index", "redundant-index", "invalid-index")
 GRADES = "ABCDF"
+#: the kinds of never-reached object the coverage table is about
+UNREVIEWED_KINDS = ("table", "index")
+NOT_REVIEWED = "not reviewed"
 
 
 @dataclass(frozen=True)
@@ -53,10 +65,17 @@ class TableCoverage:
     needs_covered: int
     grade: str
     missing: tuple[str, ...] = ()  # the uncovered column sets, e.g. "customer_id"
+    kind: str = "table"  # "index" only for a row that never reached the sandbox
+    #: why the object has no figures ("never reached the sandbox: created at …"; "" reviewed)
+    not_reviewed: str = ""
 
     @property
     def table(self) -> str:
-        return f"{self.schema}.{self.name}"
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    @property
+    def reviewed(self) -> bool:
+        return not self.not_reviewed
 
     @property
     def coverage(self) -> float:
@@ -127,11 +146,15 @@ def _row(
 
 
 def coverage_table(
-    catalog: Catalog, config: Config | None = None, findings: Iterable[Finding] | None = None
+    catalog: Catalog,
+    config: Config | None = None,
+    findings: Iterable[Finding] | None = None,
+    never_reached: Iterable[Unreached] = (),
 ) -> list[TableCoverage]:
     """One row per reviewed table (plain and partitioned tables, not partitions nor
-    extension tables), sorted by schema and name. ``findings``, when given, supply the
-    index problems (so the team's ignores apply); otherwise they are computed."""
+    extension tables), sorted by schema and name, then one per table or index of
+    ``never_reached`` (not reviewed). ``findings``, when given, supply the index problems
+    (so the team's ignores apply); otherwise they are computed."""
     config = config or Config()
     if findings is None:
         problems = _problems_from_catalog(catalog)
@@ -141,14 +164,78 @@ def coverage_table(
         _row(catalog, table, config.tenant_columns, problems.get(table.key, 0))
         for table in idx.reviewed_tables(catalog)
     ]
-    return sorted(rows, key=lambda r: (r.schema, r.name))
+    rows.sort(key=lambda r: (r.schema, r.name))
+    return rows + [_unreviewed(item) for item in never_reached if item.kind in UNREVIEWED_KINDS]
+
+
+def _unreviewed(item: Unreached) -> TableCoverage:
+    schema, _, name = item.name.rpartition(".")
+    return TableCoverage(
+        schema=schema,
+        name=name,
+        indexes=0,
+        fks_total=0,
+        fks_covered=0,
+        tenant_total=0,
+        tenant_covered=0,
+        policy_total=0,
+        policy_covered=0,
+        index_problems=0,
+        needs_total=0,
+        needs_covered=0,
+        grade="-",
+        kind=item.kind,
+        not_reviewed=f"never reached the sandbox: {item.why}",
+    )
+
+
+def coverage_doc(rows: Sequence[TableCoverage]) -> dict[str, list[dict[str, object]]]:
+    """The JSON form: the reviewed tables' figures, and what was not reviewed and why."""
+    return {
+        "tables": [
+            {
+                "table": r.table,
+                "indexes": r.indexes,
+                "foreign_keys": [r.fks_covered, r.fks_total],
+                "tenant_columns": [r.tenant_covered, r.tenant_total],
+                "policy_columns": [r.policy_covered, r.policy_total],
+                "index_problems": r.index_problems,
+                "coverage": round(r.coverage, 4),
+                "grade": r.grade,
+                "missing": list(r.missing),
+            }
+            for r in rows
+            if r.reviewed
+        ],
+        "not_reviewed": [
+            {"kind": r.kind, "name": r.table, "why": r.not_reviewed} for r in rows if not r.reviewed
+        ],
+    }
 
 
 def _ratio(covered: int, total: int) -> str:
     return f"{covered}/{total}" if total else "-"
 
 
+def _label(row: TableCoverage) -> str:
+    return row.table if row.kind == "table" else f"{row.kind} {row.table}"
+
+
+def _unreviewed_lines(rows: Sequence[TableCoverage]) -> tuple[str, list[str]]:
+    """The heading and one line per object that never reached the sandbox."""
+    missing = [row for row in rows if not row.reviewed]
+    if not missing:
+        return "", []
+    head = (
+        f"{len(missing)} object(s) never reached the sandbox: {NOT_REVIEWED} (their migration "
+        "failed or did not run; their tables' grades are without them)"
+    )
+    return head, [f"{row.kind} {row.table}: {NOT_REVIEWED}, {row.not_reviewed}" for row in missing]
+
+
 def _cells(row: TableCoverage) -> list[str]:
+    if not row.reviewed:
+        return [_label(row), "-", "-", "-", "-", "-", "-", f"{NOT_REVIEWED} (see below)"]
     return [
         row.table,
         str(row.indexes),
@@ -173,10 +260,17 @@ def coverage_text(console: Console, rows: Sequence[TableCoverage]) -> None:
         table.add_column(header, justify=justify)  # type: ignore[arg-type]
     for row in rows:
         cells = [safe_markup(cell) for cell in _cells(row)]
-        style = _GRADE_STYLE[row.grade]
-        cells[6] = f"[{style}]{row.grade}[/]"
+        if row.reviewed:
+            cells[6] = f"[{_GRADE_STYLE[row.grade]}]{row.grade}[/]"
+        else:
+            cells[7] = f"[yellow]{cells[7]}[/]"
         table.add_row(*cells)
     console.print(table)
+    head, items = _unreviewed_lines(rows)
+    if head:
+        console.print(f"[yellow]{safe_markup(head)}[/]")
+        for item in items:
+            console.print(f"  {safe_markup(item)}", soft_wrap=True)
     console.print(
         "grade: share of FK, tenant and policy columns served by a leading index "
         "(A 100%, B ≥75%, C ≥50%, D ≥25%, F below), one lower with duplicate, redundant or "
@@ -191,4 +285,7 @@ def coverage_markdown(rows: Sequence[TableCoverage]) -> str:
         "|" + "|".join(["---", *["---:"] * 6, "---"]) + "|",
     ]
     lines += ["| " + " | ".join(md_cell(c) for c in _cells(row)) + " |" for row in rows]
+    head, items = _unreviewed_lines(rows)
+    if head:
+        lines += ["", f"{head}:", ""] + [f"- {md_cell(item)}" for item in items]
     return "\n".join(lines) + "\n"

@@ -50,6 +50,7 @@ class LintRequest:
     statement_timeout: str | None = None
     timeout: str | None = None
     superuser: bool | None = None
+    decode_bom: bool | None = None
     #: git revision: migration-safety rules judge the files added or changed since it
     changed_since: str | None = None
 
@@ -107,7 +108,11 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
                     keep_going=request.keep_going,
                     console=console,
                     limits=resolve_limits(
-                        config, request.statement_timeout, request.timeout, request.superuser
+                        config,
+                        request.statement_timeout,
+                        request.timeout,
+                        request.superuser,
+                        request.decode_bom,
                     ),
                 )
             )
@@ -131,7 +136,7 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
             sandbox=sandbox,
         )
         findings = run_lint(ctx, request.rules)
-        rows = coverage_table(catalog, config, findings)
+        rows = coverage_table(catalog, config, findings, replay.never_reached if replay else ())
     outcome = LintOutcome(
         findings,
         source,
