@@ -440,3 +440,59 @@ def test_data_fills_not_null_vector_halfvec_and_sparsevec_columns(
             "select distinct v::text, h::text, s::text, count(*) over () from public.docs"
         ).fetchall()
     assert rows == [("[0.1,0.1,0.1]", "[0.099975586,0.099975586]", "{1:0.1}/4", 10)]
+
+
+@majors
+def test_every_version_path_of_the_stand_in_installs(
+    vector_db: Callable[[int], psycopg.Connection], major: int
+) -> None:
+    """Migrations pin versions (``create extension vector version '0.7.4'``) and update
+    them: every path the stand-in lists installs, and ends with the whole 0.8 surface."""
+    from importlib import resources
+
+    conn = vector_db(major)
+    if not standin_installed(conn):
+        pytest.skip("this server has the real pgvector")
+    folder = resources.files("pgvet.sandbox").joinpath("extensions")
+    paths = sorted(
+        tuple(e.name.removesuffix(".sql").split("--")[1:])
+        for e in folder.iterdir()
+        if e.name.startswith("vector--") and e.name.count("--") == 2
+    )
+    assert ("0.8.0", "0.8.1") in paths and ("0.7.4", "0.8.0") in paths
+    for start, end in paths:
+        conn.execute("drop extension vector")
+        conn.execute(f"create extension vector with schema extensions version '{start}'")
+        conn.execute(f"alter extension vector update to '{end}'")
+        got = conn.execute(
+            "select extversion, to_regtype('extensions.halfvec') is not null, "
+            "to_regtype('extensions.sparsevec') is not null from pg_extension "
+            "where extname = 'vector'"
+        ).fetchone()
+        assert got == (end, True, True), (start, end)
+
+
+@majors
+def test_concurrent_index_with_options(tmp_path: Path, major: int) -> None:
+    """CREATE INDEX CONCURRENTLY runs on its own (outside the file's transaction): its
+    options are checked and blanked the same way."""
+    base = (
+        "create extension if not exists vector with schema extensions;\n"
+        "create table public.docs (id int primary key, embedding extensions.vector(3));\n"
+    )
+    good = base + (
+        "create index concurrently docs_hnsw on public.docs\n"
+        "  using hnsw (embedding extensions.vector_l2_ops) with (m = 8);\n"
+    )
+    result, _, options = _replayed(tmp_path / "good", major, {"20240101000000_v.sql": good})
+    assert [f.failure for f in result.files] == [None] and "docs_hnsw" in options
+    bad = base + (
+        "create index concurrently on public.docs\n"
+        "  using ivfflat (embedding extensions.vector_l2_ops) with (lists = 0);\n"
+    )
+    result, standin, _ = _replayed(tmp_path / "bad", major, {"20240101000000_v.sql": bad})
+    failure = result.files[0].failure
+    assert failure is not None
+    assert failure.message == 'value 0 out of bounds for option "lists"'
+    if standin:
+        assert (failure.line, failure.column) == (4, 60)
