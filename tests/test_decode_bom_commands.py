@@ -8,6 +8,7 @@ and the command does its own work on the table."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,31 @@ def test_decode_bom_is_refused_with_db(name: str) -> None:
         args.append("--i-understand-this-writes")
     result = run_cli(*args)
     assert result.returncode == 2 and "--decode-bom apply to a replay, not --db" in result.stderr
+
+
+def test_backup_verify_project_decodes_as_the_project_says(tmp_path: Path) -> None:
+    """backup verify --project replays the project as every command does: --decode-bom, or
+    the project's own [replay] decode_bom."""
+    from backup_dumps import supabase_dump
+
+    from pgvet.replay.limits import Limits
+    from pgvet.replay.session import replayed_project
+
+    root = bom_project(tmp_path / "p")
+    with replayed_project(root, limits=Limits(decode_bom=True)) as session:
+        assert session.result.ok
+        session.conn.execute("insert into public.a values (1, 'one'), (2, 'two')")
+        files = [str(f) for f in supabase_dump(session.server, tmp_path / "dump")]
+    verify = ["backup", "verify", *files, "--project", str(root), "-f", "json"]
+    strict = run_cli(*verify, "--no-seed")
+    assert strict.returncode == 2 and "the migrations do not replay" in strict.stderr
+    decoded = run_cli(*verify, "--no-seed", "--decode-bom")
+    assert decoded.returncode == 1, decoded.stderr  # replayed; the rows differ (no seed)
+    differences = json.loads(decoded.stdout)["differences"]
+    assert any("public.a" in json.dumps(d) for d in differences)
+    (root / "pgvet.toml").write_text("[replay]\ndecode_bom = true\n", encoding="utf-8")
+    assert run_cli(*verify, "--no-seed").returncode == 1
+    against = run_cli("backup", "verify", *files, "--against", "x", "--decode-bom")
+    assert against.returncode == 2 and "--decode-bom applies to the replay of --project" in (
+        against.stderr
+    )

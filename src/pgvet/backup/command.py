@@ -16,8 +16,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pgvet.cli.common import err, friendly
-from pgvet.errors import EXIT_FINDINGS, EXIT_OK
+from pgvet.cli.common import DecodeBomOpt, err, friendly
+from pgvet.errors import EXIT_FINDINGS, EXIT_OK, InputError
 
 backup_app = typer.Typer(
     name="backup",
@@ -127,6 +127,7 @@ def verify(
             show_default=False,
         ),
     ] = None,
+    decode_bom: DecodeBomOpt = None,
 ) -> None:
     """Restore a logical backup into a sandbox, then compare it with its source.
 
@@ -141,6 +142,8 @@ def verify(
     from pgvet.backup.verify import VerifyRequest, verify_backup
     from pgvet.replay.limits import Limits, parse_duration
 
+    if decode_bom is not None and project is None:
+        raise InputError("--decode-bom applies to the replay of --project")
     if superuser:
         err.print(
             "[yellow]warning:[/] --superuser: the dump's SQL runs as supabase_admin; do not "
@@ -159,6 +162,7 @@ def verify(
         empty_target=empty_target,
         seed=seed,
         limits=limits,
+        decode_bom=decode_bom,
     )
     result = verify_backup(request, err)
     if fmt is Format.json:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.conninfo import make_conninfo
@@ -37,6 +37,9 @@ from pgvet.replay.limits import Limits
 from pgvet.replay.watchdog import Watchdog
 from pgvet.sandbox import binaries, cluster, platform
 
+if TYPE_CHECKING:
+    from pgvet.replay.project import Project
+
 
 @dataclass(frozen=True)
 class VerifyRequest:
@@ -51,6 +54,9 @@ class VerifyRequest:
     empty_target: bool = False
     seed: bool = True
     limits: Limits = field(default_factory=Limits)
+    #: ``--project``: decode migration files with a byte-order mark (None: the project's
+    #: ``[replay] decode_bom``)
+    decode_bom: bool | None = None
 
 
 @dataclass
@@ -140,7 +146,7 @@ def _replay_snapshot(request: VerifyRequest, major: int | None) -> Snapshot:
     assert request.project is not None
     project = load_project(request.project)
     with replayed_project(
-        request.project, project=project, pg_version=major, limits=request.limits
+        request.project, project=project, pg_version=major, limits=_project_limits(request, project)
     ) as session:
         if not session.result.ok:
             failed = next(f for f in session.result.files if f.status != "applied")
@@ -154,6 +160,21 @@ def _replay_snapshot(request: VerifyRequest, major: int | None) -> Snapshot:
                 _load_seed(session.conn, seed)
         with session.watchdog.watch(session.server.admin()) as admin:
             return take_snapshot(admin, f"{project.root} (migrations and seed replayed)")
+
+
+def _project_limits(request: VerifyRequest, project: Project) -> Limits:
+    """The command's time limits, with the project's own ``[replay]`` way of replaying
+    (prelude, byte-order marks, superuser), as every command that replays it does."""
+    from pgvet.config import load_config
+
+    settings = load_config(project.root).replay
+    decode = settings.decode_bom if request.decode_bom is None else request.decode_bom
+    return replace(
+        request.limits,
+        prelude=settings.prelude,
+        decode_bom=decode,
+        superuser=settings.superuser,
+    )
 
 
 def _live_snapshot(conn: psycopg.Connection[Any], label: str) -> Snapshot:
