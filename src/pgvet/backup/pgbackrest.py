@@ -111,7 +111,8 @@ class Repository:
         ]
 
     def archive_command(self) -> str:
-        return " ".join([*self.base_args(), "archive-push", "%p"])
+        """Run by the server through the shell: the paths quoted, ``%p`` left to it."""
+        return shlex.join([*self.base_args(), "archive-push"]) + " %p"
 
     def write_config(self, data: Path, sockdir: Path, port: int, db_user: str) -> str:
         """Create the folder's layout and the configuration file; return its text."""
