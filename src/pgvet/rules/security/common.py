@@ -389,6 +389,43 @@ def secrets_read(fn: Function) -> list[str]:
     return sorted(found)
 
 
+_SECRET_TEXT = re.compile(r"\bvault\s*\.|\bdecrypted_secrets\b|\bpgsodium\s*\.\s*\w*decrypt", re.I)
+_ARG_MODES = frozenset({"in", "out", "inout", "variadic"})
+
+
+def parameter_names(fn: Function) -> list[str]:
+    """Names of the function's named input parameters, from its identity arguments."""
+    names = []
+    for arg in re.split(r",(?![^(]*\))", fn.identity_args):
+        words = arg.split()
+        if words and words[0].lower() in _ARG_MODES:
+            if words[0].lower() == "out":
+                continue
+            words = words[1:]
+        if len(words) >= 2:
+            names.append(words[0].strip('"'))
+    return names
+
+
+def caller_chosen_secrets(fn: Function) -> list[str]:
+    """The secret stores :func:`secrets_read` finds, when a statement of the body that
+    uses them also uses a parameter (``where name = secret_name``, ``$1``): the caller
+    then picks which secret is read or written. Empty when the body only uses fixed
+    secrets (a JWT signing key read to sign a token)."""
+    secrets = secrets_read(fn)
+    if not secrets:
+        return []
+    params = parameter_names(fn)
+    for statement in fn.body.split(";"):
+        if not _SECRET_TEXT.search(statement):
+            continue
+        if re.search(r"\$\d", statement) or any(
+            re.search(rf"(?<![\w.]){re.escape(p)}\b", statement) for p in params
+        ):
+            return secrets
+    return []
+
+
 def function_sql(fn: Function) -> str:
     """``schema.name(identity args)`` quoted for SQL."""
     return f"{qualified(fn.schema, fn.name)}({fn.identity_args})"

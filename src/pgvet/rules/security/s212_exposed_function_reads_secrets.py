@@ -1,5 +1,5 @@
-"""S212 exposed-function-reads-secrets: API-callable SECURITY DEFINER function reads Vault
-secrets."""
+"""S212 exposed-function-reads-secrets: API-callable SECURITY DEFINER function reads the
+Vault secret its caller names."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pgvet.rules.registry import Hit, LintContext, rule
 from pgvet.rules.security.common import (
     api_callers,
+    caller_chosen_secrets,
     exposed_schemas,
     function_sql,
     is_rpc,
     located_at,
     roles_text,
-    secrets_read,
 )
 
 
@@ -22,7 +22,7 @@ from pgvet.rules.security.common import (
     "S212",
     "error",
     "security",
-    "API-callable SECURITY DEFINER function reads Vault secrets",
+    "API-callable SECURITY DEFINER function reads the Vault secret its caller names",
 )
 def exposed_function_reads_secrets(ctx: LintContext) -> Iterator[Hit]:
     """Vault keeps secrets (service keys, webhook tokens) where the API roles cannot read
@@ -34,8 +34,12 @@ def exposed_function_reads_secrets(ctx: LintContext) -> Iterator[Hit]:
     privileges grant EXECUTE to both API roles, so ``create function`` alone is enough.
     Keep such functions out of the exposed schemas (a ``private`` schema) or revoke
     EXECUTE from ``public``, ``anon`` and ``authenticated``; callers that need them
-    (``service_role``, triggers, cron jobs) keep working. Reported instead of
-    ``anon-security-definer-function`` / ``authenticated-security-definer-function``.
+    (``service_role``, triggers, cron jobs) keep working. Reported when a statement that
+    uses the Vault also uses a parameter (``where name = secret_name``,
+    ``vault.update_secret(secret_id, ...)``), so the caller picks the secret; a function
+    that only uses a fixed secret (dbdev signs tokens with one) is reported as any other
+    callable SECURITY DEFINER function by ``anon-security-definer-function`` /
+    ``authenticated-security-definer-function``, which this rule replaces.
 
     Bad:
     ```sql
@@ -63,7 +67,7 @@ def exposed_function_reads_secrets(ctx: LintContext) -> Iterator[Hit]:
         if not fn.security_definer or not is_rpc(fn, schemas):
             continue
         callers = api_callers(fn)
-        secrets = secrets_read(fn) if callers else []
+        secrets = caller_chosen_secrets(fn) if callers else []
         if not secrets:
             continue
         signature = function_sql(fn)
@@ -71,9 +75,9 @@ def exposed_function_reads_secrets(ctx: LintContext) -> Iterator[Hit]:
             object=f"function {fn.signature}",
             message=(
                 f"SECURITY DEFINER function {fn.signature} uses {', '.join(secrets)} as "
-                f"{fn.owner or 'its owner'} and {' and '.join(callers)} may execute it: "
-                f"{roles_text(callers)} can reach the Vault's secrets through "
-                f"/rest/v1/rpc/{fn.name}."
+                f"{fn.owner or 'its owner'} for a secret its arguments name, and "
+                f"{' and '.join(callers)} may execute it: {roles_text(callers)} can reach "
+                f"any secret of the Vault through /rest/v1/rpc/{fn.name}."
             ),
             **located_at(ctx.catalog, fn.origin_key),
             fix=(

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pgvet.rules.registry import Hit, LintContext, rule
 from pgvet.rules.security.common import (
     api_callers,
+    caller_chosen_secrets,
     exposed_schemas,
     function_sql,
     is_rpc,
     located_at,
-    secrets_read,
 )
 
 
@@ -58,7 +58,7 @@ def anon_security_definer_function(ctx: LintContext) -> Iterator[Hit]:
         if not fn.security_definer or not is_rpc(fn, schemas):
             continue
         callers = api_callers(fn)
-        if "anon" not in callers or secrets_read(fn):
+        if "anon" not in callers or caller_chosen_secrets(fn):
             continue
         signature = function_sql(fn)
         via = "PUBLIC" if "public" in fn.executable_by else "a grant to anon"

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pgvet.rules.registry import Hit, LintContext, rule
 from pgvet.rules.security.common import (
     api_callers,
+    caller_chosen_secrets,
     exposed_schemas,
     function_sql,
     is_rpc,
     located_at,
-    secrets_read,
 )
 
 
@@ -56,7 +56,7 @@ def authenticated_security_definer_function(ctx: LintContext) -> Iterator[Hit]:
     for fn in ctx.catalog.functions:
         if not fn.security_definer or not is_rpc(fn, schemas):
             continue
-        if api_callers(fn) != ["authenticated"] or secrets_read(fn):
+        if api_callers(fn) != ["authenticated"] or caller_chosen_secrets(fn):
             continue
         signature = function_sql(fn)
         yield Hit(

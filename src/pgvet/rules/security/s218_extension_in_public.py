@@ -12,6 +12,17 @@ from pgvet.rules.security.common import extension_statements
 _BUILT_IN = frozenset({"plpgsql"})
 
 
+def _objects(functions: int, relations: int) -> str:
+    parts = []
+    if functions:
+        parts.append(f"{functions} function{'s' if functions > 1 else ''}")
+    if relations:
+        parts.append(
+            f"{relations} table{'s' if relations > 1 else ''} or view{'s' if relations > 1 else ''}"
+        )
+    return " and ".join(parts)
+
+
 @rule(
     "extension-in-public",
     "S218",
@@ -32,6 +43,8 @@ def extension_in_public(ctx: LintContext) -> Iterator[Hit]:
     moved by dropping it and creating it again in ``extensions``: ``ALTER EXTENSION ... SET
     SCHEMA`` needs ownership of the extension's objects, which the platform's superuser
     keeps (``must be owner of type citext`` for ``postgres``, confirmed on the sandbox).
+    Extensions registered in ``public`` whose objects live in a schema of their own
+    (``pg_cron`` in ``cron``, ``pg_net`` in ``net``) expose nothing and are not reported.
 
     Bad:
     ```sql
@@ -42,10 +55,19 @@ def extension_in_public(ctx: LintContext) -> Iterator[Hit]:
     create extension pg_trgm schema extensions;
     ```
     """
+    catalog = ctx.catalog
     created = extension_statements(ctx)
-    for ext in ctx.catalog.extensions:
+    for ext in catalog.extensions:
         if ext.schema != "public" or ext.name in _BUILT_IN:
             continue
+        functions = sum(
+            1 for f in catalog.functions if f.extension == ext.name and f.schema == "public"
+        )
+        relations = sum(
+            1 for t in catalog.tables if t.extension == ext.name and t.schema == "public"
+        )
+        if not functions and not relations:
+            continue  # pg_cron, pg_net: registered in public, objects in a schema of their own
         name = ident(ext.name)
         how = (
             f"drop extension {name};  -- and what depends on it\n"
@@ -55,8 +77,9 @@ def extension_in_public(ctx: LintContext) -> Iterator[Hit]:
             object=f"extension {ext.name}",
             message=(
                 f"extension {ext.name} {ext.version} is installed in public, the schema the "
-                f"Data API serves: its functions are API endpoints and its names mix with "
-                f"the project's. Create it in the extensions schema instead."
+                f"Data API serves: its {_objects(functions, relations)} are API endpoints and "
+                "its names mix with the project's. Create it in the extensions schema "
+                "instead."
             ),
             file=created.get(ext.name, (None, None))[0],
             line=created.get(ext.name, (None, None))[1],

@@ -20,3 +20,14 @@ create function public.secret_count() returns bigint
   language sql stable security definer set search_path = ''
   as $$ select count(*) from vault.secrets $$;
 revoke execute on function public.secret_count() from public, anon, authenticated;
+-- file: 20240104000000_fixed_secret.sql
+-- not reported here: the secret is fixed (anon-security-definer-function reports it)
+create function public.sign_in(token text) returns text
+  language plpgsql security definer set search_path = ''
+  as $$
+declare
+  key text;
+begin
+  select decrypted_secret into key from vault.decrypted_secrets where name = 'jwt_secret';
+  return md5(token || key);
+end $$;

@@ -6,3 +6,6 @@ create extension hstore with schema extensions;
 create extension citext;
 drop extension citext;
 create extension citext schema extensions;
+-- file: 20240103000000_own_schema.sql
+-- not reported: registered in public, its objects are in schema net
+create extension if not exists pg_net;
