@@ -44,7 +44,8 @@ def replay_failed(ctx: LintContext) -> Iterator[Hit]:
     create index idx_bookings_starts_at on public.bookings (starts_at);
     ```
     """
-    assert ctx.replay is not None
+    if ctx.replay is None:  # a live database, or a caller that ran the rule directly
+        return
     not_run = sum(1 for f in ctx.replay.files if f.status == "not run")
     for result in ctx.replay.files:
         failure = result.failure
