@@ -44,6 +44,7 @@ class BodyName:
 
     kind: NameKind
     name: str
+    nargs: int = -1  # a call's argument count (-1: not a call, or not known)
 
     @property
     def label(self) -> str:
@@ -95,8 +96,27 @@ def _regex_body(text: str) -> BodyNames:
     return BodyNames(tuple(sorted(names)), dynamic=dynamic, parsed=False)
 
 
+_QUALIFIED_DECLARATION = re.compile(
+    r'((?:^|;|\bdeclare\b)\s*(?:"[^"]+"|[\w$]+)\s+(?:constant\s+)?)'
+    r'((?!public\b|pg_catalog\b)(?:"[^"]+"|[\w$]+)\s*\.\s*[^\s;:=]+)',
+    re.I | re.M,
+)
+
+
+def _without_schema_types(body: str) -> str:
+    """The body with variables declared of a type in a schema other than public (``r
+    app.token_row;``) declared ``record`` instead: pglast's PL/pgSQL parser cannot look
+    those schemas up and gives up on the whole body. Such names are qualified, so nothing
+    this module looks for is lost; lines stay where they were."""
+    head = re.search(r"\bbegin\b", body, re.I)
+    cut = head.start() if head else len(body)
+    return _QUALIFIED_DECLARATION.sub(r"\1record", body[:cut]) + body[cut:]
+
+
 def _plpgsql_body(fn: Function) -> BodyNames:
     tree = plpgsql_fragments(fn.body, fn.result, fn.kind)
+    if tree is None:
+        tree = plpgsql_fragments(_without_schema_types(fn.body), fn.result, fn.kind)
     if tree is None:
         return _regex_body(fn.body)
     names: set[BodyName] = set()
@@ -182,7 +202,8 @@ def _tree_names(tree: Any) -> Iterator[BodyName]:
         elif kind == "FuncCall":
             parts = name_parts(node.get("funcname", []))
             if len(parts) == 1:
-                yield BodyName("function", parts[0])
+                star = node.get("agg_star") or node.get("func_variadic")
+                yield BodyName("function", parts[0], -1 if star else len(node.get("args", [])))
                 if parts[0] in _RELATION_ARG_CALLS:
                     yield from _relation_literal(node.get("args", [])[:1])
         elif kind == "TypeName":
@@ -218,14 +239,19 @@ select n.kind, n.name, array(
     when 'relation' then exists (select 1 from pg_catalog.pg_class c
                                   where c.relnamespace = ns.oid and c.relname = n.name)
     when 'function' then exists (select 1 from pg_catalog.pg_proc f
-                                  where f.pronamespace = ns.oid and f.proname = n.name)
+                                  where f.pronamespace = ns.oid and f.proname = n.name
+                                    and (n.nargs < 0 or f.provariadic <> 0
+                                         or n.nargs between f.pronargs - f.pronargdefaults
+                                                        and f.pronargs))
     when 'type' then exists (select 1 from pg_catalog.pg_type t
                               where t.typnamespace = ns.oid and t.typname = n.name)
     else exists (select 1 from pg_catalog.pg_operator o
                   where o.oprnamespace = ns.oid and o.oprname = n.name)
   end
   order by p.ord)
-from unnest(%(kinds)s::text[], %(names)s::text[]) n(kind, name)
+from unnest(%(kinds)s::text[], %(names)s::text[], %(nargs)s::int[])
+     with ordinality n(kind, name, nargs, ord)
+order by n.ord
 """
 
 
@@ -251,9 +277,14 @@ def resolve_on_server(
         return {}
     rows = conn.execute(
         _RESOLVE,
-        {"path": schemas, "kinds": [n.kind for n in wanted], "names": [n.name for n in wanted]},
+        {
+            "path": schemas,
+            "kinds": [n.kind for n in wanted],
+            "names": [n.name for n in wanted],
+            "nargs": [n.nargs for n in wanted],
+        },
     ).fetchall()
-    return {BodyName(kind, name): list(found) for kind, name, found in rows}
+    return {name: list(found) for name, (_kind, _name, found) in zip(wanted, rows, strict=True)}
 
 
 def resolve_in_catalog(

@@ -96,11 +96,11 @@ def _propose(names: BodyNames, resolved: dict[BodyName, list[str]], path: _Path)
     for name in names.names:
         found = resolved.get(name, [])
         if not found:
-            if name.kind in ("relation", "function"):
+            if name.kind in ("relation", "function") and name.label not in missing:
                 missing.append(name.label)
             continue
         schema = _needed(name, found)
-        if schema is not None:
+        if schema is not None and f"{name.label} ({schema})" not in listed:
             schemas.append(schema)
             listed.append(f"{name.label} ({schema})")
     if names.dynamic:  # names pgvet cannot see: keep every schema the path has today
