@@ -7,13 +7,17 @@ that needs a clean database gets its own sandbox copied from the template (~0.15
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from pgvet.replay.project import Project, load_project
+from pgvet.replay.session import Replayed, replayed_project
 from pgvet.sandbox import binaries, cluster
 
 REPO = Path(__file__).resolve().parents[1]
@@ -180,3 +184,148 @@ def scratch_db(
     """An autocommit connection to a fresh database holding the Supabase stand-ins."""
     with database_servers(request.param).new() as conn:
         yield conn
+
+
+# --- projects replayed once per session ------------------------------------------------------
+
+
+class SharedReplays:
+    """Each project replayed once per session and major, its sandbox kept running until the
+    session ends, for every test that only reads it (catalog facts, inventory, lint findings,
+    types): the clinic example alone used to be replayed a dozen times per run.
+
+    The connection of a shared replay is read-only (``default_transaction_read_only``), so a
+    test that writes fails loudly instead of changing what later tests read. A test that
+    modifies the database takes ``copy()``: a database of its own, copied from a snapshot
+    taken right after the replay (``CREATE DATABASE … TEMPLATE``), dropped afterwards. A
+    replay that raised is remembered and raised again to every test that asks for it,
+    rather than retried for each.
+    """
+
+    SNAPSHOT = "pgvet_replayed"
+
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        self._stack = stack
+        self._done: dict[tuple[Path, int | None, bool], Replayed | BaseException] = {}
+        self._copies = 0
+        #: how many replays this session ran
+        self.started = 0
+
+    def get(self, path: Path, major: int | None = None, *, keep_going: bool = False) -> Replayed:
+        """``path`` replayed on ``major`` (default: the project's declared major, as
+        ``replayed_project`` picks it); a major not installed here is skipped."""
+        if major is not None and not have_major(major):
+            pytest.skip(missing_major(major))
+        project = load_project(path)
+        if major is None and project.major_version and have_major(project.major_version):
+            major = project.major_version  # the server replayed_project would pick
+        if keep_going:
+            strict = self.get(path, major)
+            if strict.result.ok:  # --keep-going replays such a project exactly the same
+                return strict
+        key = (project.root.resolve(), major, keep_going)
+        if key not in self._done:
+            self.started += 1
+            try:
+                self._done[key] = self._replay(path, major, keep_going, project)
+            except Exception as error:  # every test that asks for it sees it
+                self._done[key] = error
+        done = self._done[key]
+        if isinstance(done, BaseException):
+            raise done
+        return done
+
+    def _replay(
+        self, path: Path, major: int | None, keep_going: bool, project: Project
+    ) -> Replayed:
+        session = self._stack.enter_context(
+            replayed_project(path, pg_version=major, keep_going=keep_going, project=project)
+        )
+        session.catalog  # noqa: B018 - read now, before any test touches the database
+        # the snapshot copies need the replayed database without connections
+        session.conn.close()
+        with session.server.admin("template1") as admin:
+            admin.execute(f"create database {self.SNAPSHOT} template postgres")
+        session.conn = self._stack.enter_context(session.connect())
+        session.conn.execute("set default_transaction_read_only = on")
+        return session
+
+    @contextlib.contextmanager
+    def copy(
+        self, path: Path, major: int | None = None, *, keep_going: bool = False
+    ) -> Iterator[Replayed]:
+        """A writable copy of the shared replay (same project, result and catalog), in a
+        database of its own on the same server (the project role gets the privileges the
+        platform gives it on ``postgres``), dropped when the block ends."""
+        shared = self.get(path, major, keep_going=keep_going)
+        self._copies += 1
+        name = f"pgvet_copy_{self._copies}"
+        with shared.server.admin("template1") as admin:
+            admin.execute(f"create database {name} template {self.SNAPSHOT}")
+            admin.execute(f"grant all on database {name} to postgres")
+        try:
+            with shared.watchdog.watch(shared.server.connect(name)) as conn:
+                yield dataclasses.replace(shared, conn=conn, warnings=list(shared.warnings))
+        finally:
+            with shared.server.admin("template1") as admin:
+                admin.execute(f"drop database if exists {name} with (force)")
+
+
+_SHARED: list[SharedReplays] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_replays() -> Iterator[SharedReplays]:
+    """Replays shared by the whole session (none starts until a test asks); stopped and
+    removed when it ends. Autouse, so that helpers outside fixtures reach it too
+    (``shared_replay``)."""
+    with contextlib.ExitStack() as stack:
+        _SHARED.append(SharedReplays(stack))
+        try:
+            yield _SHARED[-1]
+        finally:
+            _SHARED.pop()
+
+
+def shared_replay(path: Path, major: int | None = None, *, keep_going: bool = False) -> Replayed:
+    """``SharedReplays.get`` of the running session, for helpers called from tests."""
+    assert _SHARED, "no test session is running"
+    return _SHARED[-1].get(path, major, keep_going=keep_going)
+
+
+def shared_copy(
+    path: Path, major: int | None = None, *, keep_going: bool = False
+) -> contextlib.AbstractContextManager[Replayed]:
+    """``SharedReplays.copy`` of the running session, for helpers called from tests."""
+    assert _SHARED, "no test session is running"
+    return _SHARED[-1].copy(path, major, keep_going=keep_going)
+
+
+@pytest.fixture(params=REPLAY_MAJORS, ids=lambda m: f"pg{m}")
+def shared_clinic(request: pytest.FixtureRequest, shared_replays: SharedReplays) -> Replayed:
+    """The clinic example replayed (once per session) on each of REPLAY_MAJORS; read-only."""
+    return shared_replays.get(EXAMPLE, request.param)
+
+
+# --- the command line, in-process ------------------------------------------------------------
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``pgvet ARGS`` run in this process (typer's CliRunner), as a finished process: exit
+    code, stdout, stderr. For tests whose point is what a command says and its exit code,
+    not the process around it (a new Python costs ~1.5 s of CPU); signals, hostile
+    environments and the installed entry point keep real processes. An exception that
+    escaped the command (a traceback for the user) is raised here, so it fails the test."""
+    from typer.testing import CliRunner
+
+    from pgvet.cli.main import app
+
+    with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
+        result = CliRunner().invoke(app, list(args), env={"COLUMNS": "1000", **(env or {})})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(
+        ["pgvet", *args], result.exit_code, result.stdout, result.stderr
+    )

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from conftest import (
@@ -12,32 +10,25 @@ from conftest import (
     CORPUS_NAMES,
     MAJORS,
     REPLAY_MAJORS,
+    SharedReplays,
     have_major,
     missing_major,
-    prepared_for,
 )
-from pgvet.catalog import Catalog, read_catalog
-from pgvet.replay.apply import ReplayResult, replay
-from pgvet.replay.origins import compute_origins
-from pgvet.replay.project import load_project
-from pgvet.sandbox import cluster
+from pgvet.catalog import Catalog
+from pgvet.replay.apply import ReplayResult
 
 Replayed = tuple[ReplayResult, Catalog]
 
 
 @pytest.fixture(scope="module")
-def replayed() -> Iterator[dict[tuple[str, int], Replayed]]:
-    """Every corpus on every server, replayed once for the module."""
+def replayed(shared_replays: SharedReplays) -> dict[tuple[str, int], Replayed]:
+    """Every corpus on every server, as the session replayed it (once, shared)."""
     out: dict[tuple[str, int], Replayed] = {}
     for major in (m for m in REPLAY_MAJORS if have_major(m)):
-        prepared = prepared_for(major)
         for name in CORPUS_NAMES:
-            project = load_project(CORPORA / name)
-            with cluster.sandbox(prepared) as server, server.connect() as conn:
-                result = replay(conn, project)
-                catalog = read_catalog(conn).with_origins(compute_origins(result.applied_files))
-            out[(name, major)] = (result, catalog)
-    yield out
+            session = shared_replays.get(CORPORA / name, major)
+            out[(name, major)] = (session.result, session.catalog)
+    return out
 
 
 @pytest.mark.parametrize("major", REPLAY_MAJORS, ids=lambda m: f"pg{m}")

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import psycopg
 import pytest
 
-from conftest import EXAMPLE, REPLAY_MAJORS, prepared_for
-from pgvet.catalog import Catalog, read_catalog
-from pgvet.replay.apply import replay
-from pgvet.replay.project import load_project
-from pgvet.sandbox import cluster
+from conftest import EXAMPLE, REPLAY_MAJORS, SharedReplays
+from pgvet.catalog import Catalog
+from pgvet.replay.session import Replayed
 
 _NAME = re.compile(r"^-- name: (\w+)\s*$", re.M)
 
@@ -34,13 +31,12 @@ def fenced(kind: str) -> set[str]:
     return {line.strip() for line in block.group(1).splitlines() if line.strip()}
 
 
-@pytest.fixture(scope="module", params=REPLAY_MAJORS, ids=lambda m: f"pg{m}")
-def clinic(request: pytest.FixtureRequest) -> Iterator[tuple[psycopg.Connection, Catalog, int]]:
-    project = load_project(EXAMPLE)
-    with cluster.sandbox(prepared_for(request.param)) as server, server.connect() as conn:
-        result = replay(conn, project)
-        assert result.ok, [f.failure for f in result.failed]
-        yield conn, read_catalog(conn), len(project.files)
+@pytest.fixture
+def clinic(shared_clinic: Replayed) -> tuple[psycopg.Connection, Catalog, int]:
+    """The session's replay of the clinic on each of REPLAY_MAJORS (see conftest)."""
+    result = shared_clinic.result
+    assert result.ok, [f.failure for f in result.failed]
+    return shared_clinic.conn, shared_clinic.catalog, len(shared_clinic.project.files)
 
 
 def test_shape(clinic: tuple[psycopg.Connection, Catalog, int]) -> None:
@@ -105,14 +101,15 @@ def test_shape(clinic: tuple[psycopg.Connection, Catalog, int]) -> None:
     assert rls_off == fenced("rls-off")
 
 
-def test_seed_and_every_workload_query(clinic: tuple[psycopg.Connection, Catalog, int]) -> None:
-    conn, _, _ = clinic
-    with conn.transaction(force_rollback=True):
-        conn.execute((EXAMPLE / "seed.sql").read_text(encoding="utf-8").encode())
+@pytest.mark.parametrize("major", REPLAY_MAJORS, ids=lambda m: f"pg{m}")
+def test_seed_and_every_workload_query(shared_replays: SharedReplays, major: int) -> None:
+    with shared_replays.copy(EXAMPLE, major) as clinic:
+        assert clinic.result.ok, [f.failure for f in clinic.result.failed]
+        clinic.conn.execute((EXAMPLE / "seed.sql").read_text(encoding="utf-8").encode())
         params, queries = workload_queries()
         assert len(queries) >= 9
         for name, sql in queries:
             used = {k: v for k, v in params.items() if f"%({k})s" in sql}
-            with conn.transaction(force_rollback=True):
-                rows = conn.execute(sql.encode(), used).fetchall()  # type: ignore[arg-type]
+            with clinic.conn.transaction(force_rollback=True):
+                rows = clinic.conn.execute(sql.encode(), used).fetchall()  # type: ignore[arg-type]
             assert rows, f"workload query {name} returned no row"

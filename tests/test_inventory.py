@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-from conftest import CORPORA, EXAMPLE
+from typer.testing import CliRunner
+
+from conftest import CORPORA, EXAMPLE, SharedReplays
 from pgvet.analysis.inventory import build_inventory
+from pgvet.cli.main import app
 from pgvet.config import Config
-from pgvet.replay.session import replayed_project
 
 
-def test_clinic_inventory_counts_and_domains() -> None:
-    with replayed_project(EXAMPLE) as session:
-        inventory = build_inventory(session.catalog, Config(domains={"crm": ("sales_*",)}))
+def test_clinic_inventory_counts_and_domains(shared_replays: SharedReplays) -> None:
+    session = shared_replays.get(EXAMPLE)
+    inventory = build_inventory(session.catalog, Config(domains={"crm": ("sales_*",)}))
     totals = inventory.totals
     assert totals["tables"] >= 60
     assert totals["tables_without_rls"] == 2
@@ -37,14 +36,9 @@ def test_clinic_inventory_counts_and_domains() -> None:
     assert by_name["users"].domain == "core"
 
 
-def test_inventory_cli_json_on_a_corpus(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "pgvet", "inventory", str(CORPORA / "basejump"), "-f", "json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+def test_inventory_cli_json_on_a_corpus() -> None:
+    result = CliRunner().invoke(app, ["inventory", str(CORPORA / "basejump"), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     tables = {t["name"]: t for t in doc["tables"]}
     assert set(tables) == {

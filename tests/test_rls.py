@@ -17,7 +17,7 @@ FIX = Path(__file__).parent / "data" / "clinic_rls_fix.sql"
 
 @pytest.fixture(scope="module")
 def clinic() -> RlsReport:
-    return run_project(EXAMPLE)
+    return run_project(EXAMPLE, shared=True)
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_clinic_fixed_copy_passes(clinic_fixed: RlsReport) -> None:
     ],
 )
 def test_corpora_isolate_their_tenants(corpus: str, membership: str) -> None:
-    report = run_project(CORPORA / corpus)
+    report = run_project(CORPORA / corpus, shared=True)
     assert report.failures == [], [(r.table, r.command, r.summary) for r in report.failures]
     assert membership in " ".join(report.tenancy)
     assert report.tested_tables and not report.unfilled

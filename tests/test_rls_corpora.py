@@ -18,7 +18,7 @@ def _run(name: str, major: int) -> RlsReport:
     path = CORPORA / name
     if not have_major(major):
         pytest.skip(missing_major(major))
-    return run_project(path, pg_version=major)
+    return run_project(path, pg_version=major, shared=True)
 
 
 def _tenancy(report: RlsReport) -> str:

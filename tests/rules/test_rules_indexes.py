@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPORA, EXAMPLE, write_migrations
+from conftest import CORPORA, EXAMPLE, SharedReplays, write_migrations
 from pgvet.analysis import exprs
 from pgvet.analysis.indexing import MAX_IDENTIFIER_BYTES, index_name
 from pgvet.catalog import read_catalog
@@ -377,13 +377,13 @@ def test_every_fix_makes_its_finding_go_away(fresh_unit: Replayed) -> None:
 
 
 @pytest.fixture(scope="module")
-def corpus() -> Iterator[dict[str, LintContext]]:
+def corpus(shared_replays: SharedReplays) -> dict[str, LintContext]:
     out: dict[str, LintContext] = {}
     for name in ("basejump", "chatbot-ui", "dbdev"):
-        with replayed_project(CORPORA / name) as s:
-            assert s.result.ok
-            out[name] = context(s)
-    yield out
+        s = shared_replays.get(CORPORA / name)
+        assert s.result.ok
+        out[name] = context(s)
+    return out
 
 
 def test_basejump_nine_unindexed_foreign_keys(corpus: dict[str, LintContext]) -> None:
@@ -500,15 +500,15 @@ def test_coverage_grades_and_findings(corpus: dict[str, LintContext]) -> None:
     assert again["public.profiles"].grade == "A"
 
 
-def test_corpus_fixes_apply(tmp_path: Path) -> None:
-    with replayed_project(CORPORA / "basejump") as s:
+def test_corpus_fixes_apply(shared_replays: SharedReplays) -> None:
+    with shared_replays.copy(CORPORA / "basejump") as s:
         before = context(s)
         found = [f for r in INDEX_RULES for f in run(before, r)]
         assert len(found) == 10
         apply_fixes(s, found)
         after = context(s, fresh=True)
         assert [f for r in INDEX_RULES for f in run(after, r)] == []
-    with replayed_project(CORPORA / "chatbot-ui") as s:
+    with shared_replays.copy(CORPORA / "chatbot-ui") as s:
         rules = ("duplicate-index", "redundant-index", "unindexed-foreign-key")
         apply_fixes(s, [f for r in rules for f in run(context(s), r)])
         assert [f for r in rules for f in run(context(s, fresh=True), r)] == []
@@ -542,12 +542,12 @@ def planted() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def clinic() -> Iterator[Replayed]:
+def clinic(shared_replays: SharedReplays) -> Replayed:
     if not EXAMPLE.is_dir():
         pytest.skip("examples/clinic is not there")
-    with replayed_project(EXAMPLE) as s:
-        assert s.result.ok
-        yield s
+    s = shared_replays.get(EXAMPLE)
+    assert s.result.ok
+    return s
 
 
 def _matches(finding: Finding, row: dict[str, str]) -> bool:
@@ -643,10 +643,10 @@ def test_clinic_coverage_numbers(clinic: Replayed) -> None:
     assert rows["public.bookings"].index_problems == 1  # idx_bookings_customer
 
 
-def test_clinic_jsonb_fixes_apply(tmp_path: Path) -> None:
+def test_clinic_jsonb_fixes_apply(shared_replays: SharedReplays) -> None:
     if not EXAMPLE.is_dir():
         pytest.skip("examples/clinic is not there")
-    with replayed_project(EXAMPLE) as s:
+    with shared_replays.copy(EXAMPLE) as s:
         found = run(context(s), "jsonb-without-gin")
         assert keyed(found) == {"public.customers(tags)", "public.skin_analyses(concerns)"}
         apply_fixes(s, found)

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPORA, EXAMPLE, ExampleDatabases, write_migrations
+from conftest import CORPORA, EXAMPLE, ExampleDatabases, shared_replay, write_migrations
 from pgvet.analysis.secrets import is_local_demo_token, jwt_claims
 from pgvet.catalog import read_catalog
 from pgvet.findings import Finding
 from pgvet.replay.apply import replay
 from pgvet.replay.origins import compute_origins
 from pgvet.replay.project import load_project
-from pgvet.replay.session import replayed_project
 from pgvet.rules.registry import REGISTRY, LintContext
 
 MIGRATION_RULES = sorted(r.name for r in REGISTRY.values() if r.code.startswith("M4"))
@@ -442,14 +441,14 @@ def test_secrets_are_found_and_never_printed(example_dbs: ExampleDatabases, tmp_
 
 @cache
 def corpus_findings(name: str) -> dict[str, list[Finding]]:
-    """Replay a real project once; every migration rule's findings on it."""
+    """A real project, replayed once per session; every migration rule's findings on it."""
     path = EXAMPLE if name == "clinic" else CORPORA / name / "supabase"
     if not path.exists():
         pytest.skip(f"{path} is not here")
-    with replayed_project(path) as session:
-        assert session.result.ok, [f.failure for f in session.result.failed]
-        ctx = LintContext(catalog=session.catalog, project=session.project)
-        return {rule: list(REGISTRY[rule].run(ctx)) for rule in MIGRATION_RULES}
+    session = shared_replay(path)
+    assert session.result.ok, [f.failure for f in session.result.failed]
+    ctx = LintContext(catalog=session.catalog, project=session.project)
+    return {rule: list(REGISTRY[rule].run(ctx)) for rule in MIGRATION_RULES}
 
 
 def locations(name: str, rule: str) -> set[str]:

@@ -28,7 +28,15 @@ from typing import Any
 import psycopg
 import pytest
 
-from conftest import CORPORA, EXAMPLE, MAJORS, ExampleDatabases, write_migrations
+from conftest import (
+    CORPORA,
+    EXAMPLE,
+    MAJORS,
+    ExampleDatabases,
+    shared_copy,
+    shared_replay,
+    write_migrations,
+)
 from pgvet.analysis.policy_graph import (
     build_policy_graph,
     cycles_reached,
@@ -42,7 +50,6 @@ from pgvet.findings import Finding
 from pgvet.replay.apply import replay
 from pgvet.replay.origins import compute_origins
 from pgvet.replay.project import load_project
-from pgvet.replay.session import replayed_project
 from pgvet.rules.registry import REGISTRY, LintContext
 from pgvet.rules.sandbox import Sandbox
 from pgvet.rules.security.common import per_row_calls
@@ -587,11 +594,13 @@ class Linted:
 def _lint(path: Path) -> Iterator[Linted]:
     if not path.is_dir():
         pytest.skip(f"{path} is not here")
-    with replayed_project(path, keep_going=True) as session:
-        assert session.result.ok, [f.filename for f in session.result.failed]
-        ctx = LintContext(catalog=session.catalog, project=session.project)
-        findings = {name: list(REGISTRY[name].run(ctx)) for name in RLS_RULES}
-        yield Linted(session.catalog, session.conn, findings)
+    session = shared_replay(path, keep_going=True)
+    assert session.result.ok, [f.filename for f in session.result.failed]
+    ctx = LintContext(catalog=session.catalog, project=session.project)
+    findings = {name: list(REGISTRY[name].run(ctx)) for name in RLS_RULES}
+    # the tests try fixes and queries as API roles (rolled back): on a copy of their own
+    with shared_copy(path, keep_going=True) as copy:
+        yield Linted(session.catalog, copy.conn, findings)
 
 
 def _corpus(name: str) -> Any:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, write_migrations
+from conftest import EXAMPLE, shared_copy, shared_replay, write_migrations
 from pgvet.analysis.workload import bind_placeholders, parse_workload, query_needs
 from pgvet.catalog import read_catalog
 from pgvet.config import Config, load_config
@@ -89,12 +89,12 @@ def expected_row(row_id: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def clinic() -> Iterator[Replayed]:
+def clinic() -> Replayed:
     if not (EXAMPLE / "workload.sql").is_file():
         pytest.skip("examples/clinic/workload.sql is not there")
-    with replayed_project(EXAMPLE) as s:
-        assert s.result.ok
-        yield s
+    s = shared_replay(EXAMPLE)
+    assert s.result.ok
+    return s
 
 
 def test_clinic_sales_leads_status(clinic: Replayed) -> None:
@@ -160,8 +160,8 @@ def test_clinic_needs_read_from_the_queries(clinic: Replayed) -> None:
     assert lateral[1].ranges == ["created_at"]
 
 
-def test_clinic_fixes_apply(tmp_path: Path) -> None:
-    with replayed_project(EXAMPLE) as s:
+def test_clinic_fixes_apply() -> None:
+    with shared_copy(EXAMPLE) as s:
         config = load_config(EXAMPLE)
         found = run(context(s, config))
         assert len(found) == 3
