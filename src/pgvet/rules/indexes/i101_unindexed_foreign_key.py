@@ -176,7 +176,7 @@ def _partial_unusable(other: Sequence[Index], plan: _Plan | None) -> str:
     evidence = (
         f"; confirmed on the sandbox: the check's plan reads {plan.summary}"
         if plan is not None
-        else " (not confirmed: no sandbox)"
+        else " (not confirmed on a server: no sandbox, or past pgvet's cap of checks)"
     )
     return (
         f"; {what} {_predicates(other)} lead{'s' if len(other) == 1 else ''} with these "
