@@ -483,3 +483,81 @@ def extension_statements(ctx: LintContext) -> dict[str, tuple[str, int]]:
         return found
 
     return memo(project, "extension statements", compute)
+
+
+_SELECT_INTO = re.compile(r"\binto\s+(?:strict\s+)?([a-z_][\w$]*(?:\s*,\s*[a-z_][\w$]*)*)", re.I)
+_BLOCK_WORDS = frozenset({"declare", "begin", "then", "else", "loop"})
+_EXECUTE = re.compile(r"\bexecute\s+(?!function\b|procedure\b)(.*)$", re.I | re.S)
+_QUOTED = re.compile(r"quote_(?:literal|ident|nullable)\s*\(\s*$", re.I)
+_FORMAT = re.compile(r"^\s*format\s*\(\s*'((?:[^']|'')*)'", re.I)
+
+
+def _mentions(text: str, names: Iterable[str]) -> list[re.Match[str]]:
+    return [
+        m for n in names for m in re.finditer(rf"(?<![\w.$]){re.escape(n)}(?![\w$])", text, re.I)
+    ]
+
+
+def _tainted(fn: Function) -> tuple[set[str], list[str]]:
+    """The parameters and the variables assigned from them (a fixpoint over the body's
+    statements), and the statements."""
+    body = re.sub(r"--[^\n]*", "", fn.body)
+    statements = [s for s in body.split(";") if s.strip()]
+    tainted = {p.lower() for p in parameter_names(fn)}
+    changed = True
+    while changed:
+        changed = False
+        for statement in statements:
+            targets: list[str] = []
+            source = statement
+            if ":=" in statement:  # `x := expr`, or a declaration `x text := expr`
+                before, source = statement.split(":=", 1)
+                lines = before.strip().splitlines()
+                words = re.findall(r"[a-z_][\w$]*", lines[-1] if lines else "", re.I)
+                while words and words[0].lower() in _BLOCK_WORDS:
+                    words = words[1:]
+                targets = words[:1]
+            else:
+                into = _SELECT_INTO.search(statement)
+                if into:
+                    targets = [t.strip() for t in into.group(1).split(",")]
+            if not targets or not _mentions(source, tainted):
+                continue
+            for target in targets:
+                if target.lower() not in tainted:
+                    tainted.add(target.lower())
+                    changed = True
+    return tainted, statements
+
+
+def runs_caller_sql(fn: Function) -> str | None:
+    """The ``EXECUTE`` statement of a PL/pgSQL body whose SQL text is built from the
+    function's arguments without quoting (``execute query_text``, ``format('%s', q)``,
+    ``'select ... ' || q``), or None. Values passed with ``USING``, through
+    ``quote_literal`` / ``quote_ident`` / ``quote_nullable`` or ``format``'s ``%L`` /
+    ``%I`` are quoted and do not count."""
+    if fn.language.lower() != "plpgsql":
+        return None
+    tainted, statements = _tainted(fn)
+    if not tainted:
+        return None
+    for statement in statements:
+        found = _EXECUTE.search(statement)
+        if not found:
+            continue
+        template = _FORMAT.match(found.group(1))
+        # literals blanked (same length), so that words inside them are not names
+        code = re.sub(
+            r"'(?:[^']|'')*'", lambda m: "'" + " " * (len(m.group()) - 2) + "'", found.group(1)
+        )
+        sql = re.split(r"\b(?:into|using)\b", code, maxsplit=1, flags=re.I)[0]
+        hits = _mentions(sql, tainted)
+        if not hits:
+            continue
+        if template and not re.search(r"%[0-9$]*s", template.group(1)):
+            continue  # format() with %I / %L only
+        if all(_QUOTED.search(sql[: m.start()]) for m in hits):
+            continue
+        shown = " ".join(found.group(0).split())
+        return shown if len(shown) <= 120 else shown[:117] + "..."
+    return None

@@ -13,6 +13,7 @@ from pgvet.rules.security.common import (
     function_sql,
     is_rpc,
     located_at,
+    runs_caller_sql,
 )
 
 
@@ -33,8 +34,9 @@ def anon_security_definer_function(ctx: LintContext) -> Iterator[Hit]:
     Revoke EXECUTE from ``public`` and ``anon`` (and grant it to ``authenticated`` if
     signed-in users need it), or move the function to a schema the API does not expose.
     Trigger functions, procedures and extensions' functions are not reported (PostgREST
-    cannot call them); functions that read the Vault are reported by
-    ``exposed-function-reads-secrets`` instead.
+    cannot call them); functions that read the Vault secret their caller names are
+    reported by ``exposed-function-reads-secrets`` and functions that run SQL their caller
+    writes by ``exposed-function-runs-caller-sql`` instead.
 
     Bad:
     ```sql
@@ -58,7 +60,7 @@ def anon_security_definer_function(ctx: LintContext) -> Iterator[Hit]:
         if not fn.security_definer or not is_rpc(fn, schemas):
             continue
         callers = api_callers(fn)
-        if "anon" not in callers or caller_chosen_secrets(fn):
+        if "anon" not in callers or caller_chosen_secrets(fn) or runs_caller_sql(fn):
             continue
         signature = function_sql(fn)
         via = "PUBLIC" if "public" in fn.executable_by else "a grant to anon"

@@ -13,6 +13,7 @@ from pgvet.rules.security.common import (
     function_sql,
     is_rpc,
     located_at,
+    runs_caller_sql,
 )
 
 
@@ -31,7 +32,8 @@ def authenticated_security_definer_function(ctx: LintContext) -> Iterator[Hit]:
     is a reminder to check the function's own checks: it must verify ``auth.uid()``
     against the rows it touches. Functions anon may call are reported by
     ``anon-security-definer-function``, functions that read the Vault by
-    ``exposed-function-reads-secrets``.
+    ``exposed-function-reads-secrets``, functions that run SQL their caller writes by
+    ``exposed-function-runs-caller-sql``.
 
     Bad:
     ```sql
@@ -57,6 +59,8 @@ def authenticated_security_definer_function(ctx: LintContext) -> Iterator[Hit]:
         if not fn.security_definer or not is_rpc(fn, schemas):
             continue
         if api_callers(fn) != ["authenticated"] or caller_chosen_secrets(fn):
+            continue
+        if runs_caller_sql(fn):
             continue
         signature = function_sql(fn)
         yield Hit(
