@@ -15,7 +15,6 @@ import json
 import re
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ import psycopg
 import pytest
 from test_example_clinic import workload_queries
 
-from conftest import EXAMPLE, MAJORS, prepared_for
+from conftest import EXAMPLE, MAJORS, prepared_for, run_cli
 from pgvet.inspect.checks import check
 from pgvet.inspect.model import Inspection
 from pgvet.inspect.plan import autovacuum_settings, filtered_columns, plan
@@ -562,22 +561,8 @@ def test_wraparound_and_sequences_direct(live: Live, inspection: Inspection) -> 
 def _run(live: Live, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "pgvet.toml"
     config.write_text(CONFIG)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pgvet",
-            "inspect",
-            "--db",
-            live.server.conninfo(),
-            "--config",
-            str(config),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
+    return run_cli(
+        "inspect", "--db", live.server.conninfo(), "--config", str(config), *args, cwd=tmp_path
     )
 
 
@@ -614,19 +599,7 @@ def test_command_is_read_only_and_redacts(live: Live, tmp_path: Path) -> None:
     assert done.returncode == 0
     with live.server.admin() as admin:
         assert admin.execute("select count(*) from pg_class").fetchone() == before
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pgvet",
-            "inspect",
-            "--db",
-            "postgresql://app:s3cret@127.0.0.1:1/prod",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    bad = run_cli("inspect", "--db", "postgresql://app:s3cret@127.0.0.1:1/prod")
     assert bad.returncode == 2 and "s3cret" not in bad.stderr + bad.stdout
     assert "Traceback" not in bad.stderr
 
@@ -639,29 +612,10 @@ def test_bad_config_is_exit_2(live: Live, tmp_path: Path) -> None:
         ('[inspect]\nlong_running = "soon"\n', "not a duration"),
     ):
         config.write_text(body)
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pgvet",
-                "inspect",
-                "--db",
-                live.server.conninfo(),
-                "--config",
-                str(config),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = run_cli("inspect", "--db", live.server.conninfo(), "--config", str(config))
         assert done.returncode == 2, done.stderr
         assert says in done.stderr and "Traceback" not in done.stderr
-    assert (
-        subprocess.run(
-            [sys.executable, "-m", "pgvet", "inspect"], capture_output=True, timeout=60
-        ).returncode
-        == 2
-    )
+    assert run_cli("inspect").returncode == 2
 
 
 def test_history_growth(live: Live, tmp_path: Path) -> None:
@@ -726,25 +680,10 @@ def test_plan_filtered_columns(inspection: Inspection) -> None:
 def test_plan_command_writes_markdown(live: Live, tmp_path: Path) -> None:
     out = tmp_path / "LARGE_TABLE_OPTIMIZATION.md"
     (tmp_path / "pgvet.toml").write_text(CONFIG + "large_rows = 20000\nstatements = 1000\n")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pgvet",
-            "inspect",
-            "--db",
-            live.server.conninfo(),
-            "--plan",
-            "-o",
-            str(out),
-            "--fail-on",
-            "never",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = run_cli(
+        "inspect", "--db", live.server.conninfo(), "--plan", "-o", str(out), "--fail-on", "never",
         cwd=tmp_path,
-    )
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     text = out.read_text()
     assert text.startswith("# Large-table optimization")
@@ -752,6 +691,29 @@ def test_plan_command_writes_markdown(live: Live, tmp_path: Path) -> None:
     assert "alter table public.analytics_events set (" in text
     assert "autovacuum_vacuum_threshold = 10000" in text
     assert _run(live, tmp_path, "--plan", "-f", "json").returncode == 2
+
+
+def test_plan_partitioning_verified_on_the_project(live: Live, tmp_path: Path) -> None:
+    """--plan --verify: the steps generated from the live database run on the project's
+    sandbox with writes going on; --migrations writes them as files."""
+    out, steps = tmp_path / "LARGE_TABLE_OPTIMIZATION.md", tmp_path / "steps"
+    (tmp_path / "pgvet.toml").write_text(CONFIG + "large_rows = 20000\nstatements = 1000\n")
+    done = run_cli(
+        "inspect", "--db", live.server.conninfo(), "--plan", "-o", str(out), "--fail-on", "never",
+        "--verify", str(EXAMPLE), "--verify-rows", "20000", "--migrations", str(steps),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = out.read_text()
+    section = text.split("## public.analytics_events", 1)[1].split("\n## ", 1)[0]
+    assert "### Online partitioning" in section
+    assert "**Verification passed**" in section, section[:3000]
+    assert "content identical" in section
+    assert re.search(r"\| one month \(\d{4}-\d\d\) \| yes \|[^|]+\|[^|]+\| 1 of \d+ \|", section)
+    files = sorted(f.name for f in steps.iterdir())
+    assert [f for f in files if f.endswith("_partition_analytics_events.sql")]
+    assert [f for f in files if f.endswith("_partition_analytics_events_swap.sql")]
+    assert "partition_analytics_events_backfill.psql" in files
 
 
 def test_decimal_free_json(everything: Inspection) -> None:

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from pgvet.cli.common import ConfigOpt, FailOn, OutputOpt, emit, err, friendly
+from pgvet.cli.common import ConfigOpt, FailOn, OutputOpt, PgVersionOpt, emit, err, friendly
 from pgvet.errors import EXIT_FINDINGS, EXIT_OK, PgvetError
 from pgvet.findings import Level, at_or_above
 from pgvet.inspect import jsondoc, prometheus, report
@@ -93,6 +93,30 @@ def inspect_command(
             metavar="SECONDS",
         ),
     ] = 0,
+    verify: Annotated[
+        Path | None,
+        typer.Option(
+            "--verify",
+            help="With --plan: replay this project into a sandbox, fill it (the candidate "
+            "tables up to --verify-rows rows), run each generated partitioning there with "
+            "writes going on, and report rows, answers and timings before/after.",
+            show_default=False,
+        ),
+    ] = None,
+    verify_rows: Annotated[
+        int,
+        typer.Option("--verify-rows", min=1000, help="Rows per candidate table for --verify."),
+    ] = 100_000,
+    migrations: Annotated[
+        Path | None,
+        typer.Option(
+            "--migrations",
+            help="With --plan: write each partitioning's steps into this folder (two "
+            "timestamped migrations and the backfill script to run between them).",
+            show_default=False,
+        ),
+    ] = None,
+    pg_version: PgVersionOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -106,6 +130,8 @@ def inspect_command(
         raise PgvetError("give the database to inspect with --db URL (or PGVET_DB)")
     if plan and fmt not in (InspectFormat.text, InspectFormat.markdown):
         raise PgvetError("--plan writes Markdown: leave out --format")
+    if (verify is not None or migrations is not None) and not plan:
+        raise PgvetError("--verify and --migrations go with --plan")
     with _progress(sample) as tick:
         outcome = run_inspect(
             InspectRequest(
@@ -116,6 +142,10 @@ def inspect_command(
                 plan=plan,
                 sample=sample,
                 progress=tick,
+                verify=verify,
+                verify_rows=verify_rows,
+                pg_version=pg_version,
+                console=err,
             )
         )
     ins, findings, settings = outcome.inspection, outcome.findings, outcome.settings
@@ -123,6 +153,9 @@ def inspect_command(
         from pgvet.inspect import plan_report  # only for --plan: it brings in pglast
 
         emit(plan_report.plan_markdown(ins, outcome.candidates, settings), output, lambda c: None)
+        if migrations is not None:
+            for written in plan_report.write_steps(outcome.candidates, migrations):
+                err.print(f"wrote {written}")
     elif fmt is InspectFormat.json:
         doc = jsondoc.inspection_doc(ins, findings, settings, outcome.source)
         emit(jsondoc.dumps(doc) + "\n", output, lambda c: None)

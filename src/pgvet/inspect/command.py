@@ -23,6 +23,8 @@ from pgvet.inspect.settings import InspectSettings, history_path, inspect_settin
 from pgvet.live.connect import connect_read_only, redact
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from pgvet.inspect.plan import Candidate
 
 
@@ -35,6 +37,10 @@ class InspectRequest:
     plan: bool = False  # also the large-table plan (pgvet.inspect.plan)
     sample: float = 0.0  # seconds to watch the running statements (measured percentiles)
     progress: Callable[[float], None] | None = None  # seconds of the sample watched so far
+    verify: Path | None = None  # --plan: run the partitioning steps on this project's sandbox
+    verify_rows: int = 100_000  # at most this many rows in each candidate table there
+    pg_version: int | None = None  # the sandbox's server for --verify
+    console: Console | None = None  # progress of --verify
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,17 @@ def run_inspect(request: InspectRequest) -> InspectOutcome:
             candidates = plan(conn, inspection, settings, config.tenant_columns)
     if request.save:
         history.save(where, target, inspection)
+    if candidates is not None and request.verify is not None:
+        from pgvet.inspect.plan_verify import verify_plan
+
+        candidates = verify_plan(
+            request.verify,
+            candidates,
+            rows=request.verify_rows,
+            # the live server's major unless told: the steps were generated from it
+            pg_version=request.pg_version or inspection.server.version_num // 10000,
+            console=request.console,
+        )
     return InspectOutcome(
         inspection,
         check(inspection, settings),

@@ -16,13 +16,16 @@ and, when qualified, with the table's name or alias.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
 
 from pgvet.analysis.sql.parse import statements as parse
 from pgvet.inspect.model import Growth, Inspection, Statement, Table
+from pgvet.inspect.partition_shape import read_shape
+from pgvet.inspect.partition_sql import Blocked, Partitioning, generate
+from pgvet.inspect.partition_verify import Verification
 from pgvet.inspect.settings import InspectSettings
 
 Node = dict[str, Any]
@@ -57,6 +60,9 @@ class Candidate:
     growth: Growth | None
     key: Key | None
     autovacuum: dict[str, int | float]
+    partitioning: Partitioning | None = None  # the generated online steps (with a key)
+    blocked: str | None = None  # why no steps were generated
+    verification: Verification | None = None  # the steps run on a sandbox (--verify)
 
 
 def autovacuum_settings(rows: int) -> dict[str, int | float]:
@@ -182,7 +188,25 @@ def plan(
             continue
         rows = conn.execute(COLUMNS, {"schema": table.schema, "name": table.name}).fetchall()
         key = _key(table, dict(rows), ins.statements or (), tenants)
-        out.append(
-            Candidate(table, why, growth.get(table.qualified), key, autovacuum_settings(table.rows))
+        candidate = Candidate(
+            table, why, growth.get(table.qualified), key, autovacuum_settings(table.rows)
         )
+        out.append(_partitioned(conn, candidate) if key is not None else candidate)
     return out
+
+
+PARTMAN = """select /* pgvet inspect */ n.nspname, e.extversion from pg_extension e
+join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_partman'"""
+
+
+def _partitioned(conn: psycopg.Connection, c: Candidate) -> Candidate:
+    """``c`` with its online partitioning steps, or why there are none."""
+    assert c.key is not None
+    time_key = c.key.column if c.key.kind == "time" else None
+    try:
+        shape = read_shape(conn, c.table.schema, c.table.name, time_key)
+        row = conn.execute(PARTMAN).fetchone()
+        steps = generate(shape, c.key.column, c.key.kind, partman=tuple(row) if row else None)
+    except (Blocked, LookupError) as exc:
+        return replace(c, blocked=str(exc))
+    return replace(c, partitioning=steps)
