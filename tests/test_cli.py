@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_migrations
+from conftest import run_cli, write_migrations
 
 
 def pgvet(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -19,7 +19,7 @@ def pgvet(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[st
 
 
 def test_help_lists_commands() -> None:
-    result = pgvet("--help")
+    result = run_cli("--help")
     assert result.returncode == 0
     for command in ("replay", "inventory", "lint", "rules", "fix"):
         assert command in result.stdout
@@ -36,7 +36,7 @@ def test_help_lists_commands() -> None:
     ],
 )
 def test_bad_input_is_a_clear_error(args: list[str], message: str) -> None:
-    result = pgvet(*args)
+    result = run_cli(*args)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -47,7 +47,7 @@ def test_replay_exit_codes_and_formats(tmp_path: Path) -> None:
     good = write_migrations(
         tmp_path / "good", {"20240101000000_a.sql": "create table a (id int);\n"}
     )
-    result = pgvet("replay", str(good), "--format", "json")
+    result = run_cli("replay", str(good), "--format", "json")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["summary"]["applied"] == 1 and doc["mode"] == "strict"
@@ -58,18 +58,18 @@ def test_replay_exit_codes_and_formats(tmp_path: Path) -> None:
             "20240102000000_b.sql": "select nope;\n",
         },
     )
-    result = pgvet("replay", str(bad))
+    result = run_cli("replay", str(bad))
     assert result.returncode == 1
     assert "20240102000000_b.sql:1:8" in result.stdout
     assert "42703" in result.stdout
-    result = pgvet("replay", str(bad), "--format", "markdown")
+    result = run_cli("replay", str(bad), "--format", "markdown")
     assert result.returncode == 1
     assert "#### `20240102000000_b.sql:1:8`" in result.stdout
 
 
 def test_undecodable_file_names_the_byte(tmp_path: Path) -> None:
     root = write_migrations(tmp_path, {"20240101000000_a.sql": b"select 1;\n-- caf\xe9\n"})
-    result = pgvet("replay", str(root), "--format", "json")
+    result = run_cli("replay", str(root), "--format", "json")
     assert result.returncode == 1
     (failed,) = [f for f in json.loads(result.stdout)["files"] if f["failure"]]
     assert failed["failure"]["message"].startswith("not valid UTF-8 at byte 16 (line 2)")

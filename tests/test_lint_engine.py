@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import write_migrations
+from conftest import run_cli, write_migrations
 from pgvet.replay.project import load_project
 from pgvet.replay.session import replayed_project
 from pgvet.rules.engine import run_lint
@@ -39,7 +39,7 @@ def project(tmp_path: Path, extra: str = "") -> Path:
 
 def test_json_sarif_markdown_and_exit_codes(tmp_path: Path) -> None:
     root = project(tmp_path)
-    result = pgvet("lint", str(root), "--format", "json", "--fail-on", "warn")
+    result = run_cli("lint", str(root), "--format", "json", "--fail-on", "warn")
     assert result.returncode == 1, result.stderr
     doc = json.loads(result.stdout)
     fk = [f for f in doc["findings"] if f["rule"] == "unindexed-foreign-key"]
@@ -48,7 +48,7 @@ def test_json_sarif_markdown_and_exit_codes(tmp_path: Path) -> None:
     assert fk[0]["location"] == "20240101000000_schema.sql:4"
     assert "create index concurrently if not exists" in fk[0]["fix"]
     assert doc["summary"]["findings"] == len(doc["findings"])
-    sarif = json.loads(pgvet("lint", str(root), "--format", "sarif").stdout)
+    sarif = json.loads(run_cli("lint", str(root), "--format", "sarif").stdout)
     assert sarif["version"] == "2.1.0"
     (run,) = sarif["runs"]
     located = [r for r in run["results"] if r["ruleId"] == "unindexed-foreign-key"]
@@ -56,9 +56,11 @@ def test_json_sarif_markdown_and_exit_codes(tmp_path: Path) -> None:
     assert physical["artifactLocation"]["uri"] == "supabase/migrations/20240101000000_schema.sql"
     assert physical["region"]["startLine"] == 4
     assert {r["id"] for r in run["tool"]["driver"]["rules"]} >= {"unindexed-foreign-key"}
-    markdown = pgvet("lint", str(root), "--format", "markdown").stdout
+    markdown = run_cli("lint", str(root), "--format", "markdown").stdout
     assert "`unindexed-foreign-key`" in markdown
-    only_errors = pgvet("lint", str(root), "--rule", "unindexed-foreign-key", "--fail-on", "error")
+    only_errors = run_cli(
+        "lint", str(root), "--rule", "unindexed-foreign-key", "--fail-on", "error"
+    )
     assert only_errors.returncode == 0  # a warn does not fail at --fail-on error
 
 
@@ -73,32 +75,32 @@ def test_inline_and_config_ignores(tmp_path: Path) -> None:
         assert not [f for f in run_lint(ctx) if f.rule == "unindexed-foreign-key"]
     root = project(tmp_path / "config")
     (root / "pgvet.toml").write_text('[lint]\nignore = ["unindexed-foreign-key"]\n')
-    doc = json.loads(pgvet("lint", str(root), "--format", "json").stdout)
+    doc = json.loads(run_cli("lint", str(root), "--format", "json").stdout)
     assert not [f for f in doc["findings"] if f["rule"] == "unindexed-foreign-key"]
     (root / "pgvet.toml").write_text('[lint]\nignore = ["no-such-rule"]\n')
-    result = pgvet("lint", str(root))
+    result = run_cli("lint", str(root))
     assert result.returncode == 2 and "unknown rule(s) no-such-rule" in result.stderr
 
 
 def test_baseline_hides_known_findings_and_shows_new_ones(tmp_path: Path) -> None:
     root = project(tmp_path)
     baseline = tmp_path / "baseline.json"
-    assert pgvet("lint", str(root), "--write-baseline", str(baseline)).returncode == 0
-    clean = json.loads(pgvet("lint", str(root), "-f", "json", "--baseline", str(baseline)).stdout)
+    assert run_cli("lint", str(root), "--write-baseline", str(baseline)).returncode == 0
+    clean = json.loads(run_cli("lint", str(root), "-f", "json", "--baseline", str(baseline)).stdout)
     assert clean["findings"] == [] and clean["summary"]["baselined"] > 0
     (root / "supabase" / "migrations" / "20240102000000_more.sql").write_text(
         "alter table public.orgs disable row level security;\n"
     )
-    new = json.loads(pgvet("lint", str(root), "-f", "json", "--baseline", str(baseline)).stdout)
+    new = json.loads(run_cli("lint", str(root), "-f", "json", "--baseline", str(baseline)).stdout)
     assert {f["rule"] for f in new["findings"]} >= {"rls-disabled-by-migration"}
 
 
 def test_fix_migrations_remove_the_findings(tmp_path: Path) -> None:
     root = project(tmp_path)
-    before = json.loads(pgvet("lint", str(root), "-f", "json").stdout)["findings"]
+    before = json.loads(run_cli("lint", str(root), "-f", "json").stdout)["findings"]
     fixable = {f["fingerprint"] for f in before if f["fix"]}
     assert fixable
-    result = pgvet("fix", str(root))
+    result = run_cli("fix", str(root))
     assert result.returncode == 0, result.stderr
     written = sorted((root / "supabase" / "migrations").glob("*pgvet_fix*.sql"))
     assert written
@@ -108,9 +110,9 @@ def test_fix_migrations_remove_the_findings(tmp_path: Path) -> None:
         assert migration is not None
         if migration.non_transactional:  # CONCURRENTLY: alone in its file
             assert len(migration.statements) == 1
-    replay = pgvet("replay", str(root), "-f", "json")
+    replay = run_cli("replay", str(root), "-f", "json")
     assert replay.returncode == 0, replay.stdout
-    after = json.loads(pgvet("lint", str(root), "-f", "json").stdout)["findings"]
+    after = json.loads(run_cli("lint", str(root), "-f", "json").stdout)["findings"]
     remaining = {f["fingerprint"] for f in after}
     assert not (fixable & remaining)
     old_errors = {f["fingerprint"] for f in before if f["level"] == "error"}

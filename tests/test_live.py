@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from conftest import write_migrations
+from conftest import run_cli, write_migrations
 from pgvet.errors import ConnectionFailed
 from pgvet.live.connect import connect_read_only, redact
 from pgvet.replay.apply import replay
@@ -75,23 +73,7 @@ def test_lint_a_live_database(server15: Server, tmp_path: Path) -> None:
 
     def lint(min_days: int) -> set[tuple[str, str]]:
         config.write_text(f"[lint]\nunused_index_min_days = {min_days}\n")
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pgvet",
-                "lint",
-                "--db",
-                server15.conninfo(),
-                "-f",
-                "json",
-                "--config",
-                str(config),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = run_cli("lint", "--db", server15.conninfo(), "-f", "json", "--config", str(config))
         assert result.returncode == 1, result.stderr
         doc = json.loads(result.stdout)
         assert all(f["file"] is None for f in doc["findings"])  # no migrations: no file:line

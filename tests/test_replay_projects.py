@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import write_migrations
+from conftest import run_cli, write_migrations
 from pgvet.errors import InputError
 from pgvet.replay.project import load_project
 
 
 def pgvet(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pgvet", *args], capture_output=True, text=True, timeout=300
-    )
+    """The command in-process: these tests are about its output and exit codes."""
+    return run_cli(*args)
 
 
 def test_monorepo_root_finds_its_one_supabase_folder(tmp_path: Path) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from conftest import EXAMPLE, write_migrations
+from conftest import EXAMPLE, run_cli, write_migrations
 from pgvet.sandbox import cluster
 from pgvet.types.collation import collation_key
 from pgvet.types.command import TypesRequest, generate
@@ -164,9 +163,8 @@ def test_collation_is_icu_english() -> None:
 
 
 def pgvet(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pgvet", *args], capture_output=True, text=True, timeout=600
-    )
+    """The command in-process: these tests are about its output and exit codes."""
+    return run_cli(*args)
 
 
 @pytest.fixture(scope="module")
