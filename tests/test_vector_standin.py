@@ -496,3 +496,57 @@ def test_concurrent_index_with_options(tmp_path: Path, major: int) -> None:
     assert failure.message == 'value 0 out of bounds for option "lists"'
     if standin:
         assert (failure.line, failure.column) == (4, 60)
+
+
+COLUMN_CHECKS = [
+    (
+        "hnsw (v vector_l2_ops)",
+        "54000",
+        "column cannot have more than 2000 dimensions for hnsw index",
+    ),
+    (
+        "ivfflat (h halfvec_l2_ops)",
+        "54000",
+        "column cannot have more than 4000 dimensions for ivfflat index",
+    ),
+    (
+        "hnsw (b bit_hamming_ops)",
+        "54000",
+        "column cannot have more than 64000 dimensions for hnsw index",
+    ),
+    ("hnsw (v0 vector_l2_ops)", "22023", "column does not have dimensions"),
+    ("hnsw (s0 sparsevec_l2_ops)", "22023", "column does not have dimensions"),
+    ("hnsw ((v0 + v0) vector_l2_ops)", "22023", "column does not have dimensions"),
+    ("hnsw (vb bit_hamming_ops)", "0A000", "type not supported for hnsw index"),
+    (
+        "hnsw (ok vector_l2_ops) include (v0)",
+        "0A000",
+        'access method "hnsw" does not support included columns',
+    ),
+]
+
+
+@majors
+def test_index_column_checks_are_pgvector_s(
+    vector_db: Callable[[int], psycopg.Connection], major: int
+) -> None:
+    """pgvector refuses a column without dimensions or with too many when the index is
+    built; the stand-in's event trigger does the same, with the same messages."""
+    conn = vector_db(major)
+    conn.execute(
+        "create table t (v vector(2001), v0 vector, h halfvec(4001), h2 halfvec(4000),"
+        " b bit(64001), vb varbit, s sparsevec(100000), s0 sparsevec, ok vector(3))"
+    )
+    for index, sqlstate, message in COLUMN_CHECKS:
+        with pytest.raises(psycopg.Error) as caught:
+            conn.execute(f"create index on t using {index}")
+        got = (caught.value.diag.sqlstate, caught.value.diag.message_primary)
+        assert got == (sqlstate, message), index
+    for index in (
+        "hnsw (h2 halfvec_l2_ops)",
+        "hnsw (s sparsevec_l2_ops)",
+        "hnsw ((v0::vector(3)) vector_l2_ops)",
+        "ivfflat ((subvector(v0, 1, 3)::vector(3)) vector_l2_ops)",
+        "hnsw (ok vector_cosine_ops) where ok is not null",
+    ):
+        conn.execute(f"create index on t using {index}")

@@ -25,7 +25,12 @@
 --     `pgvet data` loads) carries that text form, not pgvector's binary layout;
 --   * hnsw and ivfflat indexes are hash indexes on the whole value underneath: they build
 --     and stay consistent, but never serve nearest-neighbour ORDER BY (queries fall back to
---     a sequential scan, with the same results);
+--     a sequential scan, with the same results). pgvector's build-time checks of the
+--     column are real (an event trigger at the end of CREATE INDEX): no dimensions
+--     (`vector` without (n)), more than 2000 (vector) / 4000 (halfvec) / 64000 (bit)
+--     dimensions, an unsupported type; so are its refusals of unique, multicolumn and
+--     INCLUDE indexes (the hash method's own). Not checked: sparsevec's 1000 non-zero
+--     elements per indexed value;
 --   * index options (WITH (m = 16, ef_construction = 64), WITH (lists = 100)): SQL cannot
 --     declare options for an access method, so this server alone refuses them
 --     ("unrecognized parameter"). pgvet's replay checks them instead, as pgvector does
@@ -1098,6 +1103,66 @@ create operator class bit_jaccard_ops for type bit using hnsw as
     operator 1 = (bit, bit), function 1 _pgvet_bit_hash(bit);
 create operator class bit_hamming_ops for type bit using ivfflat as
     operator 1 = (bit, bit), function 1 _pgvet_bit_hash(bit);
+
+-- pgvector's checks of the indexed column when an hnsw or ivfflat index is built (the
+-- hash index underneath has none): its type, its dimensions and their limits, with
+-- pgvector's messages. Run at the end of CREATE INDEX, as pgvector's build runs after
+-- the table, columns and operator class are checked.
+create function _pgvet_vector_index_check() returns event_trigger
+    language plpgsql
+as $fn$
+declare
+    r record;
+    ix record;
+    typ oid;
+    typmod integer;
+    most integer;
+begin
+    for r in
+        select ev.objid from pg_catalog.pg_event_trigger_ddl_commands() as ev
+        where ev.object_type = 'index'
+    loop
+        select a.amname, i.indrelid, i.indkey[0] as attnum, oc.opcintype,
+               pg_catalog.pg_get_expr(i.indexprs, i.indrelid) as expr
+          into ix
+          from pg_catalog.pg_index i
+          join pg_catalog.pg_class c on c.oid = i.indexrelid
+          join pg_catalog.pg_am a on a.oid = c.relam
+          join pg_catalog.pg_opclass oc on oc.oid = i.indclass[0]
+         where i.indexrelid = r.objid and a.amname in ('hnsw', 'ivfflat');
+        if not found then
+            continue;
+        end if;
+        if ix.attnum <> 0 then  -- a column: its own type and dimensions
+            select att.atttypid, att.atttypmod into typ, typmod
+              from pg_catalog.pg_attribute att
+             where att.attrelid = ix.indrelid and att.attnum = ix.attnum;
+        else  -- an expression: the operator class's type, dimensions of a final cast
+            typ := ix.opcintype;
+            typmod := coalesce((regexp_match(
+                ix.expr, '::(?:[\w"]+\.)?"?(?:vector|halfvec|sparsevec|bit)"?\((\d+)\)\)*$'))[1]::integer, -1);
+        end if;
+        most := case typ
+            when 'vector'::regtype then 2000
+            when 'halfvec'::regtype then 4000
+            when 'bit'::regtype then 64000
+            when 'sparsevec'::regtype then null
+            else -1 end;
+        if most = -1 then
+            raise exception 'type not supported for % index', ix.amname using errcode = '0A000';
+        end if;
+        if typmod < 0 then
+            raise exception 'column does not have dimensions' using errcode = '22023';
+        end if;
+        if typmod > most then
+            raise exception 'column cannot have more than % dimensions for % index', most, ix.amname
+                using errcode = '54000';
+        end if;
+    end loop;
+end
+$fn$;
+create event trigger _pgvet_vector_index_check on ddl_command_end when tag in ('CREATE INDEX')
+    execute function _pgvet_vector_index_check();
 
 -- ---------------------------------------------------------------------------------
 -- Pin the search_path of this extension's SQL and PL/pgSQL functions to its schema, so
