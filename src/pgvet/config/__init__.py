@@ -43,7 +43,7 @@ DEFAULT_TENANT_COLUMNS = (
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class LintSettings(_Strict):
@@ -88,14 +88,14 @@ class Settings(BaseModel):
     Strict field by field rather than as a whole: a strict model would refuse the
     ``[inspect]`` table, which becomes a (pydantic) dataclass."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     tenant_columns: Annotated[list[str], StrictType()] = list(DEFAULT_TENANT_COLUMNS)
     domains: Annotated[dict[str, list[str]], StrictType()] = {}
-    lint: LintSettings = LintSettings()
-    rls: RlsConfig = RlsConfig()
-    replay: ReplaySettings = ReplaySettings()
-    inspect: InspectSettings = InspectSettings()
+    lint: LintSettings = Field(default_factory=LintSettings.model_construct)
+    rls: RlsConfig = Field(default_factory=RlsConfig.model_construct)
+    replay: ReplaySettings = Field(default_factory=ReplaySettings.model_construct)
+    inspect: InspectSettings = Field(default_factory=InspectSettings)
 
 
 #: Sections shown as ``[name]`` in messages (a top-level key is shown bare).
@@ -191,8 +191,8 @@ class Config:
     #: the whole ``[tool.pgvet]`` table, as read (``[lint]`` is read from here)
     raw: dict[str, Any] = field(default_factory=dict)
     #: ``[rls]``, ``[replay]`` and ``[inspect]``, validated
-    rls: RlsConfig = field(default_factory=RlsConfig)
-    replay: ReplaySettings = field(default_factory=ReplaySettings)
+    rls: RlsConfig = field(default_factory=RlsConfig.model_construct)
+    replay: ReplaySettings = field(default_factory=ReplaySettings.model_construct)
     inspect: InspectSettings = field(default_factory=InspectSettings)
 
 

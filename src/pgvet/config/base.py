@@ -16,9 +16,12 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 
 class Strict(BaseModel):
-    """A section or sub-table: unknown keys are errors, types are never coerced."""
+    """A section or sub-table: unknown keys are errors, types are never coerced.
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    Validators are built when a file is first validated (``defer_build``), not on import:
+    every command imports the settings, most run without a settings file."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class SettingError(ValueError):

@@ -70,7 +70,7 @@ def _path(value: str) -> str:
     return value
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=ConfigDict(extra="forbid", defer_build=True))
 class InspectSettings:
     """Thresholds and options; percentages are 0–100, durations seconds."""
 

@@ -148,7 +148,7 @@ class RlsConfig(Strict):
     membership: list[str] = Field(default_factory=list)
     public_tables: list[str] = Field(default_factory=list)
     min_coverage: Percent = 100.0
-    tenancy: TenancySettings = TenancySettings()
+    tenancy: TenancySettings = Field(default_factory=TenancySettings.model_construct)
     personas: dict[str, PersonaSettings] = Field(default_factory=dict)
     expect: list[ExpectSettings] = Field(default_factory=list)
 
