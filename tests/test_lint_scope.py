@@ -80,6 +80,10 @@ def test_without_scope_every_file_is_history(tmp_path: Path) -> None:
     assert "History: 2 findings on migrations already in history" in text.stdout
     assert "--changed-since REF" in text.stdout
     assert "idx_bookings_note" not in text.stdout  # folded: one line per rule
+    markdown = run_cli("lint", str(root), "--rule", "M401", "-f", "markdown").stdout
+    assert "### History: 2 findings on migrations already in history" in markdown
+    assert "- index-without-concurrently: 2 findings" in markdown
+    assert "idx_bookings_note" not in markdown
     sarif = json.loads(run_cli("lint", str(root), "--rule", "M401", "-f", "sarif").stdout)
     assert sarif["runs"][0]["results"] == []
 
