@@ -100,9 +100,9 @@ class ExpectSettings(Strict):
     """``[[rls.expect]]``: what personas may see and do on tables."""
 
     persona: str | list[str] | None = None
-    personas: list[str] | None = None
+    personas: str | list[str] | None = None
     table: str | list[str] | None = None
-    tables: list[str] | None = None
+    tables: str | list[str] | None = None
     visible: str | None = None
     count: int | None = None
     target: str | None = None

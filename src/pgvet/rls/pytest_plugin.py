@@ -76,12 +76,22 @@ def _project(config: pytest.Config) -> Path:
 @pytest.fixture(scope="session")
 def pgvet_sandbox(pytestconfig: pytest.Config) -> Iterator[Any]:
     """The project replayed once for the session, with its seed loaded."""
+    from pgvet.config import load_config
     from pgvet.errors import PgvetError
+    from pgvet.replay.limits import resolve_limits
+    from pgvet.replay.project import load_project
     from pgvet.replay.session import replayed_project
 
     path = _project(pytestconfig)
     try:
-        with replayed_project(path, pg_version=pytestconfig.getoption("--pgvet-pg-version")) as s:
+        project = load_project(path)  # replayed as every command does: its [replay] too
+        limits = resolve_limits(load_config(project.root), None, None)
+        with replayed_project(
+            path,
+            project=project,
+            pg_version=pytestconfig.getoption("--pgvet-pg-version"),
+            limits=limits,
+        ) as s:
             if not s.result.ok:
                 failed = ", ".join(f.filename for f in s.result.failed)
                 pytest.fail(f"pgvet: {path} does not replay ({failed})", pytrace=False)
