@@ -93,3 +93,18 @@ def test_backup_verify_project_decodes_as_the_project_says(tmp_path: Path) -> No
     assert against.returncode == 2 and "--decode-bom applies to the replay of --project" in (
         against.stderr
     )
+
+
+def test_backup_drill_project_decodes_as_the_project_says(tmp_path: Path) -> None:
+    root = bom_project(tmp_path / "p")
+    drill = ["backup", "drill", "--project", str(root), "--tool", "basebackup"]
+    drill += ["--target", "time", "--rows", "20", "--batches", "3", "-o", str(tmp_path / "rb.md")]
+    strict = run_cli(*drill)
+    assert strict.returncode == 2 and "the migrations do not replay" in strict.stderr
+    decoded = run_cli(*drill, "--decode-bom")
+    assert decoded.returncode == 0, decoded.stderr
+    assert "drill passed" in decoded.stdout + decoded.stderr
+    assert (
+        "--decode-bom applies to the replay of --project"
+        in run_cli("backup", "drill", "--decode-bom").stderr
+    )

@@ -224,6 +224,7 @@ def drill(
         ),
     ] = "auto",
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    decode_bom: DecodeBomOpt = None,
 ) -> None:
     """Drill point-in-time recovery end to end, measure RTO, write the runbook.
 
@@ -245,7 +246,10 @@ def drill(
         batches=batches,
         rows=rows,
         tool=tool,
+        decode_bom=decode_bom,
     )
+    if decode_bom is not None and project is None:
+        raise InputError("--decode-bom applies to the replay of --project")
     report = run_drill(request, err)
     document = runbook(report)
     if output is not None:

@@ -139,6 +139,8 @@ class DrillRequest:
     rows: int = 2000
     limits: Limits = field(default_factory=Limits)
     tool: str = "auto"
+    #: decode the project's migration files with a byte-order mark (None: its ``[replay]``)
+    decode_bom: bool | None = None
 
 
 #: Called with the archive folder and the segments the target needs beyond the base
@@ -246,7 +248,7 @@ def _basebackup_drill(
             with conn:
                 report.segment_size = _segment_size(conn)
                 if project is not None:
-                    _load_project(primary, project, watchdog, console)
+                    _load_project(primary, project, watchdog, console, request.decode_bom)
                 base = _base_backup(primary, work, report, console)
                 _writes(conn, request, report, console)
                 _archive_all(conn, archive, report, request.limits, console)
@@ -302,7 +304,7 @@ def _pgbackrest_drill(
                 step("create the stanza", repo.run("stanza-create"))
                 step("check the configuration and archiving", repo.run("check"))
                 if project is not None:
-                    _load_project(primary, project, watchdog, console)
+                    _load_project(primary, project, watchdog, console, request.decode_bom)
                 _say(console, "base backup (pgbackrest backup --type=full)")
                 backup = step("base backup", repo.run("backup", "--type=full"))
                 report.base_seconds = backup.seconds
@@ -325,14 +327,28 @@ def _segment_size(conn: psycopg.Connection[Any]) -> int:
 
 
 def _load_project(
-    primary: cluster.Server, project: Any, watchdog: Watchdog, console: Console | None
+    primary: cluster.Server,
+    project: Any,
+    watchdog: Watchdog,
+    console: Console | None,
+    decode_bom: bool | None = None,
 ) -> None:
+    """The project replayed as every command replays it: its ``[replay]`` prelude and
+    byte-order-mark setting (``--decode-bom`` wins), then its seed."""
+    from pgvet.config import load_config
     from pgvet.replay.apply import replay
+    from pgvet.replay.prelude import load_prelude
 
+    settings = load_config(project.root).replay
     _say(console, f"replaying {project.root} on the primary")
     with watchdog.watch(primary.connect()) as conn:
         result = replay(
-            conn, project, server=primary.prepared.installation.label, watchdog=watchdog
+            conn,
+            project,
+            server=primary.prepared.installation.label,
+            watchdog=watchdog,
+            prelude=load_prelude(project, settings.prelude),
+            decode_bom=settings.decode_bom if decode_bom is None else decode_bom,
         )
         if not result.ok:
             raise PgvetError(
