@@ -521,34 +521,33 @@ create type halfvec (
     category = 'U'
 );
 
--- Elements rounded to half precision; raises as pgvector does on NaN, infinity and
--- values beyond half precision's range.
+-- Elements rounded to half precision (binary16: 11 significant bits, round half to even,
+-- multiples of 2^-24 below 2^-14), in double arithmetic: Veltkamp's split by 2^42 + 1
+-- keeps the upper 11 bits of a double rounded to nearest, ties to even. Raises as
+-- pgvector does on NaN, infinity and values beyond half precision's range (+-65504).
 create function _pgvet_to_half(elems double precision[]) returns double precision[]
     language plpgsql immutable strict parallel safe
 as $fn$
 declare
-    x double precision;
-    e integer;
-    q double precision;
-    out double precision[] := '{}';
+    out double precision[];
+    i integer;
 begin
-    foreach x in array elems loop
-        if x = 'NaN'::double precision then
-            raise exception 'NaN not allowed in halfvec' using errcode = '22000';
-        elsif x in ('Infinity'::double precision, '-Infinity'::double precision) then
-            raise exception 'infinite value not allowed in halfvec' using errcode = '22000';
-        elsif x <> 0 then
-            e := floor(ln(abs(x)) / ln(2));
-            if 2 ^ e > abs(x) then e := e - 1; end if;
-            if 2 ^ (e + 1) <= abs(x) then e := e + 1; end if;
-            q := 2 ^ (greatest(e, -14) - 10);  -- the spacing of halves near x (subnormals below 2^-14)
-            if abs(round(x / q) * q) > 65504 then
-                raise exception '"%" is out of range for type halfvec', x using errcode = '22003';
+    out := array(
+        select case when x = 'NaN' or abs(x) >= 65520 then x
+                    when abs(x) < 2 ^ -14 then round(x * 16777216) / 16777216
+                    else x * 4398046511105 - (x * 4398046511105 - x) end
+        from unnest(elems) with ordinality as t(x, n) order by n);
+    if exists (select from unnest(out) as y where y = 'NaN' or abs(y) > 65504) then
+        for i in 1 .. cardinality(out) loop  -- the first bad element, as pgvector reports it
+            if out[i] = 'NaN'::double precision then
+                raise exception 'NaN not allowed in halfvec' using errcode = '22000';
+            elsif out[i] in ('Infinity'::double precision, '-Infinity'::double precision) then
+                raise exception 'infinite value not allowed in halfvec' using errcode = '22000';
+            elsif abs(out[i]) > 65504 then
+                raise exception '"%" is out of range for type halfvec', elems[i] using errcode = '22003';
             end if;
-            x := round(x / q) * q;
-        end if;
-        out := out || x;
-    end loop;
+        end loop;
+    end if;
     return out;
 end
 $fn$;
