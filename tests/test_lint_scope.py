@@ -187,6 +187,63 @@ def test_db_judges_the_files_not_in_schema_migrations(
     assert doc["scope"] == "files not in --db's supabase_migrations.schema_migrations"
 
 
+def test_db_gives_each_new_statement_its_lock_against_the_live_table(
+    tmp_path: Path, sandbox_factory: Callable[[int | None], cluster.Server]
+) -> None:
+    """#15: ``lint PATH --db``: each statement not yet deployed with its lock level against
+    the live table's size and write rate, also on the findings about it."""
+    server = sandbox_factory(None)
+    with server.connect() as conn:
+        conn.execute(CREATE)
+        conn.execute(INDEX)
+        conn.execute(
+            "insert into public.bookings select g, gen_random_uuid(), 'n' "
+            "from generate_series(1, 20000) g"
+        )
+        conn.execute("update public.bookings set note = 'm' where id <= 5000")
+        conn.execute("analyze public.bookings")
+        conn.execute("create schema if not exists supabase_migrations")
+        conn.execute(
+            "create table if not exists supabase_migrations.schema_migrations "
+            "(version text primary key)"
+        )
+        conn.execute("delete from supabase_migrations.schema_migrations")
+        conn.execute(
+            "insert into supabase_migrations.schema_migrations values "
+            "('20240101000000'), ('20240201000000')"
+        )
+        conn.commit()
+        conn.execute("select pg_stat_force_next_flush()")
+    new = {
+        "20240301000000_index_note.sql": INDEX_NOTE
+        + "alter table public.bookings alter column note set not null;\n"
+        + "create table public.refunds (id bigint primary key, "
+        + "booking_id bigint references public.bookings (id));\n"
+    }
+    root = write_migrations(tmp_path, {**DEPLOYED, **new})
+    code, doc = lint_json(str(root), "--db", server.conninfo(), "--fail-on", "never")
+    assert code == 0
+    locks = {(x["line"], x["table"]): x for x in doc["deploy_locks"]}
+    index = locks[(1, "public.bookings")]
+    assert (index["lock"], index["work"], index["blocks"]) == ("SHARE", "index build", "writes")
+    assert index["rows"] == 20000 and index["bytes"] > 1_000_000
+    assert index["writes_per_second"] > 0
+    not_null = locks[(2, "public.bookings")]
+    assert (not_null["lock"], not_null["work"]) == ("ACCESS EXCLUSIVE", "full scan")
+    assert not_null["risk"] == "blocks reads and writes for the whole full scan"
+    new_table = locks[(3, "public.bookings")]  # its foreign key locks the referenced table
+    assert new_table["lock"] == "SHARE ROW EXCLUSIVE"
+    [finding] = [
+        f
+        for f in doc["findings"]
+        if f["rule"] == "index-without-concurrently" and f["file"].startswith("20240301")
+    ]
+    assert "[on the live database: SHARE on public.bookings: " in finding["message"]
+    assert finding["data"]["live"][0]["rows"] == 20000
+    text = run_cli("lint", str(root), "--db", server.conninfo(), "--fail-on", "never").stdout
+    assert "Locks of the statements not yet deployed" in text
+
+
 BROKEN = {
     **DEPLOYED,
     # fails for good: the column never exists (also in a later pass of --keep-going)

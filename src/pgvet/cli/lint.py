@@ -162,6 +162,10 @@ def _render(
             from pgvet.report.coverage import coverage_doc
 
             doc["coverage"] = coverage_doc(outcome.coverage)
+        if outcome.deploy_locks:
+            from pgvet.rules.deploy import doc as lock_doc
+
+            doc["deploy_locks"] = [lock_doc(x) for x in outcome.deploy_locks]
         emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
     elif fmt is LintFormat.sarif:
         from pgvet.report.sarif import sarif_doc
@@ -170,6 +174,10 @@ def _render(
         emit(json.dumps(doc, indent=2) + "\n", output, lambda c: None)
     elif fmt is LintFormat.markdown:
         body = markdown.findings_markdown(findings, max_per_rule=max_per_rule, summary=summary)
+        if outcome.deploy_locks:
+            from pgvet.report.deploy import deploy_markdown
+
+            body += "\n" + deploy_markdown(outcome.deploy_locks)
         if coverage and outcome.coverage is not None:
             from pgvet.report.coverage import coverage_markdown
 
@@ -181,6 +189,10 @@ def _render(
             text.print_findings(console, findings, max_per_rule=max_per_rule, summary=summary)
             if outcome.baselined:
                 console.print(f"[dim]{outcome.baselined} findings hidden by the baseline[/]")
+            if outcome.deploy_locks:
+                from pgvet.report.deploy import deploy_text
+
+                deploy_text(console, outcome.deploy_locks)
             if coverage and outcome.coverage is not None:
                 from pgvet.report.coverage import coverage_text
 

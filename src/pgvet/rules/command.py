@@ -22,6 +22,7 @@ from pgvet.replay.project import Project, load_project
 from pgvet.replay.session import replayed_project
 from pgvet.report import text
 from pgvet.report.coverage import TableCoverage, coverage_table
+from pgvet.rules.deploy import DeployLock, annotate, deploy_locks
 from pgvet.rules.engine import lint_settings, run_lint
 from pgvet.rules.registry import LintContext
 from pgvet.rules.sandbox import Sandbox
@@ -70,6 +71,8 @@ class LintOutcome:
     #: findings of deployment rules on migrations already deployed, folded in reports
     history: list[Finding] = field(default_factory=list)
     scope: Scope | None = None
+    #: with PATH --db: each statement not yet deployed, its locks against the live tables
+    deploy_locks: list[DeployLock] = field(default_factory=list)
 
 
 def _baseline_path(request: LintRequest, project: Project | None, settings: dict) -> Path | None:
@@ -88,6 +91,7 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
     config = load_config(project.root if project else None, request.config)
     settings = lint_settings(config.raw)
     scope = _static_scope(request, project, settings)
+    deploy: list[DeployLock] = []
     with contextlib.ExitStack() as stack:
         if request.db is not None:
             conn = stack.enter_context(connect_read_only(request.db))
@@ -97,6 +101,8 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
             replay = None
             if project is not None and scope is None:
                 scope = not_in_database(project, conn)
+            if project is not None and scope is not None:
+                deploy = deploy_locks(project, scope, conn)
         else:
             assert project is not None
             stats = None
@@ -135,7 +141,7 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
             replay=replay,
             sandbox=sandbox,
         )
-        findings = run_lint(ctx, request.rules)
+        findings = annotate(run_lint(ctx, request.rules), deploy)
         rows = coverage_table(catalog, config, findings, replay.never_reached if replay else ())
     outcome = LintOutcome(
         findings,
@@ -146,6 +152,7 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
         migrations_dir=project.migrations_dir if project else None,
         coverage=rows,
         catalog=catalog,
+        deploy_locks=deploy,
     )
     if request.write_baseline is not None:
         outcome.baselined_written = Baseline.write(request.write_baseline, findings)
