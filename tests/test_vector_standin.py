@@ -550,3 +550,21 @@ def test_index_column_checks_are_pgvector_s(
         "hnsw (ok vector_cosine_ops) where ok is not null",
     ):
         conn.execute(f"create index on t using {index}")
+
+
+@majors
+def test_halfvec_rounds_like_ieee_binary16(
+    vector_db: Callable[[int], psycopg.Connection], major: int
+) -> None:
+    """Every element is rounded to half precision as pgvector stores it: nearest, ties to
+    even, subnormals below 2^-14 (numpy's float16 is the referee)."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    ties = [(m + 0.5) * 2.0 ** (e - 10) for m in range(1024, 2048, 37) for e in range(-14, 16)]
+    values = [*ties, *(-t for t in ties[::5])]
+    values += list(rng.uniform(-65000, 65000, 300)) + list(rng.uniform(-1e-4, 1e-4, 300))
+    row = vector_db(major).execute("select %s::float8[]::halfvec::real[]", [values]).fetchone()
+    assert row is not None
+    # real[] reaches Python as float4 text: compare in single precision, which holds every half
+    assert [np.float32(x) for x in row[0]] == [np.float32(np.float16(v)) for v in values]
