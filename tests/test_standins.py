@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
 
+from conftest import run_cli, write_migrations
 from pgvet.sandbox import binaries
 from pgvet.sandbox.cluster import Server
 
@@ -133,3 +135,23 @@ def test_platform_after_create_grants(scratch_db: psycopg.Connection) -> None:
         assert scratch_db.execute(
             "select rolsuper from pg_roles where rolname = 'postgres'"
         ).fetchone() == (False,)
+
+
+def test_postgres_fdw_hook_keeps_a_superuser_project_role(tmp_path: Path) -> None:
+    """With ``--superuser`` the project role is a superuser already: the postgres_fdw hook
+    must not take that away (the platform's script checks the same)."""
+    write_migrations(
+        tmp_path,
+        {
+            "20240101000000_fdw.sql": "create extension postgres_fdw;\n",
+            "20240102000000_still.sql": (
+                "do $$ begin\n"
+                "  if not (select rolsuper from pg_roles where rolname = current_user) then\n"
+                "    raise exception 'the project role lost superuser';\n"
+                "  end if;\n"
+                "end $$;\n"
+            ),
+        },
+    )
+    result = run_cli("replay", str(tmp_path), "--superuser")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -133,10 +133,14 @@ begin
         where ext.extname = 'postgres_fdw'
     ) then
         -- a wrapper's owner must be a superuser: the platform makes postgres one for
-        -- the length of this statement, as here
-        alter role postgres superuser;
-        alter foreign data wrapper postgres_fdw owner to postgres;
-        alter role postgres nosuperuser;
+        -- the length of this statement, as here (unless it is one already: --superuser)
+        if (select rolsuper from pg_catalog.pg_roles where rolname = 'postgres') then
+            alter foreign data wrapper postgres_fdw owner to postgres;
+        else
+            alter role postgres superuser;
+            alter foreign data wrapper postgres_fdw owner to postgres;
+            alter role postgres nosuperuser;
+        end if;
     end if;
 end
 $$;
