@@ -568,3 +568,26 @@ def test_halfvec_rounds_like_ieee_binary16(
     assert row is not None
     # real[] reaches Python as float4 text: compare in single precision, which holds every half
     assert [np.float32(x) for x in row[0]] == [np.float32(np.float16(v)) for v in values]
+
+
+@majors
+def test_invalid_option_in_a_do_block_is_left_to_the_server(tmp_path: Path, major: int) -> None:
+    """A DO block may never reach its CREATE INDEX (IF …): an invalid option there is sent as
+    written. The stand-in then refuses the option itself, and the hint says why and what to
+    do; the real pgvector gives its own message."""
+    sql = (
+        "create extension if not exists vector with schema extensions;\n"
+        "create table public.docs (id int primary key, embedding extensions.vector(3));\n"
+        "do $$ begin\n"
+        "  create index on public.docs using hnsw (embedding extensions.vector_l2_ops)\n"
+        "    with (m = 1);\n"
+        "end $$;\n"
+    )
+    result, standin, _ = _replayed(tmp_path, major, {"20240101000000_v.sql": sql})
+    failure = result.files[0].failure
+    assert failure is not None and (failure.line, failure.column) == (5, 11)  # at `m`
+    if standin:
+        assert failure.message == 'unrecognized parameter "m"'
+        assert failure.pgvet_hint is not None and "--pg-version 18" in failure.pgvet_hint
+    else:
+        assert failure.message == 'value 1 out of bounds for option "m"'
