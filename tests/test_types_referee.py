@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPORA, EXAMPLE, CorpusFolder
-from pgvet.replay.session import Replayed, replayed_project
+from conftest import CORPORA, EXAMPLE, CorpusFolder, shared_replay
+from pgvet.replay.session import Replayed
 from pgvet.types.command import TypesRequest, generate
 from pgvet.types.introspect import read_types_meta
 from pgvet.types.referee import find_server, run_postgres_meta, socket_url
@@ -36,13 +35,13 @@ PROJECTS = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(PROJECTS))
-def project(request: pytest.FixtureRequest) -> Iterator[tuple[Replayed, tuple[str, ...]]]:
+@pytest.fixture(params=sorted(PROJECTS))
+def project(request: pytest.FixtureRequest) -> tuple[Replayed, tuple[str, ...]]:
+    """Each project as the session replayed it (once, shared, read-only)."""
     path, schemas = PROJECTS[request.param]
     if not path.is_dir():
         pytest.skip(CorpusFolder.REASON)
-    with replayed_project(path, keep_going=True) as session:
-        yield session, schemas
+    return shared_replay(path, keep_going=True), schemas
 
 
 @pytest.mark.parametrize("lang", ["typescript", "python"])
