@@ -2,8 +2,10 @@
 
 A finding that asserts a run-time failure ("every query on this table fails", "this fix
 keeps the function working") needs evidence from the real server. Rules get it through
-:class:`Sandbox`: one connection as pgvet's own superuser, opened on first use, where every
-check runs inside a transaction that is **always rolled back**, with a short
+:class:`Sandbox`: one connection as pgvet's own superuser, opened on first use (the
+project's code itself - triggers fired, functions called - runs as the project's role,
+:meth:`Sandbox.as_project_role`), where every check runs inside a transaction that is
+**always rolled back**, with a short
 ``statement_timeout`` and ``lock_timeout``, and where each rule has a cap on the number of
 checks it runs (a project with 900 functions must not execute 900 of them). On a live
 database (``lint --db``) there is no sandbox: such rules then say "not confirmed".
@@ -20,7 +22,7 @@ import psycopg
 import psycopg.conninfo
 import psycopg.sql
 
-from pgvet.sandbox.platform import SUPERUSER
+from pgvet.sandbox.platform import PROJECT_ROLE, SUPERUSER
 
 #: Time each check may take on the sandbox (a generated row, one call, one read).
 CHECK_TIMEOUT_MS = 2000
@@ -103,6 +105,18 @@ class Sandbox:
             conn.execute(f"set local lock_timeout = {int(self.timeout_ms)}")
             conn.execute("set local idle_in_transaction_session_timeout = 0")
             yield conn
+
+    @staticmethod
+    def as_project_role(conn: psycopg.Connection) -> None:
+        """From here to the end of the transaction (or :meth:`as_superuser`), statements
+        run as the project's role: the project's code (its triggers, its functions) never
+        runs with the superuser's rights."""
+        conn.execute("select pg_catalog.set_config('role', %s, true)", (PROJECT_ROLE,))
+
+    @staticmethod
+    def as_superuser(conn: psycopg.Connection) -> None:
+        """Back to pgvet's superuser for pgvet's own statements (an ALTER it tries)."""
+        conn.execute("select pg_catalog.set_config('role', 'none', true)")
 
     @staticmethod
     def attempt(conn: psycopg.Connection, sql: str, params: Any = None) -> Outcome:

@@ -308,7 +308,8 @@ def confirm_cycle(sandbox: Sandbox | None, catalog: Catalog, cycle: Cycle) -> Pr
 def _as_persona(sandbox: Sandbox, table: str, role: str, sql: str) -> tuple[Outcome, int]:
     """Run ``sql`` as ``role`` with a JWT, after writing one generated row of the persona's
     (every column filled, else only the required ones; skipped when the table refuses
-    both) as the superuser with the persona's claims set; the outcome and the row count."""
+    both) as the project role (the owner: RLS does not apply) with the persona's claims
+    set; the outcome and the row count."""
     persona = Persona(role, role=role, user_id=PERSONA_USER, _user_row={})
     try:
         with sandbox.rolled_back() as conn:
@@ -316,6 +317,7 @@ def _as_persona(sandbox: Sandbox, table: str, role: str, sql: str) -> tuple[Outc
                 "select pg_catalog.set_config('request.jwt.claims', %s, true)",
                 (persona.claims_json(),),
             )
+            Sandbox.as_project_role(conn)  # its triggers fire, never as the superuser
             for every in (True, False):
                 insert = insert_row_sql(conn, table, every=every)
                 if insert is None:
