@@ -49,3 +49,10 @@ def test_copy_is_writable_and_leaves_the_shared_replay_alone(
             "select count(*) from pg_database where datname = %s", (name[0],)
         ).fetchone()
     assert left == (0,), "the copy was not dropped"
+
+
+def test_a_major_not_installed_is_skipped_with_one_reason(shared_replays: SharedReplays) -> None:
+    started = shared_replays.started
+    with pytest.raises(pytest.skip.Exception, match="PostgreSQL 13 is not installed here"):
+        shared_replays.get(EXAMPLE, 13)
+    assert shared_replays.started == started  # nothing was tried
