@@ -2,10 +2,11 @@
 
 A finding that asserts a run-time failure ("every query on this table fails", "this fix
 keeps the function working") needs evidence from the real server. Rules get it through
-:class:`Sandbox`: one connection as pgvet's own superuser, opened on first use (the
-project's code itself - triggers fired, functions called - runs as the project's role,
-:meth:`Sandbox.as_project_role`), where every check runs inside a transaction that is
-**always rolled back**, with a short
+:class:`Sandbox`: one connection as the project's role (``postgres``, as migrations run on
+Supabase; never pgvet's superuser: the checks run the project's own code - triggers fired,
+functions called - and a plain function may ``RESET ROLE`` back to the session's user),
+opened on first use, where every check runs inside a transaction that is **always
+rolled back**, with a short
 ``statement_timeout`` and ``lock_timeout``, and where each rule has a cap on the number of
 checks it runs (a project with 900 functions must not execute 900 of them). On a live
 database (``lint --db``) there is no sandbox: such rules then say "not confirmed".
@@ -22,7 +23,7 @@ import psycopg
 import psycopg.conninfo
 import psycopg.sql
 
-from pgvet.sandbox.platform import PROJECT_ROLE, SUPERUSER
+from pgvet.sandbox.platform import PROJECT_ROLE
 
 #: Time each check may take on the sandbox (a generated row, one call, one read).
 CHECK_TIMEOUT_MS = 2000
@@ -48,9 +49,9 @@ class Outcome:
 
 class Sandbox:
     """Bounded, rolled-back checks on the replayed database, for rules that confirm what
-    they claim. ``open_admin`` returns a new connection as the sandbox superuser to the
-    replayed database (never handed the project's SQL as such: rules run their own
-    generated statements, or the project's functions as PostgreSQL would)."""
+    they claim. ``open_admin`` returns a new connection to the replayed database as the
+    project's role, which owns what the migrations created (so it may try an ``ALTER
+    FUNCTION``) and is a member of the API roles (so it may act as them)."""
 
     def __init__(
         self,
@@ -67,11 +68,11 @@ class Sandbox:
 
     @classmethod
     def beside(cls, conn: psycopg.Connection, **limits: int) -> Sandbox:
-        """The sandbox ``conn`` is connected to: superuser connections to the same server
-        and database."""
+        """The sandbox ``conn`` is connected to: connections to the same server and
+        database as the project's role."""
         info = conn.info
         dsn = psycopg.conninfo.make_conninfo(
-            host=info.host, port=info.port, dbname=info.dbname, user=SUPERUSER
+            host=info.host, port=info.port, dbname=info.dbname, user=PROJECT_ROLE
         )
         return cls(lambda: psycopg.connect(dsn, autocommit=True), **limits)
 
@@ -97,7 +98,7 @@ class Sandbox:
 
     @contextlib.contextmanager
     def rolled_back(self) -> Iterator[psycopg.Connection]:
-        """A transaction on the superuser connection that is rolled back at exit, whatever
+        """A transaction on the sandbox connection that is rolled back at exit, whatever
         happened in it, with the check timeouts set locally."""
         conn = self.conn
         with conn.transaction(force_rollback=True):
@@ -105,18 +106,6 @@ class Sandbox:
             conn.execute(f"set local lock_timeout = {int(self.timeout_ms)}")
             conn.execute("set local idle_in_transaction_session_timeout = 0")
             yield conn
-
-    @staticmethod
-    def as_project_role(conn: psycopg.Connection) -> None:
-        """From here to the end of the transaction (or :meth:`as_superuser`), statements
-        run as the project's role: the project's code (its triggers, its functions) never
-        runs with the superuser's rights."""
-        conn.execute("select pg_catalog.set_config('role', %s, true)", (PROJECT_ROLE,))
-
-    @staticmethod
-    def as_superuser(conn: psycopg.Connection) -> None:
-        """Back to pgvet's superuser for pgvet's own statements (an ALTER it tries)."""
-        conn.execute("select pg_catalog.set_config('role', 'none', true)")
 
     @staticmethod
     def attempt(conn: psycopg.Connection, sql: str, params: Any = None) -> Outcome:

@@ -317,7 +317,6 @@ def _as_persona(sandbox: Sandbox, table: str, role: str, sql: str) -> tuple[Outc
                 "select pg_catalog.set_config('request.jwt.claims', %s, true)",
                 (persona.claims_json(),),
             )
-            Sandbox.as_project_role(conn)  # its triggers fire, never as the superuser
             for every in (True, False):
                 insert = insert_row_sql(conn, table, every=every)
                 if insert is None:
