@@ -84,10 +84,6 @@ class Rewrite:
     text: str  # the file's text with every valid option clause blanked (same length)
     refusals: dict[int, Refusal]  # by statement index
 
-    def of(self, stmt: Statement) -> str:
-        """The statement's text as sent."""
-        return self.text[stmt.start : stmt.end]
-
 
 @dataclass(frozen=True)
 class _Option:
