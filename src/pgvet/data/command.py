@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import psycopg
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -27,9 +28,12 @@ from pgvet.cli.common import (
     friendly,
 )
 from pgvet.config import load_config
+from pgvet.data.like import like_scale
 from pgvet.data.load import FillResult
-from pgvet.data.session import filled_project, scale_from
-from pgvet.errors import EXIT_FINDINGS, EXIT_OK
+from pgvet.data.session import DEFAULT_ROWS, filled_project, scale_from
+from pgvet.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from pgvet.live.connect import connect_read_only, redact, scrubber
+from pgvet.live.distributions import LiveShape, read_shape
 from pgvet.replay.limits import resolve_limits
 from pgvet.replay.project import load_project
 
@@ -47,6 +51,16 @@ ScaleOpt = Annotated[
         "--scale", help="TOML file: default = N and [rows] table = N.", show_default=False
     ),
 ]
+LikeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--like",
+        help="Live database (URL or DSN, read-only): row counts from pg_class.reltuples and "
+        "null share, distinct values and most-common values from pg_stats (no rows copied). "
+        "--scale's [rows] win over it; --rows N caps every table at N.",
+        show_default=False,
+    ),
+]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (the same seed, the same rows).")]
 
 
@@ -55,6 +69,7 @@ def data_command(
     path: PathArg,
     rows: RowsOpt = None,
     scale: ScaleOpt = None,
+    like: LikeOpt = None,
     seed: SeedOpt = 0,
     keep: Annotated[
         bool,
@@ -76,7 +91,20 @@ def data_command(
     foreign keys, tenants, checks, unique keys and enums respected; report rows and speed."""
     project = load_project(path)
     settings = load_config(project.root, config)
-    wanted = scale_from(rows, scale)
+    shape = None
+    if like is not None:
+        if rows is not None and rows < 0:
+            raise InputError(f"--rows {rows}: expected a number of rows ≥ 0")
+        shape = read_live_shape(like)
+        wanted = like_scale(shape, rows, scale, DEFAULT_ROWS)
+        err.print(
+            f"--like {redact(like)}: row estimates of "
+            f"{sum(t.rows is not None for t in shape.tables.values())} tables, statistics of "
+            f"{shape.columns} columns",
+            highlight=False,
+        )
+    else:
+        wanted = scale_from(rows, scale)
     limits = resolve_limits(settings, statement_timeout, timeout, superuser, decode_bom)
     with filled_project(
         path,
@@ -87,6 +115,7 @@ def data_command(
         pg_version=pg_version,
         seed=seed,
         console=err,
+        like=shape,
     ) as filled:
         result = filled.result
         if keep:
@@ -100,6 +129,21 @@ def data_command(
         emit(None, output, lambda console: print_result(console, result))
     bad = result.violations or any(t.skipped for t in result.tables)
     raise typer.Exit(EXIT_FINDINGS if bad else EXIT_OK)
+
+
+def read_live_shape(dsn: str) -> LiveShape:
+    """The live database's row estimates and column statistics, on a read-only session
+    with timeouts; the DSN is shown redacted in any error."""
+    with connect_read_only(dsn, "pgvet data --like") as conn:
+        try:
+            return read_shape(conn)
+        except psycopg.Error as exc:
+            raise InputError(
+                f"--like {redact(dsn)}: cannot read the statistics: "
+                f"{scrubber(dsn)(str(exc).strip())}",
+                hint="the role needs to read pg_class and pg_stats (pg_stats shows only the "
+                "columns it may select)",
+            ) from exc
 
 
 def result_doc(result: FillResult) -> dict:

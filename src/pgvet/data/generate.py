@@ -28,6 +28,7 @@ from pgvet.data.constraints import (
     numeric_bounds,
 )
 from pgvet.data.facts import TypeFacts
+from pgvet.data.like import Shaper
 from pgvet.data.plan import TablePlan
 from pgvet.data.text import zipf_weights
 from pgvet.data.usage import Usage
@@ -98,6 +99,7 @@ class TableGenerator:
     distinct: set[str] = field(default_factory=set)
     pools: dict[str, list[str]] = field(default_factory=dict)
     seen: dict[tuple[str, ...], set[tuple[Any, ...]]] = field(default_factory=dict)
+    shapers: dict[str, Shaper] = field(default_factory=dict)
     _permutation: np.ndarray | None = None
 
     def __post_init__(self) -> None:
@@ -348,12 +350,32 @@ class TableGenerator:
                 self.usage.shape(col.name),
             )
             if made is not None:
-                return made
+                shaper = self.shapers.get(col.name)
+                return made if shaper is None else shaper.apply(self.rng, made, rows)
             stage = 2
         constant = self.constants(col, stage - 2)
         if constant is None:
             raise Unfillable(f"no value pgvet can make for {col.name} ({col.type})")
         return columns.Generated([constant] * rows, None, Variable([constant] * rows))
+
+    def constrained(self) -> set[str]:
+        """Columns whose values the generator must make itself (keys, foreign keys,
+        unique and tenant columns, columns a check orders): ``--like`` leaves them be."""
+        ordered = {
+            c
+            for later, before, _s in column_orderings(self.catalog, self.table)
+            for c in (later, before)
+        }
+        unique = {c for key in self.uniques for c in key}
+        return (
+            self.fk_columns
+            | self.referenced
+            | self.distinct
+            | unique
+            | ordered
+            | set(self.overrides)
+            | (set(self.tenant_columns) if self.root is not None else set())
+        )
 
     def _distinct_by_construction(self) -> set[str]:
         """Columns made distinct so unique keys hold without dropping rows: the one column

@@ -37,6 +37,7 @@ from pgvet.data import binary
 from pgvet.data.constraints import TypeInfo, check_value_lists
 from pgvet.data.facts import TypeFacts, binary_constant, column_facts
 from pgvet.data.generate import Chunk, Keys, TableGenerator, Unfillable
+from pgvet.data.like import shapers_for
 from pgvet.data.plan import (
     AUTH_CONSTANTS,
     AUTH_USERS,
@@ -49,6 +50,7 @@ from pgvet.data.plan import (
 )
 from pgvet.data.text import vocabulary
 from pgvet.data.usage import Usage
+from pgvet.live.distributions import LiveShape
 from pgvet.rls.values import Counter, materialize, typed_candidates
 
 CHUNK_ROWS = 50_000
@@ -110,10 +112,12 @@ def fill(
     console: Console | None = None,
     chunk_rows: int = CHUNK_ROWS,
     only: set[QualifiedName] | None = None,
+    like: LiveShape | None = None,
 ) -> FillResult:
     """Generate and load rows into every table of ``catalog`` on ``conn`` (a superuser
     connection to the sandbox), then check every foreign key and analyze the tables.
-    ``only`` limits the filling to those tables (their parents must be among them)."""
+    ``only`` limits the filling to those tables (their parents must be among them);
+    ``like`` reshapes the columns a live database has statistics for (``--like``)."""
     started = time.perf_counter()
     conn.autocommit = True
     conn.execute("set session_replication_role = replica")
@@ -128,6 +132,7 @@ def fill(
     rng = np.random.default_rng(seed)
     end = (int(time.time() * 1_000_000) // DAY_US) * DAY_US
     loader = _Loader(conn, catalog, plan, facts, usage, rng, (end - PERIOD_DAYS * DAY_US, end))
+    loader.like = like
     results = []
     with _progress(console, sum(p.rows for p in plan.tables)) as progress:
         total = progress.add_task("generating", total=sum(p.rows for p in plan.tables))
@@ -187,6 +192,7 @@ class _Loader:
         self.counter = Counter()
         self.pools: dict[str, list[str]] = {}
         self._constants: dict[tuple[QualifiedName, str, int], bytes | None] = {}
+        self.like: LiveShape | None = None
 
     def load(self, table_plan: TablePlan, chunk_rows: int, advance) -> TableResult:
         table = table_plan.table
@@ -208,6 +214,16 @@ class _Loader:
             overrides=AUTH_CONSTANTS if table.key == AUTH_USERS else {},
             pools=self.pools,
         )
+        live = self.like.tables.get(table.key) if self.like is not None else None
+        if live is not None and live.columns:
+            generator.shapers = shapers_for(
+                self.conn,
+                live.columns,
+                list(table.columns),
+                generator.facts,
+                generator.constrained(),
+                table_plan.rows,
+            )
         base = self._existing_max(table, generator)
         keys: list[dict] = []
         tenants: list[np.ndarray] = []

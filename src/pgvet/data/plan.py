@@ -50,16 +50,23 @@ AUTH_CONSTANTS = {
 
 @dataclass(frozen=True)
 class Scale:
-    """Rows per table: ``default`` for any table not named in ``tables``."""
+    """Rows per table: ``tables`` (a scale file's ``[rows]``) first, then ``like`` (a live
+    database's estimates, ``--like``; at most ``cap`` each), ``default`` for the rest."""
 
     default: int
     tables: dict[str, int] = field(default_factory=dict)
+    like: dict[QualifiedName, int] = field(default_factory=dict)
+    cap: int | None = None
 
     def rows_for(self, key: QualifiedName) -> int | None:
         schema, name = key
-        return self.tables.get(
+        explicit = self.tables.get(
             f"{schema}.{name}", self.tables.get(name) if schema == "public" else None
         )
+        if explicit is None and key in self.like:
+            live = self.like[key]
+            return live if self.cap is None else min(live, self.cap)
+        return explicit
 
 
 def read_scale(path: Path) -> Scale:

@@ -15,6 +15,7 @@ from pgvet.data.load import FillResult, fill
 from pgvet.data.plan import Scale, read_scale
 from pgvet.data.usage import project_sql, read_usage
 from pgvet.errors import InputError
+from pgvet.live.distributions import LiveShape
 from pgvet.replay.limits import Limits
 from pgvet.replay.project import Project
 from pgvet.replay.session import Replayed, replayed_project
@@ -61,8 +62,10 @@ def filled_project(
     pg_version: int | None = None,
     seed: int = 0,
     console: Console | None = None,
+    like: LiveShape | None = None,
 ) -> Iterator[Filled]:
-    """Replay ``project`` and fill every table; the sandbox runs for the block."""
+    """Replay ``project`` and fill every table (value spreads of ``like``, a live
+    database's statistics, where given); the sandbox runs for the block."""
     workload = project_workload(project, config)
     with replayed_project(
         path, project=project, pg_version=pg_version, console=console, limits=limits
@@ -85,5 +88,6 @@ def filled_project(
                 tenant_columns=config.tenant_columns,
                 seed=seed,
                 console=console,
+                like=like,
             )
         yield Filled(session, result, workload)
