@@ -130,7 +130,7 @@ def run_lint_command(request: LintRequest, console: Console) -> LintOutcome:
             replay = session.result
         sandbox = None
         if request.db is None:  # rules confirm their claims on the sandbox, never live
-            sandbox = Sandbox.beside(session.conn)
+            sandbox = Sandbox.beside(session.conn, watch=session.watchdog.watch)
             stack.callback(sandbox.close)
         ctx = LintContext(
             catalog=catalog,

@@ -59,28 +59,38 @@ class Sandbox:
         *,
         timeout_ms: int = CHECK_TIMEOUT_MS,
         cap: int = CHECK_CAP,
+        watch: Callable[[psycopg.Connection], psycopg.Connection] | None = None,
     ) -> None:
         self._open = open_admin
+        self._watch = watch  # the replay's watchdog: a check that turns its timeout off
         self._conn: psycopg.Connection | None = None
         self.timeout_ms = timeout_ms
         self.cap = cap
         self._used: dict[str, int] = {}
 
     @classmethod
-    def beside(cls, conn: psycopg.Connection, **limits: int) -> Sandbox:
+    def beside(
+        cls,
+        conn: psycopg.Connection,
+        watch: Callable[[psycopg.Connection], psycopg.Connection] | None = None,
+        **limits: int,
+    ) -> Sandbox:
         """The sandbox ``conn`` is connected to: connections to the same server and
-        database as the project's role."""
+        database as the project's role (timed by ``watch``, the replay's watchdog, when
+        given: a project function can turn the statement timeout off)."""
         info = conn.info
         dsn = psycopg.conninfo.make_conninfo(
             host=info.host, port=info.port, dbname=info.dbname, user=PROJECT_ROLE
         )
-        return cls(lambda: psycopg.connect(dsn, autocommit=True), **limits)
+        return cls(lambda: psycopg.connect(dsn, autocommit=True), watch=watch, **limits)
 
     @property
     def conn(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed:
             self._conn = self._open()
             self._conn.autocommit = True
+            if self._watch is not None:
+                self._conn = self._watch(self._conn)
         return self._conn
 
     def close(self) -> None:
