@@ -4,10 +4,13 @@ on the replayed server (``has_function_privilege``, a call as ``anon``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from conftest import CORPORA, SharedReplays
+from conftest import CORPORA, SharedReplays, write_migrations
 from pgvet.findings import Finding
+from pgvet.replay.project import load_project
 from pgvet.replay.session import Replayed
 from pgvet.rules.registry import REGISTRY, LintContext
 
@@ -89,3 +92,22 @@ def test_suna_extensions_in_public(shared_replays: SharedReplays) -> None:
         "pg_cron",
         "pg_net",
     }
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("[auth]\nenable_anonymous_sign_ins = true\n", True),
+        ("[auth]\nenable_anonymous_sign_ins = false\n", False),
+        ("[db]\nmajor_version = 15\n", False),
+        (None, False),
+    ],
+)
+def test_anonymous_sign_ins_read_from_config(
+    tmp_path: Path, config: str | None, expected: bool
+) -> None:
+    """policy-admits-anonymous-users runs only when config.toml turns anonymous sign-ins on."""
+    write_migrations(tmp_path, {"20240101000000_a.sql": "select 1;\n"})
+    if config is not None:
+        (tmp_path / "supabase" / "config.toml").write_text(config, encoding="utf-8")
+    assert load_project(tmp_path).anonymous_sign_ins is expected

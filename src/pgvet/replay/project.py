@@ -125,6 +125,9 @@ class Project:
     duplicate_versions: tuple[tuple[str, tuple[str, ...]], ...]
     major_version: int | None
     seed_paths: tuple[Path, ...]
+    #: ``[auth] enable_anonymous_sign_ins`` of config.toml: anonymous users then sign in
+    #: as ``authenticated`` (policy-admits-anonymous-users)
+    anonymous_sign_ins: bool = False
 
     @property
     def statements(self) -> list[Statement]:
@@ -314,14 +317,14 @@ def read_migration(
     )
 
 
-def _config(supabase_dir: Path | None, root: Path) -> tuple[int | None, tuple[Path, ...]]:
-    """``major_version`` and the seed files of ``supabase/config.toml``; every file it
-    names must stay inside the project ``root``."""
+def _config(supabase_dir: Path | None, root: Path) -> tuple[int | None, tuple[Path, ...], bool]:
+    """``major_version``, the seed files and ``[auth] enable_anonymous_sign_ins`` of
+    ``supabase/config.toml``; every file it names must stay inside the project ``root``."""
     if supabase_dir is None or not (supabase_dir / "config.toml").exists():
         default_seed = supabase_dir / "seed.sql" if supabase_dir else None
         if default_seed and default_seed.exists():
-            return None, (ensure_inside(default_seed, [root], "seed file"),)
-        return None, ()
+            return None, (ensure_inside(default_seed, [root], "seed file"),), False
+        return None, (), False
     config_path = ensure_inside(supabase_dir / "config.toml", [root], "config file")
     try:
         config = tomllib.loads(config_path.read_text(encoding="utf-8"))
@@ -340,7 +343,9 @@ def _config(supabase_dir: Path | None, root: Path) -> tuple[int | None, tuple[Pa
             )
         found = sorted(p for p in supabase_dir.glob(pattern.removeprefix("./")) if p.is_file())
         seeds += [ensure_inside(p, [root], "seed file") for p in found]
-    return (int(major) if isinstance(major, int) else None), tuple(seeds)
+    auth = config.get("auth", {})
+    anonymous = isinstance(auth, dict) and auth.get("enable_anonymous_sign_ins") is True
+    return (int(major) if isinstance(major, int) else None), tuple(seeds), anonymous
 
 
 OLD_INIT_REASON = (
@@ -390,7 +395,7 @@ def load_project(path: Path) -> Project:
         by_version[version].append(entry.name)
         loaded = read_migration(ensure_inside(entry, [root], "migration"), version, name)
         (unreadable if isinstance(loaded, Unreadable) else files).append(loaded)  # type: ignore[arg-type]
-    major, seeds = _config(supabase_dir, root)
+    major, seeds, anonymous = _config(supabase_dir, root)
     duplicates = tuple((v, tuple(n)) for v, n in by_version.items() if len(n) > 1)
     return Project(
         root=root,
@@ -402,4 +407,5 @@ def load_project(path: Path) -> Project:
         duplicate_versions=duplicates,
         major_version=major,
         seed_paths=seeds,
+        anonymous_sign_ins=anonymous,
     )
