@@ -39,7 +39,14 @@ class Category(StrEnum):
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem, located, with the fix a reviewer would propose."""
+    """One problem, located, with the fix a reviewer would propose.
+
+    Two kinds of fix: ``fix`` is a *schema fix*, SQL that changes today's database and that
+    ``pgvet fix`` may write as a new migration (after proving it on a sandbox); ``advice``
+    is text for a person, never written as SQL: how a past migration should have been
+    written (for that file), or a change that depends on what the app needs (revoke *if*
+    server-only, enable RLS *then* add policies).
+    """
 
     rule: str
     code: str
@@ -54,6 +61,8 @@ class Finding:
     detail: str = ""
     #: extra machine-readable facts (cycle path, columns...) for JSON consumers
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    #: text for a person (may quote SQL); never applied or written by ``pgvet fix``
+    advice: str | None = None
 
     @property
     def location(self) -> str:
@@ -67,7 +76,10 @@ class Finding:
         return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
     def to_dict(self) -> dict[str, Any]:
-        doc = asdict(self)
+        items = list(asdict(self).items())
+        advice = items.pop([k for k, _ in items].index("advice"))
+        at = [k for k, _ in items].index("fix") + 1
+        doc = dict([*items[:at], advice, *items[at:]])  # advice beside fix
         doc["level"] = self.level.value
         doc["category"] = self.category.value
         doc["location"] = self.location

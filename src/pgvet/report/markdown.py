@@ -156,16 +156,19 @@ def findings_markdown(
             )
         if len(group) > len(shown):
             lines += ["", overflow_line(rule_name, len(group) - len(shown))]
-        fixes = [f.fix for f in shown if f.fix]
-        if fixes:
-            lines += [
-                "",
-                "<details><summary>Fix</summary>",
-                "",
-                *fenced("\n".join(fixes), "sql"),
-                "",
-                "</details>",
-            ]
+        for label, texts in (
+            ("Fix", [f.fix for f in shown if f.fix]),
+            ("Advice (not written by `pgvet fix`)", [f.advice for f in shown if f.advice]),
+        ):
+            if texts:
+                lines += [
+                    "",
+                    f"<details><summary>{label}</summary>",
+                    "",
+                    *fenced("\n".join(texts), "sql"),
+                    "",
+                    "</details>",
+                ]
         lines.append("")
     if summary is not None and summary.history:
         lines += [f"### History: {history_header(sum(summary.history.values()))}", ""]

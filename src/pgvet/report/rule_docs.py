@@ -26,7 +26,10 @@ def page_name(rule: Rule) -> str:
 def rule_page(rule: Rule) -> str:
     """One rule's page: code, name, title, metadata, then its docstring."""
     facts = [f"level `{rule.level.value}`", f"category `{rule.category.value}`"]
-    facts.append("has a fix (`pgvet fix`)" if rule.fixable else "no automatic fix")
+    if rule.history:
+        facts.append("advice for the migration it is on (never written by `pgvet fix`)")
+    else:
+        facts.append("has a fix (`pgvet fix`)" if rule.fixable else "no automatic fix")
     facts += [f"needs {_NEEDS[r]}" for r in sorted(rule.requires)]
     return (
         f"# {rule.code} {rule.name}\n\n**{rule.title}**\n\n{' · '.join(facts)}\n\n"

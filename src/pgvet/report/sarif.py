@@ -55,7 +55,11 @@ def sarif_doc(
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
             "level": _LEVEL[f.level.value],
-            "message": {"text": f"{f.object}: {f.message}" + (f"\nFix:\n{f.fix}" if f.fix else "")},
+            "message": {
+                "text": f"{f.object}: {f.message}"
+                + (f"\nFix:\n{f.fix}" if f.fix else "")
+                + (f"\nAdvice:\n{f.advice}" if f.advice else "")
+            },
             "partialFingerprints": {"pgvet/v1": f.fingerprint},
             "properties": {"object": f.object, "code": f.code},
         }

@@ -203,6 +203,9 @@ def print_findings(
             if show_fix and f.fix:
                 for line in f.fix.splitlines():
                     console.print(f"    [green]{safe_markup(line)}[/]", highlight=False)
+            if show_fix and f.advice:  # text for a person, never written as SQL
+                for line in f.advice.splitlines():
+                    console.print(f"    [cyan]{safe_markup(line)}[/]", highlight=False)
         if len(group) > len(shown):
             console.print(
                 f"  [dim]{safe_markup(overflow_line(rule_name, len(group) - len(shown)))}[/]"

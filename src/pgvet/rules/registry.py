@@ -37,9 +37,12 @@ class Hit:
     origin: ObjectKey | None = None  # looked up in catalog.origins for file:line
     file: str | None = None  # explicit location (statement-level rules)
     line: int | None = None
+    #: a schema fix: SQL for today's database (see :class:`pgvet.findings.Finding`)
     fix: str | None = None
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    #: text for a person, never written as SQL
+    advice: str | None = None
     #: this finding's level when it differs from the rule's (a claim the sandbox did not
     #: confirm is at most a warning)
     level: Level | None = None
@@ -76,6 +79,9 @@ class Rule:
     fn: RuleFn
     requires: frozenset[str]  # subset of {"migrations", "stats", "replay"}
     fixable: bool = False
+    #: the rule judges how a past migration was written: what it proposes is advice for
+    #: that file (rewrite the statement), never a new migration against today's schema
+    history: bool = False
 
     @property
     def doc(self) -> str:
@@ -95,6 +101,7 @@ class Rule:
 
     def run(self, ctx: LintContext) -> Iterator[Finding]:
         for hit in self.fn(ctx):
+            fix, advice = split_fix(hit.fix, hit.advice, history=self.history)
             file, line = hit.file, hit.line
             if file is None and hit.origin is not None:
                 origin = ctx.catalog.origins.get(hit.origin)
@@ -109,10 +116,26 @@ class Rule:
                 message=hit.message,
                 file=file,
                 line=line,
-                fix=hit.fix,
+                fix=fix,
                 detail=hit.detail,
                 data=hit.data,
+                advice=advice,
             )
+
+
+def split_fix(
+    fix: str | None, advice: str | None, *, history: bool
+) -> tuple[str | None, str | None]:
+    """``(schema fix, advice)`` of a hit. A history rule's proposal is advice for the file
+    it is on; so is a proposal holding comments, which carry its conditions ("if
+    server-only", "then add policies") or steps for other files: written as a migration,
+    the comments would be lost and the SQL would run unconditionally."""
+    if fix is None or not (history or _COMMENT.search(fix)):
+        return fix, advice
+    return None, fix if advice is None else f"{fix}\n{advice}"
+
+
+_COMMENT = re.compile(r"(^|\s)--|/\*")
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -127,6 +150,7 @@ def rule(
     *,
     requires: Iterable[str] = (),
     fixable: bool = False,
+    history: bool = False,
 ) -> Callable[[RuleFn], RuleFn]:
     """Register a rule function under a stable name and code."""
 
@@ -134,7 +158,15 @@ def rule(
         if name in REGISTRY or any(r.code == code for r in REGISTRY.values()):
             raise ValueError(f"duplicate rule name or code: {name} / {code}")
         REGISTRY[name] = Rule(
-            name, code, Level(level), Category(category), title, fn, frozenset(requires), fixable
+            name,
+            code,
+            Level(level),
+            Category(category),
+            title,
+            fn,
+            frozenset(requires),
+            fixable,
+            history,
         )
         return fn
 

@@ -43,7 +43,7 @@ def _index_columns(node: Node) -> str:
     "safety",
     "Index built without CONCURRENTLY on a table that already existed",
     requires=MIGRATIONS,
-    fixable=True,
+    history=True,
 )
 def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
     """A plain ``create index`` takes a SHARE lock on the table for the whole build: reads

@@ -54,6 +54,7 @@ def _non_transactional_object(step: Step) -> str:
     "correctness",
     "CONCURRENTLY (or VACUUM) statement that will run inside a transaction",
     requires=MIGRATIONS,
+    history=True,
 )
 def concurrently_in_transaction(ctx: LintContext) -> Iterator[Hit]:
     """``create index concurrently``, ``drop index concurrently`` and ``reindex ...

@@ -29,7 +29,7 @@ from pgvet.rules.registry import Hit, LintContext, rule
     "safety",
     "Foreign key or CHECK added to an existing table without NOT VALID",
     requires=MIGRATIONS,
-    fixable=True,
+    history=True,
 )
 def constraint_without_not_valid(ctx: LintContext) -> Iterator[Hit]:
     """Adding a foreign key or a CHECK constraint to a table that has rows makes PostgreSQL

@@ -88,7 +88,7 @@ def _volatile_reason(catalog: Catalog, col: Node) -> str | None:
     "safety",
     "Column added to an existing table with a volatile default (table rewrite)",
     requires=MIGRATIONS,
-    fixable=True,
+    history=True,
 )
 def volatile_default_add_column(ctx: LintContext) -> Iterator[Hit]:
     """Since PostgreSQL 11, ``add column ... default <constant>`` is instant: the default is

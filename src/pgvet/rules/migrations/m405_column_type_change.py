@@ -60,6 +60,7 @@ def _plain_using(sub: Node, column: str) -> bool:
     "safety",
     "Column type changed on an existing table (rewrite under ACCESS EXCLUSIVE)",
     requires=MIGRATIONS,
+    history=True,
 )
 def column_type_change(ctx: LintContext) -> Iterator[Hit]:
     """``alter column ... type`` takes an ACCESS EXCLUSIVE lock and, unless the old type

@@ -29,7 +29,7 @@ def _proven_not_null(history: History, table: TableKey, column: str) -> bool:
     "safety",
     "SET NOT NULL on an existing table without a validated CHECK (col IS NOT NULL)",
     requires=MIGRATIONS,
-    fixable=True,
+    history=True,
 )
 def set_not_null_without_check(ctx: LintContext) -> Iterator[Hit]:
     """``alter column ... set not null`` reads the whole table to prove no row is null,
@@ -59,12 +59,12 @@ def set_not_null_without_check(ctx: LintContext) -> Iterator[Hit]:
     );
     -- file: 20240301000000_customers_email_check.sql
     alter table public.customers
-      add constraint customers_email_not_null check (email is not null) not valid;
+      add constraint customers_email_not_null_check check (email is not null) not valid;
     -- file: 20240301000001_customers_email_validate.sql
-    alter table public.customers validate constraint customers_email_not_null;
+    alter table public.customers validate constraint customers_email_not_null_check;
     -- file: 20240301000002_customers_email_required.sql
     alter table public.customers alter column email set not null;
-    alter table public.customers drop constraint customers_email_not_null;
+    alter table public.customers drop constraint customers_email_not_null_check;
     ```
     """
     assert ctx.project is not None
@@ -76,7 +76,7 @@ def set_not_null_without_check(ctx: LintContext) -> Iterator[Hit]:
             if _proven_not_null(history, table, column):
                 continue
             target = key_sql(table)
-            check = ident(f"{table[1]}_{column}_not_null"[:63])
+            check = ident(check_name(table[1], column))
             col = ident(column)
             yield Hit(
                 object=target,
@@ -98,3 +98,21 @@ def set_not_null_without_check(ctx: LintContext) -> Iterator[Hit]:
                 ),
                 detail=column,
             )
+
+
+#: PostgreSQL 18 names a column's NOT NULL constraint ``<table>_<column>_not_null``: the
+#: temporary check must not take that name (42710, or the recipe drops the real one)
+_SUFFIX = "_not_null_check"
+
+
+def check_name(table: str, column: str) -> str:
+    """``<table>_<column>_not_null_check`` within 63 bytes, shortened as PostgreSQL
+    shortens its own names (the longer of table and column loses characters, the suffix
+    stays), so it never becomes PostgreSQL 18's ``<table>_<column>_not_null``."""
+    room = 63 - len(_SUFFIX) - 1
+    while len(table.encode()) + len(column.encode()) > room:
+        if len(table.encode()) >= len(column.encode()):
+            table = table[:-1]
+        else:
+            column = column[:-1]
+    return f"{table}_{column}{_SUFFIX}"

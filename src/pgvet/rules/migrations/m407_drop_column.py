@@ -5,21 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvet.analysis.history import TableKey, alter_commands, key_sql, walk
+from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import Catalog
 from pgvet.rules.migrations.common import MIGRATIONS
 from pgvet.rules.registry import Hit, LintContext, rule
 
 
-def _backup_sql(catalog: Catalog, table: TableKey, column: str) -> str | None:
+def _backup_advice(catalog: Catalog, table: TableKey, column: str) -> str | None:
+    """How to keep a copy before the drop: advice, all comments, never run by pgvet (the
+    column may be gone or back with other data today). The copy goes to a schema the Data
+    API does not expose: a new table in ``public`` has RLS off and anon's default grants."""
     pk = catalog.primary_key(*table)
     if pk is None or not pk.columns:
         return None
-    keys = ", ".join(pk.columns)
-    backup = f"{table[1]}_{column}_backup"[:63]
+    columns = ", ".join(ident(c) for c in dict.fromkeys([*pk.columns, column]))
+    backup = qualified("private", f"{table[1]}_{column}_backup"[:63])
     return (
-        f"-- keep a copy first (or rely on a tested backup):\n"
-        f"create table {table[0]}.{backup} as select {keys}, {column} "
-        f"from {key_sql(table)};"
+        "-- before this migration, if the data may be needed, keep a copy outside the API's\n"
+        "-- schemas (or rely on a tested backup), e.g.:\n"
+        "-- create schema if not exists private;\n"
+        f"-- create table {backup} as select {columns} from {key_sql(table)};"
     )
 
 
@@ -30,6 +35,7 @@ def _backup_sql(catalog: Catalog, table: TableKey, column: str) -> str | None:
     "safety",
     "Column dropped from an existing table",
     requires=MIGRATIONS,
+    history=True,
 )
 def drop_column(ctx: LintContext) -> Iterator[Hit]:
     """Dropping a column deletes its data for good (only a backup restore brings it back),
@@ -88,6 +94,6 @@ def drop_column(ctx: LintContext) -> Iterator[Hit]:
                 ),
                 file=step.stmt.file,
                 line=step.stmt.line,
-                fix=_backup_sql(ctx.catalog, table, column),
+                advice=_backup_advice(ctx.catalog, table, column),
                 detail=column,
             )

@@ -16,6 +16,7 @@ from pgvet.rules.registry import Hit, LintContext, rule
     "safety",
     "Table dropped by a migration",
     requires=MIGRATIONS,
+    history=True,
 )
 def drop_table(ctx: LintContext) -> Iterator[Hit]:
     """``drop table`` deletes the table and every row in it; with CASCADE also the views,

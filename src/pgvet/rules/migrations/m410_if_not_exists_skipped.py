@@ -44,7 +44,7 @@ def _compact(sql: str, width: int = 140) -> str:
     "correctness",
     "CREATE ... IF NOT EXISTS silently skipped: the existing object has another definition",
     requires=MIGRATIONS,
-    fixable=True,
+    history=True,
 )
 def if_not_exists_skipped(ctx: LintContext) -> Iterator[Hit]:
     """``create index if not exists`` and ``create table if not exists`` check the *name*

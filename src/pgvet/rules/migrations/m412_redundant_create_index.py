@@ -18,6 +18,7 @@ from pgvet.rules.registry import Hit, LintContext, rule
     "correctness",
     "CREATE INDEX IF NOT EXISTS repeats an index that already exists (a no-op)",
     requires=MIGRATIONS,
+    history=True,
 )
 def redundant_create_index(ctx: LintContext) -> Iterator[Hit]:
     """A ``create index if not exists`` with the same name *and* the same definition as an
