@@ -26,6 +26,9 @@ def fk_fix_leads(catalog: Catalog) -> set[tuple[str, str, str]]:
     return {(fk.schema, fk.table, fk.columns[0]) for fk in unindexed_foreign_keys(catalog)}
 
 
+_TABLE_STATEMENTS = ("CreateStmt", "AlterTableStmt")
+
+
 @lru_cache(maxsize=4096)
 def _column_offsets(sql: str, schema: str, table: str) -> tuple[tuple[str, int], ...]:
     """``(column, byte offset)`` for each column a CREATE TABLE or ALTER TABLE ... ADD
@@ -33,8 +36,12 @@ def _column_offsets(sql: str, schema: str, table: str) -> tuple[tuple[str, int],
     statement) appear as ``("fk:a,b", offset)``."""
     out: list[tuple[str, int]] = []
     for stmt in statements(sql) or ():  # the shared trees: only read here
-        for kind, body in exprs.walk(stmt):
-            if kind not in ("CreateStmt", "AlterTableStmt"):
+        # a CREATE or ALTER TABLE holds no other one: no need to walk its whole tree to
+        # find itself (other statements, such as CREATE SCHEMA, are walked)
+        top = next(iter(stmt.items()), None)
+        found = [top] if top and top[0] in _TABLE_STATEMENTS else exprs.walk(stmt)
+        for kind, body in found:
+            if kind not in _TABLE_STATEMENTS:
                 continue
             rel = body.get("relation", {})
             if (rel.get("schemaname", "public"), rel.get("relname")) != (schema, table):
