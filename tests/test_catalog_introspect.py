@@ -566,3 +566,33 @@ def test_postgres_18_virtual_columns_and_not_enforced(scratch_db: psycopg.Connec
     cons = {c.name: c.enforced for c in cat.constraints_of("public", "c")}
     assert cons == {"c_p_fk": False, "c_id_check": False}
     assert cat.table("public", "c").columns[0].not_null
+
+
+def test_storage_buckets_and_their_policies(scratch_db: psycopg.Connection[Any]) -> None:
+    """Buckets (rows of storage.buckets) and the policies on storage.objects are read,
+    nothing else of the storage schema; public-bucket-allows-listing judges them."""
+    with scratch_db.transaction(force_rollback=True):
+        scratch_db.execute(
+            "insert into storage.buckets (id, name, public)"
+            " values ('avatars', 'avatars', true), ('O''Brien', 'O''Brien', false)"
+        )
+        scratch_db.execute(
+            'create policy "Anyone reads avatars" on storage.objects for select to anon'
+            " using (bucket_id = 'avatars')"
+        )
+        cat = read_catalog(scratch_db)
+    assert [(b.id, b.name, b.public) for b in cat.buckets] == [
+        ("O'Brien", "O'Brien", False),
+        ("avatars", "avatars", True),
+    ]
+    (policy,) = cat.storage_policies
+    assert (policy.schema, policy.table, policy.name, policy.roles) == (
+        "storage",
+        "objects",
+        "Anyone reads avatars",
+        ("anon",),
+    )
+    assert policy.using == "(bucket_id = 'avatars'::text)"
+    assert all(p.schema != "storage" for p in cat.policies)
+    # without the policy there is still the bucket list (the one-row join)
+    assert read_catalog(scratch_db).storage_policies == ()

@@ -47,6 +47,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 
 from pgvet.catalog.model import (
+    Bucket,
     Catalog,
     Column,
     ColumnPrivilege,
@@ -478,6 +479,39 @@ WHERE NOT starts_with(r.rolname, 'pg_')
 ORDER BY 1
 """
 
+# Reads the RLS policies on storage.objects (the storage schema is otherwise not read), and
+# whether storage.buckets exists and may be read (a one-row left join, so the answer comes
+# even without policies; has_table_privilege of a NULL oid is NULL, not an error).
+STORAGE_POLICIES_SQL = """
+SELECT b.readable AS buckets_readable, pol.*
+FROM (SELECT coalesce(has_table_privilege(to_regclass('storage.buckets'), 'SELECT'), false)
+             AS readable) AS b
+LEFT JOIN (
+    SELECT n.nspname AS schema, c.relname AS table_name, p.polname AS name,
+           p.polcmd::text AS cmd,
+           ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'public'
+                             ELSE pg_get_userbyid(r.oid)::text END
+                 FROM unnest(p.polroles) AS r(oid) ORDER BY 1) AS roles,
+           p.polpermissive AS permissive,
+           pg_get_expr(p.polqual, p.polrelid) AS using_expr,
+           pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
+    FROM pg_policy p
+    JOIN pg_class c ON c.oid = p.polrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'storage' AND c.relname = 'objects'
+) AS pol ON true
+ORDER BY pol.name
+"""
+
+# Reads Supabase Storage's buckets: rows a project's migrations write (insert into
+# storage.buckets), read so that rules can judge the policies on storage.objects. Run only
+# when the query above says the table is there and readable.
+BUCKETS_SQL = """
+SELECT id::text AS id, name::text AS name, coalesce(public, false) AS public
+FROM storage.buckets
+ORDER BY id
+"""
+
 _TABLE_KINDS: dict[str, TableKind] = {
     "r": "table",
     "p": "partitioned",
@@ -583,6 +617,8 @@ def read_catalog(
         column_privilege_rows = fetch(COLUMN_PRIVILEGES_SQL)
         sequence_rows = fetch(SEQUENCES_SQL)
         role_rows = fetch(ROLES_SQL)
+        storage_rows = fetch(STORAGE_POLICIES_SQL)
+        bucket_rows = fetch(BUCKETS_SQL) if storage_rows[0]["buckets_readable"] else []
 
     columns = _columns_by_relation(column_rows)
     return Catalog(
@@ -616,6 +652,8 @@ def read_catalog(
         ),
         sequences=tuple(_sequence(r) for r in sequence_rows),
         roles=tuple(_role(r) for r in role_rows),
+        buckets=tuple(Bucket(r["id"], r["name"], r["public"]) for r in bucket_rows),
+        storage_policies=tuple(_policy(r) for r in storage_rows if r["name"] is not None),
     )
 
 

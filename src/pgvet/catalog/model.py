@@ -417,6 +417,17 @@ class Extension:
 
 
 @dataclass(frozen=True, slots=True)
+class Bucket:
+    """A Supabase Storage bucket: a row of ``storage.buckets``, written by migrations
+    (``insert into storage.buckets``) like any data. ``public`` buckets serve their objects
+    by URL without any policy."""
+
+    id: str
+    name: str
+    public: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class TablePrivilege:
     """Table privileges held by one role (``anon``, ``authenticated``, ... or ``public``
     for grants to PUBLIC, which every role inherits). Privileges are upper case:
@@ -499,6 +510,8 @@ class Catalog:
     All fields have defaults so tests can build a small catalog by hand. ``partial`` is set
     by the replay when some migrations failed (the catalog then shows what did apply).
     ``origins`` maps :data:`ObjectKey` to :class:`Origin`; see :meth:`with_origins`.
+    ``buckets`` and ``storage_policies`` (the policies on ``storage.objects``) are the
+    only things read from the ``storage`` schema: Storage's access is decided there.
     """
 
     server_version: int = 0
@@ -516,6 +529,8 @@ class Catalog:
     column_privileges: tuple[ColumnPrivilege, ...] = ()
     sequences: tuple[Sequence, ...] = ()
     roles: tuple[Role, ...] = ()
+    buckets: tuple[Bucket, ...] = ()
+    storage_policies: tuple[Policy, ...] = ()
     origins: Mapping[ObjectKey, Origin] = field(default_factory=lambda: _EMPTY_ORIGINS)
     partial: bool = False
 
