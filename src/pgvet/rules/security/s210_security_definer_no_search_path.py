@@ -155,7 +155,8 @@ def _verdict(how: str, before: Outcome, after: Outcome, pinned: str) -> _Check:
         today = "it runs today" if before.ok else f"today it fails with {before.error}"
         return _Check(
             f"Not proposed: on the sandbox {how}; {today}, but with search_path = {pinned} "
-            f"it fails with {after.error}. Qualify the names in the body instead.",
+            f"it fails with {after.error}. Qualify the names it needs, in its body and in the "
+            "functions it calls, instead.",
             breaks=True,
         )
     if before.ok:
