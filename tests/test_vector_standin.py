@@ -591,3 +591,48 @@ def test_invalid_option_in_a_do_block_is_left_to_the_server(tmp_path: Path, majo
         assert failure.pgvet_hint is not None and "--pg-version 18" in failure.pgvet_hint
     else:
         assert failure.message == 'value 1 out of bounds for option "m"'
+
+
+PROJECT_WITH_OPTIONS = """create extension if not exists vector with schema extensions;
+create table public.docs (id int primary key, embedding extensions.vector(3));
+create index docs_hnsw on public.docs using hnsw (embedding extensions.vector_cosine_ops)
+  with (m = 16, ef_construction = 64);
+insert into public.docs values (1, '[1,2,3]');
+"""
+#: what pg_dump writes for that project on a server with pgvector
+DUMP_WITH_OPTIONS = """CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA extensions;
+CREATE TABLE public.docs (
+    id integer NOT NULL,
+    embedding extensions.vector(3)
+);
+COPY public.docs (id, embedding) FROM stdin;
+1\t[1,2,3]
+\\.
+ALTER TABLE ONLY public.docs
+    ADD CONSTRAINT docs_pkey PRIMARY KEY (id);
+CREATE INDEX docs_hnsw ON public.docs USING hnsw (embedding extensions.vector_cosine_ops) \
+WITH (m='16', ef_construction='64');
+--
+-- PostgreSQL database dump complete
+--
+"""
+
+
+@pytest.mark.parametrize("major", [15, 17], ids=lambda m: f"pg{m}")
+def test_plain_dump_with_index_options_restores_on_the_stand_in(tmp_path: Path, major: int) -> None:
+    """backup verify restores a plain dump (supabase db dump) with the options blanked, as
+    the replay sends them: the index is restored and equals the replayed project's."""
+    from typer.testing import CliRunner
+
+    from pgvet.cli.main import app
+
+    if not have_major(major):
+        pytest.skip(missing_major(major))
+    project = write_migrations(tmp_path / "p", {"20240101000000_v.sql": PROJECT_WITH_OPTIONS})
+    dump = tmp_path / "dump.sql"
+    dump.write_text(DUMP_WITH_OPTIONS)
+    result = CliRunner().invoke(
+        app, ["backup", "verify", str(dump), "--project", str(project), "--pg-version", str(major)]
+    )
+    assert result.exit_code == 0, result.stdout
+    assert "restored without errors and equal to the source" in result.stdout

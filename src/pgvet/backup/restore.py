@@ -27,6 +27,7 @@ import psycopg
 
 from pgvet.backup.plainsql import CopyData, Meta, PlainDump, Statement
 from pgvet.errors import TimeLimitExceeded
+from pgvet.replay.vector_options import blank_valid, standin_installed
 from pgvet.replay.watchdog import Watchdog
 
 BATCH_STATEMENTS = 200
@@ -135,6 +136,12 @@ class PlainRestore:
         self.open_database = open_database
         self.others: dict[str, psycopg.Connection[Any]] = {}
         self.alias = "postgres"
+        #: pgvet's SQL stand-in for pgvector cannot take ivfflat/hnsw options: a dump's
+        #: are sent blanked (replay/vector_options.py), as the replay does
+        self.vector_standin = standin_installed(conn)
+
+    def _sent(self, statement: Statement) -> str:
+        return blank_valid(statement.sql) if self.vector_standin else statement.sql
 
     def close(self) -> None:
         """Close the connections to the other databases."""
@@ -245,7 +252,7 @@ class PlainRestore:
         if len(batch) == 1:
             self._one(batch[0], done)
             return
-        sql = "\n".join(s.sql for s in batch)
+        sql = "\n".join(self._sent(s) for s in batch)
         try:
             self.conn.execute(sql.encode())
         except TimeLimitExceeded:
@@ -260,7 +267,7 @@ class PlainRestore:
     def _one(self, statement: Statement, done: FileRestore) -> None:
         self.advance(len(statement.sql))
         try:
-            self.conn.execute(statement.sql.encode())
+            self.conn.execute(self._sent(statement).encode())
         except TimeLimitExceeded as exc:
             if exc.server_stopped:
                 raise

@@ -134,6 +134,25 @@ def rewrite(migration: MigrationFile) -> Rewrite | None:
     return Rewrite("".join(chars), refusals)
 
 
+def blank_valid(sql: str) -> str:
+    """One statement as a stand-in server must receive it: a valid hnsw/ivfflat option
+    clause of a CREATE INDEX blanked (same length). For SQL that came from a server with
+    pgvector (a dump's ``WITH (m='16', ef_construction='64')``); an invalid clause, which
+    such SQL never has, is left for the server to refuse."""
+    if not _MENTIONS_METHOD.search(sql) or not _CREATE_INDEX.match(sql):
+        return sql
+    tree = statements(sql)
+    if not tree or "IndexStmt" not in tree[0]:
+        return sql
+    chars = list(sql)
+    for clause in _scan(sql):
+        if _check(clause) is None:
+            for i in range(clause.start, clause.end):
+                if chars[i] not in "\r\n":
+                    chars[i] = " "
+    return "".join(chars)
+
+
 def _clauses(stmt: Statement) -> list[tuple[int, _Clause, bool]]:
     """The hnsw/ivfflat option clauses of a CREATE INDEX statement or in a DO block's
     dollar-quoted body: (file offset of the scanned text, clause, whether top-level)."""
