@@ -36,9 +36,10 @@
 --     ("unrecognized parameter"). pgvet's replay checks them instead, as pgvector does
 --     (names, ranges, messages, ef_construction >= 2 * m), in a migration's own CREATE
 --     INDEX statements and DO blocks, and sends the statement with a valid clause blanked
---     (src/pgvet/replay/vector_options.py); the index then has no reloptions. Options in
---     function bodies, dynamic SQL, ALTER INDEX ... SET and a connection of pgvet's other
---     than the replay reach this server as written and are refused; the hnsw.ef_search
+--     (src/pgvet/replay/vector_options.py); the index then has no reloptions. Backup
+--     verify's restore of a plain dump blanks them the same way. Options in function
+--     bodies, dynamic SQL, ALTER INDEX ... SET, archives restored by pg_restore and any
+--     other connection reach this server as written and are refused; the hnsw.ef_search
 --     and ivfflat.probes settings are accepted as placeholders, unchecked.
 -- The types' I/O uses PostgreSQL's built-in text and bit-typmod routines (LANGUAGE
 -- internal), hence superuser = true.
