@@ -29,7 +29,7 @@ from pgvet.data.constraints import (
 )
 from pgvet.data.facts import TypeFacts
 from pgvet.data.like import Shaper
-from pgvet.data.plan import TablePlan
+from pgvet.data.plan import AUTH_USERS, TablePlan
 from pgvet.data.text import zipf_weights
 from pgvet.data.usage import Usage
 
@@ -360,7 +360,10 @@ class TableGenerator:
 
     def constrained(self) -> set[str]:
         """Columns whose values the generator must make itself (keys, foreign keys,
-        unique and tenant columns, columns a check orders): ``--like`` leaves them be."""
+        unique and tenant columns, columns a check orders): ``--like`` leaves them be;
+        all of ``auth.users`` (GoTrue's unique indexes are outside the catalog)."""
+        if self.table.key == AUTH_USERS:
+            return set(self.table.column_names)
         ordered = {
             c
             for later, before, _s in column_orderings(self.catalog, self.table)

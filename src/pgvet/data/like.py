@@ -93,9 +93,13 @@ class Shaper:
                 picks = rng.integers(0, len(self.pool), len(targets))
                 for row, pick in zip(targets, picks, strict=True):
                     values[row], out_raw[row] = self.pool[pick], self.pool_raw[pick]
-            else:  # as generated; a row generated NULL takes another row's value
+            else:  # as generated; a row generated NULL takes the value of a row that is
+                # NULL or a common value here (unused), else of any row
+                spare = [int(i) for i in present if not rest[i]]
                 for row in targets:
-                    src = row if base[row] is not None else present[rng.integers(len(present))]
+                    src = row
+                    if base[row] is None:
+                        src = spare.pop() if spare else present[rng.integers(len(present))]
                     values[row], out_raw[row] = base[src], raw[src]
         elif rest.any():
             nulls |= rest  # the generator made nothing but NULLs: keep them
