@@ -25,7 +25,7 @@ def bom_project(root: Path) -> Path:
 #: command → (extra arguments, exit and what it says when the replay failed, then passed)
 CASES = {
     "lint": (["-f", "json"], (1, "replay-failed"), (1, "rls-disabled-in-public")),
-    "fix": (["--dry-run"], (0, "UTF-8 byte-order mark"), (0, "enable row level security")),
+    "fix": (["--dry-run"], (2, "do not replay"), (0, "enable row level security")),
     "types": ([], (1, "UTF-8 byte-order mark"), (0, "a: {")),
     "data": (["--rows", "5", "-f", "json"], (2, "do not replay"), (0, '"rows": 5')),
     "rls": (["--no-seed"], (1, "do not replay"), (None, "")),

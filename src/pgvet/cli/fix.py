@@ -1,8 +1,8 @@
-"""``pgvet fix``: write the fixes of the current findings as new migrations."""
+"""``pgvet fix``: write the schema fixes of the current findings as new migrations, only
+those proven on a replay of the project (see :mod:`pgvet.fixing`)."""
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -10,34 +10,40 @@ import typer
 from pgvet.cli.common import (
     ConfigOpt,
     DecodeBomOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
     PathArg,
     PgVersionOpt,
     StatementTimeoutOpt,
     SuperuserOpt,
     TimeoutOpt,
+    emit,
     err,
     friendly,
 )
-from pgvet.errors import PgvetError
 
 
 @friendly
 def fix_command(
     path: PathArg,
-    plain: Annotated[
-        bool,
-        typer.Option(
-            "--plain",
-            help="One file without CONCURRENTLY (blocks writes while indexes build) instead of "
-            "one file per concurrent statement.",
-        ),
-    ] = False,
     rule_names: Annotated[
         list[str] | None, typer.Option("--rule", "-r", help="Only fixes of these rules.")
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the fix SQL instead of writing files.")
+        bool,
+        typer.Option("--dry-run", help="Prove the fixes and print the plan; write nothing."),
     ] = False,
+    include_access_changes: Annotated[
+        bool,
+        typer.Option(
+            "--include-access-changes",
+            help="Also write fixes that narrow what anon/authenticated may reach (a revoke, "
+            "RLS turned on); fixes that widen it are never written.",
+        ),
+    ] = False,
+    fmt: FormatOpt = Format.text,
+    output: OutputOpt = None,
     pg_version: PgVersionOpt = None,
     config: ConfigOpt = None,
     statement_timeout: StatementTimeoutOpt = None,
@@ -45,28 +51,29 @@ def fix_command(
     superuser: SuperuserOpt = None,
     decode_bom: DecodeBomOpt = None,
 ) -> None:
-    """Write the fixes of the current findings as new, timestamped migrations."""
-    from pgvet.fixes import fix_statements, write_fix_migrations
-    from pgvet.rules.command import LintRequest, run_lint_command
+    """Prove the fixes of the current findings on a replay, then write the ones that apply,
+    remove their finding, add none and widen no access, as new timestamped migrations."""
+    from pgvet.fixing.command import FixRequest, run_fix
+    from pgvet.fixing.report import print_text, to_json, to_markdown
 
-    request = LintRequest(
-        path=path,
-        rules=tuple(rule_names or ()),
-        pg_version=pg_version,
-        config=config,
-        statement_timeout=statement_timeout,
-        timeout=timeout,
-        superuser=superuser,
-        decode_bom=decode_bom,
+    report = run_fix(
+        FixRequest(
+            path=path,
+            rules=tuple(rule_names or ()),
+            dry_run=dry_run,
+            include_access_changes=include_access_changes,
+            pg_version=pg_version,
+            config=config,
+            statement_timeout=statement_timeout,
+            timeout=timeout,
+            superuser=superuser,
+            decode_bom=decode_bom,
+        ),
+        err,
     )
-    outcome = run_lint_command(request, err)
-    if outcome.migrations_dir is None:
-        raise PgvetError("no migrations folder to write into")
-    if dry_run:
-        sys.stdout.write("\n\n".join(fix_statements(outcome.findings)) + "\n")
-        return
-    written = write_fix_migrations(outcome.findings, outcome.migrations_dir, concurrent=not plain)
-    if not written:
-        err.print("nothing to fix")
-    for file in written:
-        err.print(f"wrote {file}")
+    if fmt is Format.json:
+        emit(to_json(report), output, lambda c: None)
+    elif fmt is Format.markdown:
+        emit(to_markdown(report), output, lambda c: None)
+    else:
+        emit(None, output, lambda console: print_text(console, report))
