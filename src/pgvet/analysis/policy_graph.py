@@ -210,7 +210,11 @@ def references(tree: Any) -> Refs:
     has_sublink = False
     for kind, node in _nodes(tree):
         if kind in _DML and isinstance(node.get("relation"), dict):
-            targets[id(node["relation"])] = _DML[kind]  # type: ignore[assignment]
+            target = node["relation"]
+            if "RangeVar" in target:  # a typed node: the walk reaches it as a RangeVar
+                targets[id(target["RangeVar"])] = _DML[kind]  # type: ignore[assignment]
+            elif target.get("relname"):  # pglast's JSON: a bare field the walk never yields
+                ranges.append(RelRef(target.get("schemaname"), target["relname"], _DML[kind]))  # type: ignore[arg-type]
         elif kind == "SubLink":
             has_sublink = True
         elif kind == "RangeVar":
