@@ -412,6 +412,8 @@ def caller_chosen_secrets(fn: Function) -> list[str]:
     uses them also uses a parameter (``where name = secret_name``, ``$1``): the caller
     then picks which secret is read or written. Empty when the body only uses fixed
     secrets (a JWT signing key read to sign a token)."""
+    if not _SECRET_TEXT.search(fn.body):
+        return []  # no parse for the bodies that never name the Vault
     secrets = secrets_read(fn)
     if not secrets:
         return []
@@ -486,6 +488,7 @@ def extension_statements(ctx: LintContext) -> dict[str, tuple[str, int]]:
 
 
 _SELECT_INTO = re.compile(r"\binto\s+(?:strict\s+)?([a-z_][\w$]*(?:\s*,\s*[a-z_][\w$]*)*)", re.I)
+_EXECUTE_WORD = re.compile(r"\bexecute\b", re.I)
 _BLOCK_WORDS = frozenset({"declare", "begin", "then", "else", "loop"})
 _EXECUTE = re.compile(r"\bexecute\s+(?!function\b|procedure\b)(.*)$", re.I | re.S)
 _QUOTED = re.compile(r"quote_(?:literal|ident|nullable)\s*\(\s*$", re.I)
@@ -536,7 +539,7 @@ def runs_caller_sql(fn: Function) -> str | None:
     ``'select ... ' || q``), or None. Values passed with ``USING``, through
     ``quote_literal`` / ``quote_ident`` / ``quote_nullable`` or ``format``'s ``%L`` /
     ``%I`` are quoted and do not count."""
-    if fn.language.lower() != "plpgsql":
+    if fn.language.lower() != "plpgsql" or not _EXECUTE_WORD.search(fn.body):
         return None
     tainted, statements = _tainted(fn)
     if not tainted:
