@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from conftest import CORPORA, SharedReplays, write_migrations
 from pgvet.findings import Finding
 from pgvet.replay.project import load_project
-from pgvet.replay.session import Replayed
+from pgvet.replay.session import Replayed, replayed_project
 from pgvet.rules.registry import REGISTRY, LintContext
 
 
@@ -111,3 +112,41 @@ def test_anonymous_sign_ins_read_from_config(
     if config is not None:
         (tmp_path / "supabase" / "config.toml").write_text(config, encoding="utf-8")
     assert load_project(tmp_path).anonymous_sign_ins is expected
+
+
+def test_what_anon_reads_on_the_server(tmp_path: Path) -> None:
+    """The premises of auth-users-exposed and policy-open-when-signed-out, as anon on the
+    replayed server: the definer view hands out auth.users' e-mails, the invoker view is
+    refused, and `auth.uid() is null or ...` shows anon every row."""
+    write_migrations(
+        tmp_path,
+        {
+            "20240101000000_a.sql": (
+                "insert into auth.users (id, email) values"
+                " ('00000000-0000-0000-0000-000000000001', 'ada@example.test');\n"
+                "create view public.user_directory as select id, email from auth.users;\n"
+                "create view public.invoker_directory with (security_invoker = true) as\n"
+                "  select id, email from auth.users;\n"
+                "create table public.notes (id bigint primary key, owner_id uuid);\n"
+                "insert into public.notes values (1, gen_random_uuid()), (2, gen_random_uuid());\n"
+                "alter table public.notes enable row level security;\n"
+                'create policy "Owners read" on public.notes for select\n'
+                "  using (auth.uid() is null or owner_id = auth.uid());\n"
+            )
+        },
+    )
+    with replayed_project(tmp_path) as rep:
+        ctx = LintContext(catalog=rep.catalog, project=rep.project)
+        exposed = {f.object for f in REGISTRY["auth-users-exposed"].run(ctx)}
+        assert exposed == {"view public.user_directory"}
+        (open_policy,) = REGISTRY["policy-open-when-signed-out"].run(ctx)
+        assert open_policy.object == 'policy "Owners read" on public.notes'
+        conn = rep.conn
+        with conn.transaction(force_rollback=True):
+            conn.execute("set local role anon")
+            emails = conn.execute("select email from public.user_directory").fetchall()
+            notes = conn.execute("select count(*) from public.notes").fetchone()
+        assert emails == [("ada@example.test",)] and notes == (2,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), conn.transaction():
+            conn.execute("set local role anon")
+            conn.execute("select email from public.invoker_directory")
