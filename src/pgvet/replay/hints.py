@@ -22,8 +22,13 @@ from pgvet.replay.platform_hints import platform_refusal
 from pgvet.replay.vector_options import OPTIONS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pgvet.replay.failure import Failure
     from pgvet.replay.project import MigrationFile, Project
+
+    #: asked in turn by :func:`explain`: a hint, NO_HINT (mine, nothing to add) or None
+    Handler = Callable[[Failure, MigrationFile, Project, Ledger], str | None]
 
 _VECTOR_INDEX = re.compile(r"\busing\s+(ivfflat|hnsw)\b", re.I)
 _UNRECOGNIZED = re.compile(r'unrecognized parameter "([^"]+)"')
@@ -234,107 +239,207 @@ def _standin_refused_options(failure: Failure) -> bool:
     return bool(method and option and option.group(1) in OPTIONS[method.group(1).lower()])
 
 
+#: a handler's answer "this failure is mine, and pgvet has nothing to add"
+NO_HINT = ""
+
+
 def explain(
     failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger | None = None
 ) -> str | None:
     """pgvet's hint for a failure, or None when there is nothing to add to PostgreSQL's.
 
-    ``ledger`` says what became of the other files so far (none: a file replayed alone)."""
+    ``ledger`` says what became of the other files so far (none: a file replayed alone).
+    The handlers are asked in order; the first that claims the failure answers."""
     ledger = ledger or Ledger(project)
-    state, message = failure.sqlstate, failure.message
-    if refusal := platform_refusal(failure):
-        return refusal
-    if state == "22023" and _standin_refused_options(failure):
-        # pgvector itself never calls its own options unrecognized: the vector here is
-        # pgvet's SQL stand-in, whose options pgvet handles only in top-level statements
-        return (
-            "this server has no pgvector; for its SQL stand-in pgvet checks ivfflat/hnsw "
-            "options (lists, m, ef_construction) as pgvector does and removes valid ones "
-            "in a migration's own CREATE INDEX statements and DO blocks, not in function "
-            "bodies or dynamic SQL (an invalid one in a DO block is left for the server to "
-            "refuse). The embedded PostgreSQL 18 ships the real pgvector: replay with "
-            "--pg-version 18"
-        )
+    for handler in _HANDLERS:
+        hint = handler(failure, migration, project, ledger)
+        if hint is not None:
+            return hint or None
+    return None
+
+
+def _refused(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
+    return platform_refusal(failure) or None
+
+
+def _vector_options(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
+    if failure.sqlstate != "22023" or not _standin_refused_options(failure):
+        return None
+    # pgvector itself never calls its own options unrecognized: the vector here is
+    # pgvet's SQL stand-in, whose options pgvet handles only in top-level statements
+    return (
+        "this server has no pgvector; for its SQL stand-in pgvet checks ivfflat/hnsw "
+        "options (lists, m, ef_construction) as pgvector does and removes valid ones "
+        "in a migration's own CREATE INDEX statements and DO blocks, not in function "
+        "bodies or dynamic SQL (an invalid one in a DO block is left for the server to "
+        "refuse). The embedded PostgreSQL 18 ships the real pgvector: replay with "
+        "--pg-version 18"
+    )
+
+
+def _mysql_syntax(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
     # MySQL's `INDEX name (col)` inside CREATE TABLE parses as a column of type `name`,
     # so PostgreSQL answers 42704 (type does not exist) rather than a syntax error
-    if (state in ("42601", "42704") or "syntax error" in message) and (
-        why := _syntax(failure, migration)
-    ):
-        return why
-    if state == "42P01" and (m := _RELATION.search(message)):
-        return _where_created("table", m.group(1), migration, project, failure.line, ledger)
-    if state == "42703" and (why := skipped_create_hint(failure, migration, project, ledger)):
-        return why
-    if state == "42883":
-        if m := _UUID_TEXT.search(message):
-            return (
-                f"{m.group(1)}: a uuid is compared with text. Compare uuid with uuid "
-                "(auth.uid() already returns uuid; cast the text side with ::uuid), which "
-                "also lets PostgreSQL use the index on the uuid column"
-            )
-        if m := _FUNCTION.search(message):
-            name = m.group(1).replace('"', "")
-            short = name.split(".")[-1]
-            for extension, functions in EXTENSION_FUNCTIONS.items():
-                if short in functions and not places(project, "function", short, ledger.prelude):
-                    return (
-                        f"{short}() comes from the {extension} extension: create it first "
-                        f'(`create extension if not exists "{extension}" with schema '
-                        "extensions;`) in this or an earlier migration, and call it "
-                        "schema-qualified or with extensions on the search_path"
-                    )
-            return _where_created("function", name, migration, project, failure.line, ledger)
-    if state == "42704" and (m := _TYPE.search(message)):
-        return _where_created("type", m.group(1), migration, project, failure.line, ledger)
-    if state in ("22P02", "55P04"):
-        found = _ENUM_INPUT.search(message) or _UNSAFE_ENUM.search(message)
-        if found:
-            enum, value = found.groups() if found.re is _ENUM_INPUT else reversed(found.groups())
-            return _enum_hint(enum.replace('"', ""), value, migration, project, ledger)
-    if state in ("58P01", "0A000", "42704") and "extension" in message:
-        m = _EXTENSION.search(message)
-        name = (m.group(1) or m.group(2)) if m else "this extension"
-        return (
-            f"the sandbox server has no extension {name}: pgvet ships stand-ins only for "
-            "Supabase's usual ones. Point PGVET_PG_BINDIR at a PostgreSQL that has it, or "
-            "use --keep-going to review the rest"
-        )
-    if state == "25001":
-        return (
-            "this statement cannot run inside a transaction block: the Supabase CLI runs "
-            "only CREATE/DROP INDEX CONCURRENTLY, REINDEX … CONCURRENTLY, VACUUM, ALTER "
-            "SYSTEM, CLUSTER and database, tablespace and subscription DDL outside the "
-            "file's transaction, and not inside a BEGIN of the file's own, a DO block or a "
-            "function: write it as a top-level statement, without BEGIN/COMMIT around it"
-        )
-    if state == "23505" and "schema_migrations" in (failure.message + (failure.detail or "")):
-        others = [
-            n
-            for v, names in project.duplicate_versions
-            if v == migration.version
-            for n in names
-            if n != migration.filename
-        ]
-        return (
-            f"version {migration.version} is also used by {', '.join(others) or 'another file'}; "
-            "the Supabase CLI fails the same way: give this file a new timestamp"
-        )
-    if state in ("42P07", "42710") and (m := _QUOTED.search(message)):
-        made = [
-            p
-            for key, ps in definitions(project, ledger.prelude).items()
-            if key[1] == m.group(1).lower()
-            for p in ps
-            if p.source != "skipped" and ledger.status(p.file) == "applied"
-        ]
-        before = sorted({(p.file, p.line) for p in made})
-        if before:
-            file, at = before[0]
-            return (
-                f"{m.group(1)} was already created at {file}:{at} ({ledger.describe(file)}); "
-                "use IF NOT EXISTS / OR REPLACE, or drop the duplicate statement"
-            )
+    if failure.sqlstate in ("42601", "42704") or "syntax error" in failure.message:
+        return _syntax(failure, migration)
     return None
+
+
+def _missing_relation(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
+    if failure.sqlstate == "42P01" and (m := _RELATION.search(failure.message)):
+        where = _where_created("table", m.group(1), migration, project, failure.line, ledger)
+        return where or NO_HINT
+    return None
+
+
+def _missing_column(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
+    if failure.sqlstate == "42703":
+        return skipped_create_hint(failure, migration, project, ledger)
+    return None
+
+
+def _missing_function(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
+    if failure.sqlstate != "42883":
+        return None
+    if m := _UUID_TEXT.search(failure.message):
+        return (
+            f"{m.group(1)}: a uuid is compared with text. Compare uuid with uuid "
+            "(auth.uid() already returns uuid; cast the text side with ::uuid), which "
+            "also lets PostgreSQL use the index on the uuid column"
+        )
+    if m := _FUNCTION.search(failure.message):
+        name = m.group(1).replace('"', "")
+        short = name.split(".")[-1]
+        for extension, functions in EXTENSION_FUNCTIONS.items():
+            if short in functions and not places(project, "function", short, ledger.prelude):
+                return (
+                    f"{short}() comes from the {extension} extension: create it first "
+                    f'(`create extension if not exists "{extension}" with schema '
+                    "extensions;`) in this or an earlier migration, and call it "
+                    "schema-qualified or with extensions on the search_path"
+                )
+        where = _where_created("function", name, migration, project, failure.line, ledger)
+        return where or NO_HINT
+    return None
+
+
+def _missing_type(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
+    if failure.sqlstate == "42704" and (m := _TYPE.search(failure.message)):
+        where = _where_created("type", m.group(1), migration, project, failure.line, ledger)
+        return where or NO_HINT
+    return None
+
+
+def _enum_value(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
+    if failure.sqlstate not in ("22P02", "55P04"):
+        return None
+    found = _ENUM_INPUT.search(failure.message) or _UNSAFE_ENUM.search(failure.message)
+    if not found:
+        return None
+    enum, value = found.groups() if found.re is _ENUM_INPUT else reversed(found.groups())
+    return _enum_hint(enum.replace('"', ""), value, migration, project, ledger) or NO_HINT
+
+
+def _missing_extension(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
+    if failure.sqlstate not in ("58P01", "0A000", "42704") or "extension" not in failure.message:
+        return None
+    m = _EXTENSION.search(failure.message)
+    name = (m.group(1) or m.group(2)) if m else "this extension"
+    return (
+        f"the sandbox server has no extension {name}: pgvet ships stand-ins only for "
+        "Supabase's usual ones. Point PGVET_PG_BINDIR at a PostgreSQL that has it, or "
+        "use --keep-going to review the rest"
+    )
+
+
+def _outside_transaction(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
+    if failure.sqlstate != "25001":
+        return None
+    return (
+        "this statement cannot run inside a transaction block: the Supabase CLI runs "
+        "only CREATE/DROP INDEX CONCURRENTLY, REINDEX … CONCURRENTLY, VACUUM, ALTER "
+        "SYSTEM, CLUSTER and database, tablespace and subscription DDL outside the "
+        "file's transaction, and not inside a BEGIN of the file's own, a DO block or a "
+        "function: write it as a top-level statement, without BEGIN/COMMIT around it"
+    )
+
+
+def _reused_version(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
+    if failure.sqlstate != "23505" or "schema_migrations" not in (
+        failure.message + (failure.detail or "")
+    ):
+        return None
+    others = [
+        n
+        for v, names in project.duplicate_versions
+        if v == migration.version
+        for n in names
+        if n != migration.filename
+    ]
+    return (
+        f"version {migration.version} is also used by {', '.join(others) or 'another file'}; "
+        "the Supabase CLI fails the same way: give this file a new timestamp"
+    )
+
+
+def _already_exists(
+    failure: Failure, migration: MigrationFile, project: Project, ledger: Ledger
+) -> str | None:
+    if failure.sqlstate not in ("42P07", "42710") or not (m := _QUOTED.search(failure.message)):
+        return None
+    made = [
+        p
+        for key, ps in definitions(project, ledger.prelude).items()
+        if key[1] == m.group(1).lower()
+        for p in ps
+        if p.source != "skipped" and ledger.status(p.file) == "applied"
+    ]
+    before = sorted({(p.file, p.line) for p in made})
+    if not before:
+        return None
+    file, at = before[0]
+    return (
+        f"{m.group(1)} was already created at {file}:{at} ({ledger.describe(file)}); "
+        "use IF NOT EXISTS / OR REPLACE, or drop the duplicate statement"
+    )
+
+
+_HANDLERS: tuple[Handler, ...] = (
+    _refused,
+    _vector_options,
+    _mysql_syntax,
+    _missing_relation,
+    _missing_column,
+    _missing_function,
+    _missing_type,
+    _enum_value,
+    _missing_extension,
+    _outside_transaction,
+    _reused_version,
+    _already_exists,
+)
 
 
 def _enum_hint(
