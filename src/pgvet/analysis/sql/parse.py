@@ -36,7 +36,7 @@ class _Parsed:
     def decode(self) -> list[Node] | None:
         try:
             stmts = json.loads(self.text).get("stmts", [])
-        except ValueError:
+        except (ValueError, RecursionError):  # a tree nested deeper than json decodes
             return None
         return [s["stmt"] for s in stmts if "stmt" in s]
 
