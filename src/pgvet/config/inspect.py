@@ -93,6 +93,8 @@ class InspectSettings:
     statements: _Count = 10
     large_rows: _Count = 10_000_000
     large_gb: _Amount = 10.0
+    #: tables (the largest by pages) sized with pg_table_size & co.; the rest from relpages
+    exact_sizes: _Count = 500
     #: schema names or ``*`` patterns (a TOML array; tuples in code)
     exclude_schemas: tuple[Annotated[str, _S], ...] = PLATFORM_SCHEMAS
     history: Annotated[str, _S, AfterValidator(_path)] = ".pgvet/history.sqlite"

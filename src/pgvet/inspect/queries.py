@@ -48,7 +48,11 @@ where d.datname = current_database()
 
 # Tables and materialized views in scope (a CTE both queries below share).
 _SCOPE = """
-  select c.oid, n.nspname, c.relname, c.reltoastrelid
+  select c.oid, n.nspname, c.relname, c.reltoastrelid,
+         -- sized exactly: the largest by pages, and any the planner has never measured
+         row_number() over (order by c.relpages desc) <= %(exact)s or c.reltuples < 0
+           as exact,
+         current_setting('block_size')::int8 as block
   from pg_class c
   join pg_namespace n on n.oid = c.relnamespace
   where c.relkind in ('r', 'm') and not n.nspname like any(%(excluded)s)
@@ -65,13 +69,21 @@ _SCOPE = """
 TABLES = f"""with {TAG}
 scope as materialized ({_SCOPE}),
 sized as materialized (
-  select s.oid, pg_table_size(s.oid) as table_bytes,
-         coalesce(pg_total_relation_size(nullif(s.reltoastrelid, 0)), 0) as toast_bytes
+  select s.oid,
+         case when s.exact then pg_table_size(s.oid)
+              else (c.relpages + coalesce(t.relpages, 0)) * s.block end as table_bytes,
+         case when s.exact then coalesce(pg_total_relation_size(nullif(s.reltoastrelid, 0)), 0)
+              else coalesce(t.relpages, 0) * s.block end as toast_bytes
   from scope s
+  join pg_class c on c.oid = s.oid
+  left join pg_class t on t.oid = nullif(s.reltoastrelid, 0)
 ),
 indexed as materialized (
-  select i.indrelid, sum(pg_table_size(i.indexrelid))::bigint as bytes
+  select i.indrelid,
+         sum(case when s.exact then pg_table_size(i.indexrelid)
+                  else ic.relpages * s.block end)::bigint as bytes
   from pg_index i join scope s on s.oid = i.indrelid
+  join pg_class ic on ic.oid = i.indexrelid
   where i.indislive
   group by i.indrelid
 )
@@ -81,7 +93,7 @@ select sc.nspname, sc.relname, c.reltuples::float8, c.relpages::bigint,
        s.n_tup_ins + s.n_tup_upd + s.n_tup_del, s.n_mod_since_analyze,
        s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
        io.heap_blks_hit, io.heap_blks_read, io.idx_blks_hit, io.idx_blks_read,
-       age(c.relfrozenxid), mxid_age(c.relminmxid), coalesce(c.reloptions, '{{}}')
+       age(c.relfrozenxid), mxid_age(c.relminmxid), coalesce(c.reloptions, '{{}}'), sc.exact
 from scope sc
 join pg_class c on c.oid = sc.oid
 join sized z on z.oid = sc.oid
@@ -105,14 +117,17 @@ named as materialized (
   join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
   group by i.indexrelid
 )
-select s.nspname, s.relname, c.relname, pg_relation_size(c.oid), c.reltuples::float8,
+select s.nspname, s.relname, c.relname,
+       case when s.exact then pg_relation_size(c.oid) else c.relpages * s.block end,
+       c.reltuples::float8,
        c.relpages::bigint, am.amname, st.idx_scan, st.idx_tup_read,
        io.idx_blks_hit, io.idx_blks_read,
        i.indisunique, i.indisprimary, i.indisvalid and i.indisready,
        b.conindid is not null,
        i.indexprs is not null or i.indpred is not null,
        nm.columns,
-       case when not (i.indisvalid and i.indisready) then pg_get_indexdef(c.oid) end
+       case when not (i.indisvalid and i.indisready) then pg_get_indexdef(c.oid) end,
+       s.exact
 from scope s
 join pg_index i on i.indrelid = s.oid
 join pg_class c on c.oid = i.indexrelid

@@ -135,6 +135,7 @@ def _table(row: tuple[Any, ...], server: Server) -> Table:
         xid,
         mxid,
         options,
+        exact,
     ) = row
     threshold = _reloption(options, "autovacuum_vacuum_threshold")
     scale = _reloption(options, "autovacuum_vacuum_scale_factor")
@@ -175,6 +176,7 @@ def _table(row: tuple[Any, ...], server: Server) -> Table:
         mxid or 0,
         trigger,
         enabled,
+        exact,
     )
 
 
@@ -198,6 +200,7 @@ def _index(row: tuple[Any, ...]) -> Index:
         expr,
         columns,
         definition,
+        exact,
     ) = row
     return Index(
         schema,
@@ -218,6 +221,7 @@ def _index(row: tuple[Any, ...]) -> Index:
         expr,
         tuple(columns or ()),
         definition,
+        exact,
     )
 
 
@@ -275,7 +279,7 @@ def _optional(conn: psycopg.Connection, notes: dict[str, str], kind: str, fn: An
 
 def read_inspection(conn: psycopg.Connection, settings: InspectSettings) -> Inspection:
     """Every figure of the database ``conn`` is connected to (read-only)."""
-    params = {"excluded": like_patterns(settings.exclude_schemas)}
+    params = {"excluded": like_patterns(settings.exclude_schemas), "exact": settings.exact_sizes}
     notes: dict[str, str] = {}
     with conn.transaction():
         conn.execute("set transaction read only")
