@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pglast.parser import scan
+
 from pgvet.analysis.sql.parse import statements as parse_statements
 from pgvet.findings import Finding
 from pgvet.replay.project import split_sql
@@ -201,13 +203,15 @@ def _check_names(units: list[Unit], existing: Existing) -> None:
     taken: dict[tuple[str, ...], Unit] = {}
     for unit in units:
         freed = {_key(d) for d in unit.drops}
+        long = _long_identifier(unit.sql)
+        if long is not None:
+            unit.dropped = (
+                f"the name {long[:40]}… is longer than PostgreSQL's {MAX_NAME_BYTES} bytes "
+                "(it would be cut and may clash)"
+            )
+            continue
         for name in unit.creates:
-            if len(name.name.encode()) > MAX_NAME_BYTES:
-                unit.dropped = (
-                    f"the name {name.name} is longer than PostgreSQL's {MAX_NAME_BYTES} bytes "
-                    "(it would be cut and may clash)"
-                )
-            elif _key(name) not in freed and _exists(name, existing):
+            if _key(name) not in freed and _exists(name, existing):
                 unit.dropped = f"{name} already exists"
             elif _key(name) in taken:
                 unit.dropped = f"{name} is also created by the fix of {taken[_key(name)].label()}"
@@ -215,6 +219,22 @@ def _check_names(units: list[Unit], existing: Existing) -> None:
                 taken[_key(name)] = unit
             if unit.dropped:
                 break
+
+
+def _long_identifier(sql: str) -> str | None:
+    """An identifier of ``sql`` longer than 63 bytes (the parser has already cut it in
+    the tree, so the scanner's tokens are read)."""
+    try:
+        tokens = scan(sql)
+    except Exception:
+        return None
+    for token in tokens:
+        if token.name == "IDENT":
+            text = sql[token.start : token.end + 1]
+            name = text[1:-1].replace('""', '"') if text.startswith('"') else text.lower()
+            if len(name.encode()) > MAX_NAME_BYTES:
+                return name
+    return None
 
 
 def _exists(name: Name, existing: Existing) -> bool:

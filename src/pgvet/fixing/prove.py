@@ -186,20 +186,7 @@ def _one_pass(
         if stayed and unit.dropped is None:
             unit.dropped = "its finding stays: " + "; ".join(f"{f.rule} {f.object}" for f in stayed)
             dropped = True
-    by_file = {f.name: f.unit for f, _, _ in applied}
     proof.unexplained = []
-    for finding in after:
-        if finding.fingerprint in before_prints:
-            continue
-        what = f"new finding {finding.code} {finding.rule} on {finding.object}: {finding.message}"
-        owner = by_file.get(finding.file or "")
-        suspects = [owner] if owner is not None else suspects_of(units, finding)
-        if not suspects:
-            proof.unexplained.append(what)
-        for unit in suspects:
-            if unit.dropped is None:
-                unit.dropped = what
-                dropped = True
     proof.access_changes = []
     for change in compare(access_before, read_access(conn)):
         suspects = _changed_by(units, change)
@@ -216,6 +203,19 @@ def _one_pass(
         for unit in suspects:
             if unit.dropped is None:
                 unit.dropped = reason
+                dropped = True
+    by_file = {f.name: f.unit for f, _, _ in applied}
+    for finding in after:
+        if finding.fingerprint in before_prints:
+            continue
+        what = f"new finding {finding.code} {finding.rule} on {finding.object}: {finding.message}"
+        owner = by_file.get(finding.file or "")
+        suspects = [owner] if owner is not None else suspects_of(units, finding)
+        if not suspects:
+            proof.unexplained.append(what)
+        for unit in suspects:
+            if unit.dropped is None:
+                unit.dropped = what
                 dropped = True
     return dropped
 
@@ -260,6 +260,15 @@ def _changed_by(units: list[Unit], change: Change) -> list[Unit]:
     if change.policy is not None:
         named = [u for u in touching if change.policy in u.sql]
         return named or touching
+    if " gains " in change.what or " loses " in change.what:
+        verb = "grant" if " gains " in change.what else "revoke"
+        role = change.what.split(" ")[0]
+        return [
+            u
+            for u in touching
+            if re.search(rf"\b{verb}\b", u.sql, re.I)
+            and re.search(rf"\b({role}|public|all)\b", u.sql, re.I)
+        ] or touching
     setting = "security_invoker" if "security_invoker" in change.what else "row level security"
     return [u for u in touching if setting in u.sql.lower()] or touching
 
