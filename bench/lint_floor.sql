@@ -16,7 +16,8 @@ with tab as (
       and dep.objid is null
 ),
 pol as (
-    select t.schema_, t.name_, t.relrowsecurity, p.polname, p.polpermissive, p.polcmd,
+    select t.oid as relid, t.schema_, t.name_, t.relrowsecurity, p.polname, p.polpermissive,
+           p.polcmd,
            p.polroles,
            pg_catalog.pg_get_expr(p.polqual, p.polrelid) as qual,
            pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) as with_check
@@ -145,12 +146,19 @@ where t.relkind = 'v' and t.schema_ = 'public'
   and not coalesce(c.reloptions @> array['security_invoker=true']
                    or c.reloptions @> array['security_invoker=on'], false)
 union all
--- I106 jsonb column without a GIN index
-select 'jsonb_without_gin', t.schema_, t.name_, a.attname::text
-from tab t
-join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum > 0 and not a.attisdropped
-where t.relkind in ('r', 'p') and a.atttypid = 'pg_catalog.jsonb'::pg_catalog.regtype
-  and exists (select 1 from pol where pol.schema_ = t.schema_ and pol.name_ = t.name_
-              and (pol.qual ~ (a.attname || '\s*(@>|\?)')))
-  and not exists (select 1 from idx where idx.indrelid = t.oid
-                  and idx.indexdef ~ 'USING gin' and a.attnum = any(idx.keys))
+-- I106 jsonb column a policy filters with @> or ? and no GIN index covers
+select 'jsonb_without_gin', j.schema_, j.name_, j.attname::text
+from (
+    select distinct t.oid, t.schema_, t.name_, a.attnum, a.attname
+    from tab t
+    join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum > 0
+         and not a.attisdropped and a.atttypid = 'pg_catalog.jsonb'::pg_catalog.regtype
+    join pol on pol.relid = t.oid
+    where t.relkind in ('r', 'p') and pol.qual ~ (a.attname || '\s*(@>|\?)')
+) as j
+left join (
+    select distinct idx.indrelid, k.attnum
+    from idx cross join lateral unnest(idx.keys) as k(attnum)
+    where idx.indexdef ~ 'USING gin'
+) as g on g.indrelid = j.oid and g.attnum = j.attnum
+where g.indrelid is null
