@@ -195,6 +195,8 @@ def _one_pass(
         elif change.widens is not True and include_access_changes:
             proof.access_changes.append(change)
             continue
+        if any(u.dropped is not None for u in suspects):
+            continue  # one suspect goes already: the next pass tells whether that was it
         reason = (
             f"widens access: {change}"
             if change.widens is True
@@ -213,6 +215,8 @@ def _one_pass(
         suspects = [owner] if owner is not None else suspects_of(units, finding)
         if not suspects:
             proof.unexplained.append(what)
+        if any(u.dropped is not None for u in suspects):
+            continue  # one suspect goes already: the next pass tells whether that was it
         for unit in suspects:
             if unit.dropped is None:
                 unit.dropped = what
