@@ -355,7 +355,9 @@ def test_invalid_index_and_primary_keys(unit: Replayed) -> None:
         "public.events": "alter table public.events add primary key (id, at);",
         "public.log_a": "alter table public.log_a add column id bigint generated always "
         "as identity primary key;",
-        "public.log_b": "alter table public.log_b add primary key (id);",
+        # built concurrently, then promoted: pgvet fix's own files pass its migration rules
+        "public.log_b": "create unique index concurrently log_b_pkey on public.log_b (id);\n"
+        "alter table public.log_b add constraint log_b_pkey primary key using index log_b_pkey;",
         "public.log_c": "alter table public.log_c add primary key using index log_c_code;",
     }
 

@@ -43,8 +43,7 @@ def primary_key_fix(catalog: Catalog, table: Table) -> str | None:
     if candidate is not None and table.kind == "table":
         if candidate.constraint_name:
             # keep the unique constraint: foreign keys may depend on its index
-            columns = ", ".join(ident(c or "") for c in candidate.columns)
-            return f"alter table {name} add primary key ({columns});"
+            return _concurrent_key(table, [c or "" for c in candidate.columns])
         return f"alter table {name} add primary key using index {ident(candidate.name)};"
     if table.kind == "partitioned":
         # the key of a partitioned table must contain the partition key's columns
@@ -54,8 +53,26 @@ def primary_key_fix(catalog: Catalog, table: Table) -> str | None:
         columns = ", ".join(ident(c) for c in dict.fromkeys(["id", *keys]))
         return f"alter table {name} add primary key ({columns});"
     if table.column("id") is not None:
-        return f"alter table {name} add primary key (id);"
+        return _concurrent_key(table, ["id"])
     return f"alter table {name} add column id bigint generated always as identity primary key;"
+
+
+def _concurrent_key(table: Table, columns: list[str]) -> str:
+    """The key's unique index built concurrently (``pgvet fix`` gives it a file of its
+    own), then promoted: a plain ADD PRIMARY KEY would block writes while its index
+    builds (index-without-concurrently flags exactly that)."""
+    name = qualified(table.schema, table.name)
+    key = ident(_bytes_cut(table.name, 63 - len("_pkey")) + "_pkey")
+    keys = ", ".join(ident(c) for c in columns)
+    return (
+        f"create unique index concurrently {key} on {name} ({keys});\n"
+        f"alter table {name} add constraint {key} primary key using index {key};"
+    )
+
+
+def _bytes_cut(name: str, limit: int) -> str:
+    """``name`` cut to ``limit`` bytes of UTF-8, never inside a character."""
+    return name.encode()[:limit].decode(errors="ignore")
 
 
 def _partition_columns(table: Table) -> list[str] | None:
