@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pgvet.analysis.memo import memo
-from pgvet.analysis.sql.parse import statements
+from pgvet.analysis.sql.parse import statement_kinds, statements
 from pgvet.analysis.sql.quote import qualified
 from pgvet.replay.project import MigrationFile, Project, Statement
 
@@ -88,14 +88,24 @@ class CheckDef:
 
 @dataclass(frozen=True)
 class Step:
-    """One parsed statement of one file, as the walk hands it to a rule."""
+    """One parsed statement of one file, as the walk hands it to a rule.
+
+    ``kind`` is read off the parser's JSON; the tree (:attr:`node`) is decoded when first
+    asked for, so the INSERTs, GRANTs and COMMENTs that make up much of a large project,
+    which no rule looks into, are never decoded (rules test ``kind`` first)."""
 
     file: MigrationFile
     file_no: int
     stmt: Statement
     kind: str
-    node: Node
+    position: int  # which statement of ``stmt.text`` (0 but for an odd split)
     others_in_file: int  # statements of the same file besides this one
+
+    @functools.cached_property
+    def node(self) -> Node:
+        """The statement's tree (shared: do not change it)."""
+        parsed = parse(self.stmt.text)
+        return parsed[self.position][1] if self.position < len(parsed) else {}
 
 
 @dataclass
@@ -306,9 +316,9 @@ def _steps(project: Project) -> tuple[tuple[Step, ...], ...]:
         count = len(migration.statements)
         out.append(
             tuple(
-                Step(migration, file_no, stmt, kind, node, count - 1)
+                Step(migration, file_no, stmt, kind, position, count - 1)
                 for stmt in migration.statements
-                for kind, node in parse(stmt.text)
+                for position, kind in enumerate(statement_kinds(stmt.text) or ())
             )
         )
     return tuple(out)

@@ -15,6 +15,7 @@ each is asked for once per function or statement.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +23,10 @@ import pglast
 from pglast import parser as pg_parser
 
 Node = dict[str, Any]
+
+# The node type of each statement in pglast's JSON: ``"stmt"`` is a field of RawStmt only,
+# and inside JSON strings quotes are escaped, so every match is one statement's type.
+_STMT_KIND = re.compile(r'"stmt":\{"(\w+)"')
 
 
 class _Parsed:
@@ -39,6 +44,12 @@ class _Parsed:
         except (ValueError, RecursionError):  # a tree nested deeper than json decodes
             return None
         return [s["stmt"] for s in stmts if "stmt" in s]
+
+    def kinds(self) -> tuple[str, ...]:
+        """The node type of each statement, read off the JSON without decoding it."""
+        if self._shared is not None:
+            return tuple(next(iter(node)) for node in self._shared)
+        return tuple(_STMT_KIND.findall(self.text))
 
     def shared(self) -> tuple[Node, ...] | None:
         if self._shared is None:
@@ -67,6 +78,13 @@ def statements(sql: str) -> tuple[Node, ...] | None:
     change them); None when it does not parse."""
     parsed = _parsed(sql)
     return None if parsed is None else parsed.shared()
+
+
+def statement_kinds(sql: str) -> tuple[str, ...] | None:
+    """The node type of each statement of ``sql`` (``"CreateStmt"``, ...), in order, without
+    decoding the trees; None when it does not parse."""
+    parsed = _parsed(sql)
+    return None if parsed is None else parsed.kinds()
 
 
 def fresh_statements(sql: str) -> list[Node] | None:

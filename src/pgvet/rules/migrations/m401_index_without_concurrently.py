@@ -97,8 +97,10 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
                 and not is_partitioned(ctx.catalog, table)
             ):
                 yield _constraint_index_hit(step, table, con, creation)
+        if step.kind != "IndexStmt":
+            continue
         node = step.node
-        if step.kind != "IndexStmt" or node.get("concurrent"):
+        if node.get("concurrent"):
             continue
         table = rel_key(node["relation"])
         if not history.existed(table) or node["relation"].get("relpersistence") == "t":

@@ -10,10 +10,16 @@ from pgvet.analysis.history import Step, key_sql, names_key, rel_key, walk
 from pgvet.rules.migrations.common import MIGRATIONS, index_object
 from pgvet.rules.registry import Hit, LintContext, rule
 
+_NON_TRANSACTIONAL_KINDS = frozenset(
+    {"IndexStmt", "DropStmt", "ReindexStmt", "VacuumStmt", "AlterSystemStmt"}
+)
+
 
 def non_transactional_phrase(step: Step) -> str | None:
     """How to name a statement PostgreSQL refuses inside a transaction block
     (``create index concurrently``, ``vacuum``...), or None for any other statement."""
+    if step.kind not in _NON_TRANSACTIONAL_KINDS:
+        return None
     node = step.node
     if step.kind == "IndexStmt" and node.get("concurrent"):
         return "create index concurrently"

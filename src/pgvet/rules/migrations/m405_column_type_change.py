@@ -136,6 +136,11 @@ def _timestamp_pair(old: Node | None, new: Node | None) -> bool:
     return {a[0], b[0]} == _TIMESTAMPS and a[1] == b[1]
 
 
+_TYPE_STATEMENTS = frozenset(
+    {"RenameStmt", "CreateEnumStmt", "CompositeTypeStmt", "CreateDomainStmt"}
+)
+
+
 @dataclass
 class _TypeEvents:
     """Type renames and creations seen so far, to tell what a change between two types
@@ -145,6 +150,8 @@ class _TypeEvents:
     created: dict[str, str] = field(default_factory=dict)  # name -> where
 
     def see(self, step: Step) -> None:
+        if step.kind not in _TYPE_STATEMENTS:
+            return
         where = f"{step.stmt.file}:{step.stmt.line}"
         node = step.node
         if step.kind == "RenameStmt" and node.get("renameType") in ("OBJECT_TYPE", "OBJECT_DOMAIN"):

@@ -49,8 +49,10 @@ def drop_table(ctx: LintContext) -> Iterator[Hit]:
     """
     assert ctx.project is not None
     for step, history in walk(ctx.project):
+        if step.kind != "DropStmt":
+            continue
         node = step.node
-        if step.kind != "DropStmt" or node.get("removeType") != "OBJECT_TABLE":
+        if node.get("removeType") != "OBJECT_TABLE":
             continue
         for obj in node.get("objects", []):
             table = names_key(obj.get("List", {}).get("items", []))

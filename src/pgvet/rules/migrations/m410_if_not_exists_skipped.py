@@ -90,6 +90,8 @@ def if_not_exists_skipped(ctx: LintContext) -> Iterator[Hit]:
     assert ctx.project is not None
     failed = failed_files(ctx)
     for step, history in walk(ctx.project):
+        if step.kind not in ("IndexStmt", "CreateStmt"):
+            continue  # the only statements looked at below
         if not step.node.get("if_not_exists") or step.file.filename in failed:
             continue
         if step.kind == "IndexStmt" and step.node.get("idxname"):

@@ -50,8 +50,10 @@ def redundant_create_index(ctx: LintContext) -> Iterator[Hit]:
     """
     assert ctx.project is not None
     for step, history in walk(ctx.project):
+        if step.kind != "IndexStmt":
+            continue
         node = step.node
-        if step.kind != "IndexStmt" or not node.get("if_not_exists") or not node.get("idxname"):
+        if not node.get("if_not_exists") or not node.get("idxname"):
             continue
         table = rel_key(node["relation"])
         earlier = history.indexes.get((table[0], node["idxname"]))
