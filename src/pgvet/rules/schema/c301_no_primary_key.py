@@ -135,5 +135,17 @@ def no_primary_key(ctx: LintContext) -> Iterator[Hit]:
             message,
             file=file,
             line=line,
-            fix=primary_key_fix(catalog, table),
+            **_fix_or_advice(primary_key_fix(catalog, table)),
         )
+
+
+def _fix_or_advice(sql: str | None) -> dict[str, str | None]:
+    """A new identity column rewrites the table under an ACCESS EXCLUSIVE lock (what
+    volatile-default-add-column flags in a migration): advice for a quiet moment, never
+    written by ``pgvet fix``; the other keys are schema fixes."""
+    if sql is not None and " generated always as identity" in sql:
+        return {
+            "advice": "-- rewrites the whole table under an ACCESS EXCLUSIVE lock: for a quiet "
+            f"moment\n{sql}"
+        }
+    return {"fix": sql}
