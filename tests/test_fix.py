@@ -292,3 +292,39 @@ def test_fix_cli_formats_and_dry_run(tmp_path: Path) -> None:
     assert text.returncode == 0, text.stderr
     assert "fixes written" in text.stdout and "drop-column" in text.stdout
     assert list((root / "supabase" / "migrations").glob("*pgvet_fix*"))
+
+
+def test_proof_drops_a_search_path_fix_that_breaks_its_function(tmp_path: Path) -> None:
+    root = write_migrations(
+        tmp_path,
+        {
+            "20240101000000_a.sql": (
+                "create table public.members (id int primary key);\n"
+                "create function public.add_member() returns void language plpgsql\n"
+                "security definer as $$ begin insert into members (id) values (1); end $$;\n"
+                "create function public.add_other() returns void language plpgsql\n"
+                "security definer as $$ begin insert into members (id) values (2); end $$;\n"
+            )
+        },
+    )
+    project = load_project(root)
+    config = load_config(root)
+    with replayed_project(root, project=project) as session:
+        before = lint_database(session.conn, project, session.result, config)
+        findings = [
+            _finding("r1", "f", "alter function public.add_member() set search_path = '';"),
+            _finding("r2", "f", "alter function public.add_other() set search_path = public;"),
+        ]
+        plan = build_plan(findings, read_existing(session.conn))
+        prove(
+            session,
+            plan,
+            before,
+            read_access(session.conn),
+            config,
+            start=first_stamp(project.migrations_dir),
+        )
+    broken, kept = plan.units
+    assert (broken.dropped or "").startswith("breaks function public.add_member()")
+    assert "42P01" in (broken.dropped or "") or "members" in (broken.dropped or "")
+    assert kept.dropped is None

@@ -8,8 +8,10 @@ the migrations, and reads what anon and authenticated may reach. A fix is droppe
 the reason, when a statement fails (PostgreSQL's message), when its finding is still
 there, when a finding appears that it caused (a fix file tripping a migration rule, an
 object it created), or when access widens (or changes at all, unless access changes are
-asked for). Dropping one fix changes what the others run on, so the survivors run again
-on a fresh copy, until a pass drops nothing: the set written is the set of the last pass.
+asked for), or when a function it alters ran before and fails after (run as its callers
+would, :mod:`pgvet.fixing.functions`). Dropping one fix changes what the others run on,
+so the survivors run again on a fresh copy, until a pass drops nothing: the set written
+is the set of the last pass.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pgvet.catalog import read_catalog
 from pgvet.config import Config
 from pgvet.findings import Finding
 from pgvet.fixing.access import Access, Change, compare, read_access
+from pgvet.fixing.functions import behaviour, touched_functions
 from pgvet.fixing.layout import FixFile, layout
 from pgvet.fixing.plan import Plan, Unit
 from pgvet.replay.apply import FileResult, ReplayResult, apply_file
@@ -152,6 +155,11 @@ def _one_pass(
     project = session.project
     dropped = False
     applied: list[tuple[FixFile, MigrationFile, FileResult]] = []
+    runs_before = {
+        (id(fix.unit), sig): behaviour(conn, sig)
+        for fix in files
+        for sig in touched_functions(fix.unit)
+    }
     with tempfile.TemporaryDirectory(prefix="pgvet-fix-") as tmp:
         for fix in files:
             if fix.unit.dropped is not None:
@@ -171,6 +179,18 @@ def _one_pass(
                 dropped = True
                 continue
             applied.append((fix, migration, result))
+    for fix, _, _ in applied:
+        for sig in touched_functions(fix.unit):
+            before = runs_before.get((id(fix.unit), sig))
+            if before is None or not before.ok or fix.unit.dropped is not None:
+                continue
+            after = behaviour(conn, sig)
+            if after is not None and not after.ok:
+                fix.unit.dropped = (
+                    f"breaks function {sig}: it ran before the fixes and fails after with "
+                    f"{after.error}"
+                )
+                dropped = True
     fixed_project = replace(project, files=(*project.files, *(m for _, m, _ in applied)))
     fixed_result = replace(
         session.result,

@@ -49,7 +49,7 @@ class FixReport:
 def reason_kind(reason: str) -> str:
     for prefix in (
         "fails", "its finding stays", "new finding", "widens access", "changes access",
-        "contradicts", "needs", "not proven",
+        "contradicts", "needs", "not proven", "breaks function",
     ):  # fmt: skip
         if reason.startswith(prefix):
             return prefix
