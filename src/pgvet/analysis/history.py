@@ -107,6 +107,44 @@ class Step:
         parsed = parse(self.stmt.text)
         return parsed[self.position][1] if self.position < len(parsed) else {}
 
+    @functools.cached_property
+    def table_definition(self) -> TableDefinition:
+        """What a CREATE TABLE defines, read from the tree once for every walk."""
+        return TableDefinition.of(self.node)
+
+
+@dataclass(frozen=True)
+class TableDefinition:
+    """The columns (name, type) and CHECK constraints (name, NOT VALID, columns proven
+    non-null) of a CREATE TABLE, in statement order, and whether they are all its columns
+    (no LIKE, inheritance or partition of)."""
+
+    complete: bool
+    columns: tuple[tuple[str, Node | None], ...]
+    checks: tuple[tuple[str | None, bool, frozenset[str]], ...]
+
+    @classmethod
+    def of(cls, node: Node) -> TableDefinition:
+        elts = node.get("tableElts", [])
+        plain = not node.get("inhRelations") and not node.get("partbound")
+        complete = plain and all("ColumnDef" in e or "Constraint" in e for e in elts)
+        columns: list[tuple[str, Node | None]] = []
+        checks: list[tuple[str | None, bool, frozenset[str]]] = []
+
+        def check(con: Node) -> None:
+            if con.get("contype") == "CONSTR_CHECK":
+                proven = not_null_columns(con.get("raw_expr", {}))
+                checks.append((con.get("conname"), bool(con.get("skip_validation")), proven))
+
+        for elt in elts:
+            col = elt.get("ColumnDef")
+            if col:
+                columns.append((col["colname"], col.get("typeName")))
+                for con in col.get("constraints", []):
+                    check(con.get("Constraint", {}))
+            check(elt.get("Constraint", {}))
+        return cls(complete, tuple(columns), tuple(checks))
+
 
 @dataclass
 class History:
@@ -176,17 +214,12 @@ class History:
         key = rel_key(node["relation"])
         if not self._created(key, bool(node.get("if_not_exists")), step.stmt):
             return
-        elts = node.get("tableElts", [])
-        plain = not node.get("inhRelations") and not node.get("partbound")
-        if plain and all("ColumnDef" in e or "Constraint" in e for e in elts):
+        table = step.table_definition
+        if table.complete:
             self.complete.add(key)
-        for elt in elts:
-            col = elt.get("ColumnDef")
-            if col:
-                self.columns[key][col["colname"]] = col.get("typeName")
-                for con in col.get("constraints", []):
-                    self._add_check(key, con.get("Constraint", {}), col["colname"])
-            self._add_check(key, elt.get("Constraint", {}), None)
+        self.columns[key] = dict(table.columns)
+        for name, skip_validation, proven in table.checks:
+            self._record_check(key, name, skip_validation, proven)
 
     def _on_CreateTableAsStmt(self, node: Node, step: Step) -> None:
         self._created(rel_key(node["into"]["rel"]), bool(node.get("if_not_exists")), step.stmt)
@@ -288,12 +321,20 @@ class History:
     def _add_check(self, key: TableKey, con: Node, column: str | None) -> None:
         if con.get("contype") != "CONSTR_CHECK":
             return
-        name = con.get("conname")
+        self._record_check(
+            key,
+            con.get("conname"),
+            bool(con.get("skip_validation")),
+            not_null_columns(con.get("raw_expr", {})),
+        )
+
+    def _record_check(
+        self, key: TableKey, name: str | None, skip_validation: bool, proven: frozenset[str]
+    ) -> None:
         if not name:
             self._anonymous += 1
             name = f"<unnamed {self._anonymous}>"
-        validated = None if con.get("skip_validation") else self.file_no
-        proven = not_null_columns(con.get("raw_expr", {}))
+        validated = None if skip_validation else self.file_no
         self.checks.setdefault(key, {})[name] = CheckDef(proven, validated)
 
 
@@ -332,12 +373,14 @@ def walk(project: Project) -> Iterator[tuple[Step, History]]:
     history.
     """
     history = History()
-    apply = history.apply
+    handlers = _HANDLERS
     for file_no, file_steps in enumerate(steps(project)):
         history.start_file(file_no)
         for step in file_steps:
             yield step, history
-            apply(step)
+            handler = handlers.get(step.kind)  # History.apply, inlined: 19,000 steps a walk
+            if handler is not None:
+                handler(history, step.node, step)
 
 
 def alter_commands(step: Step) -> Iterator[tuple[TableKey, Node]]:
