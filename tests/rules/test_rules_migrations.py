@@ -77,7 +77,7 @@ def test_index_on_table_of_an_earlier_file_is_flagged(
     assert where(found) == {f"{F2}:2"}
     assert found[0].object == "index public.idx_b"
     assert "SHARE lock" in found[0].message
-    assert found[0].fix == "create index concurrently idx_b on bookings (customer_id);"
+    assert found[0].advice == "create index concurrently idx_b on bookings (customer_id);"
 
 
 def test_create_table_if_not_exists_of_an_existing_table_does_not_make_it_new(
@@ -124,7 +124,7 @@ def test_unique_constraint_without_using_index_is_flagged(
     found = lint("index-without-concurrently", files, example_dbs, tmp_path)
     assert [(f.location, f.detail) for f in found] == [(f"{F2}:1", "constraint b_status_key")]
     assert "ACCESS EXCLUSIVE" in found[0].message
-    assert found[0].fix is not None and "unique using index b_status_key;" in found[0].fix
+    assert found[0].advice is not None and "unique using index b_status_key;" in found[0].advice
 
 
 def test_if_not_exists_no_op_still_takes_the_lock(
@@ -215,7 +215,7 @@ def test_validated_constraints_on_existing_tables_are_flagged(
     assert {(f.location, f.detail) for f in found} == {(f"{F2}:1", "b_fk"), (f"{F2}:2", "b_status")}
     fk = next(f for f in found if f.detail == "b_fk")
     assert "public.customers" in fk.message and "SHARE ROW EXCLUSIVE" in fk.message
-    assert fk.fix is not None and "not valid;" in fk.fix and "validate constraint b_fk" in fk.fix
+    assert fk.advice and "not valid;" in fk.advice and "validate constraint b_fk" in fk.advice
 
 
 # --- volatile-default-add-column -----------------------------------------------------------
@@ -239,7 +239,7 @@ def test_only_volatile_defaults_on_existing_tables_are_flagged(
     assert {(f.line, f.detail) for f in found} == {(2, "seen_at"), (3, "code"), (4, "n")}
     seen = next(f for f in found if f.detail == "seen_at")
     assert "clock_timestamp()" in seen.message
-    assert seen.fix is not None and "set default clock_timestamp()" in seen.fix
+    assert seen.advice is not None and "set default clock_timestamp()" in seen.advice
 
 
 # --- column-type-change --------------------------------------------------------------------
@@ -375,7 +375,7 @@ def test_create_table_if_not_exists_that_adds_columns_is_skipped(
     found = lint("if-not-exists-skipped", files, example_dbs, tmp_path)
     # notes was added right after by alter table: only paid is missing at the end
     assert [(f.location, f.detail) for f in found] == [(f"{F2}:1", "paid")]
-    assert found[0].fix == (
+    assert found[0].advice == (
         "alter table public.bookings add column if not exists paid boolean DEFAULT FALSE;"
     )
 
@@ -430,7 +430,7 @@ def test_secrets_are_found_and_never_printed(example_dbs: ExampleDatabases, tmp_
         (8, "20240101000000_one.sql", "connection string#1"),
     ]
     for finding in found:
-        shown = " ".join([finding.message, finding.fix or "", finding.detail])
+        shown = " ".join([finding.message, finding.fix or finding.advice or "", finding.detail])
         assert FORGED_SERVICE[20:] not in shown
         assert password not in shown and "s3cr3t-Pw" not in shown
     assert "service_role JWT of project abcdefghijklmnopqrst" in found[0].message
