@@ -22,6 +22,7 @@ from pgvet.analysis.indexing import MAX_IDENTIFIER_BYTES, index_name
 from pgvet.catalog import read_catalog
 from pgvet.findings import Finding
 from pgvet.replay.origins import compute_origins
+from pgvet.replay.project import split_sql
 from pgvet.replay.session import Replayed, replayed_project
 from pgvet.report.coverage import TableCoverage, coverage_markdown, coverage_table, grade_for
 from pgvet.rules.registry import REGISTRY, LintContext
@@ -184,9 +185,10 @@ def keyed(findings: list[Finding]) -> set[str]:
 def apply_fixes(s: Replayed, findings: list[Finding]) -> None:
     """Run every fix statement by statement (CONCURRENTLY cannot share a transaction)."""
     for finding in findings:
-        assert finding.fix, finding
-        for statement in filter(None, (p.strip() for p in finding.fix.split(";\n"))):
-            s.conn.execute(statement)
+        sql = finding.fix or finding.advice  # advice's SQL too: what it says must work
+        assert sql, finding
+        for statement in split_sql(sql):
+            s.conn.execute(statement.text)
 
 
 def _fail_a_concurrent_build(s: Replayed) -> None:
