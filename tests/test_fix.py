@@ -328,3 +328,16 @@ def test_proof_drops_a_search_path_fix_that_breaks_its_function(tmp_path: Path) 
     assert (broken.dropped or "").startswith("breaks function public.add_member()")
     assert "42P01" in (broken.dropped or "") or "members" in (broken.dropped or "")
     assert kept.dropped is None
+
+
+def test_a_name_with_a_line_break_stays_inside_the_fix_files_comment() -> None:
+    from datetime import datetime
+
+    from pgvet.fixing.layout import layout
+    from pgvet.fixing.plan import Unit
+
+    hostile = _finding("r", 'public."x\ndrop table public.users; --"', "select 1;")
+    (file,) = layout([Unit(("select 1;",), [hostile])], datetime(2030, 1, 1))
+    assert file.name == "20300101000000_pgvet_fix_r_users.sql"  # a slug of [a-z0-9_]
+    statements = [s for s in file.body.splitlines() if s and not s.startswith("--")]
+    assert statements == ["select 1;"]
