@@ -204,7 +204,9 @@ def test_plan_reconciles_names_and_orders_dependencies(tmp_path: Path) -> None:
             "20240101000000_a.sql": (
                 "create table public.t (id int, a int, b int);\n"
                 "create index t_a_idx on public.t (a);\n"
-                "alter table public.t add constraint t_fk_existing check (a > 0);\n"
+                "create table public.p (id int primary key);\n"
+                "alter table public.t add constraint t_a_fkey\n"
+                "  foreign key (a) references public.p;\n"
             )
         },
     )
@@ -216,7 +218,9 @@ def test_plan_reconciles_names_and_orders_dependencies(tmp_path: Path) -> None:
             "r2", "public.t", "create index concurrently if not exists t_b_idx on public.t (b);"
         ),
         _finding(
-            "r3", "public.t", "alter table public.t add constraint t_fk_existing check (b > 0);"
+            "r3",
+            "public.t",
+            "alter table public.t add constraint t_a_fkey foreign key (a) references public.p;",
         ),
         _finding("r4", "public.t", f"create index concurrently {'x' * 64} on public.t (id, a);"),
         _finding("r5", "public.t", "alter table public.t add primary key using index t_id_key;"),
