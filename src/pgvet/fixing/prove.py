@@ -237,10 +237,11 @@ def _one_pass(
             proof.unexplained.append(what)
         if any(u.dropped is not None for u in suspects):
             continue  # one suspect goes already: the next pass tells whether that was it
-        for unit in suspects:
-            if unit.dropped is None:
-                unit.dropped = what
-                dropped = True
+        # several suspects: the one with the widest effect goes first; if the finding is
+        # still there in the next pass, the next one goes
+        culprit = min(suspects, key=_reach)
+        culprit.dropped = what
+        dropped = True
     return dropped
 
 
@@ -295,6 +296,18 @@ def _changed_by(units: list[Unit], change: Change) -> list[Unit]:
         ] or touching
     setting = "security_invoker" if "security_invoker" in change.what else "row level security"
     return [u for u in touching if setting in u.sql.lower()] or touching
+
+
+#: how much of what a role may reach a statement changes, widest first
+_REACH = (
+    re.compile(r"row level security|\bgrant\b|\brevoke\b|security_invoker", re.I),
+    re.compile(r"\b(create|drop)\s+policy\b", re.I),
+    re.compile(r"\balter\s+policy\b", re.I),
+)
+
+
+def _reach(unit: Unit) -> int:
+    return next((n for n, pattern in enumerate(_REACH) if pattern.search(unit.sql)), len(_REACH))
 
 
 def _by_table(
