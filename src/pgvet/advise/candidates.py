@@ -11,14 +11,14 @@ twice is measured once.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
 from pgvet.analysis.sql.quote import ident
 from pgvet.catalog.model import Catalog
 from pgvet.config import Config
-from pgvet.fixes import fix_statements
-from pgvet.replay.project import Project
+from pgvet.replay.project import Project, split_sql
 from pgvet.rules.engine import run_lint
 from pgvet.rules.registry import LintContext
 from pgvet.workload.run import WorkloadRun
@@ -49,6 +49,8 @@ class Candidate:
     sql: str
     key: tuple[str, str, str, str]
     sources: list[str] = field(default_factory=list)
+    #: a partial index's ``where`` (None: the whole table)
+    predicate: str | None = None
 
     @property
     def relation(self) -> str:
@@ -74,17 +76,24 @@ def from_lint(catalog: Catalog, config: Config, project: Project) -> list[Candid
     findings = run_lint(LintContext(catalog, config, project), only=RULES)
     out = []
     for finding in findings:
-        for statement in fix_statements([finding]):
+        for piece in split_sql(finding.fix or ""):
+            statement = piece.text.strip() + ";"
             found = parse_create(statement, f"{finding.rule} ({finding.object})")
             if found is not None:
                 out.append(found)
     return out
 
 
-def from_plans(run: WorkloadRun) -> list[Candidate]:
+def from_plans(run: WorkloadRun, texts: dict[str, str] | None = None) -> list[Candidate]:
+    """A btree per filtering seq scan; and a partial one where the filter also tests
+    constants the query's text holds (``deleted_at is null``, ``status = 'pending'``):
+    those rows only, keyed by the other columns (``texts``: query name → its SQL)."""
     out = []
     for query in run.queries:
         for scan in query.plan.seq_filters if query.plan else []:
+            partial = _partial(scan, (texts or {}).get(query.name, ""), query.name)
+            if partial is not None:
+                out.append(partial)
             name = f"idx_{scan.table}_{'_'.join(scan.columns)}"[:63]
             columns = ", ".join(ident(c) for c in scan.columns)
             table = f"{ident(scan.schema)}.{ident(scan.table)}"
@@ -93,6 +102,50 @@ def from_plans(run: WorkloadRun) -> list[Candidate]:
             if found is not None:
                 out.append(found)
     return out
+
+
+_CONST_EQ = re.compile(r"\(\(?(\w+)\)?(?:::[\w ]+)? = ('(?:[^']|'')*')(?:::[\w ]+)?\)")
+_IS_NULL = re.compile(r"\((\w+) IS (NOT )?NULL\)")
+
+
+def _partial(scan, text: str, query: str) -> Candidate | None:
+    """``create index … (other columns) where <constants>`` for a filter that tests
+    constants written in the query (a parameter's value is no constant: not in the text)."""
+    preds: list[str] = []
+    constant_columns: set[str] = set()
+    for column, negated in _IS_NULL.findall(scan.filter):
+        wanted = rf"\b{re.escape(column)}\s+is\s+{'not' if negated else ''}\s*null\b"
+        if re.search(wanted, text, re.I):
+            preds.append(f"{ident(column)} is {'not ' if negated else ''}null")
+    for column, literal in _CONST_EQ.findall(scan.filter):
+        if literal in text:
+            preds.append(f"{ident(column)} = {literal}")
+            constant_columns.add(column)
+    keys = [c for c in scan.columns if c not in constant_columns]
+    if not preds or not keys:
+        return None
+    where = " and ".join(dict.fromkeys(preds))
+    slug = re.sub(r"\W+", "_", where.replace(" is ", " ").lower()).strip("_")
+    name = f"idx_{scan.table}_{'_'.join(keys)}_where_{slug}"
+    if len(name) > 63:  # distinct predicates keep distinct names
+        digest = hashlib.sha1(where.encode()).hexdigest()[:8]
+        name = f"{name[:54]}_{digest}"
+    table = f"{ident(scan.schema)}.{ident(scan.table)}"
+    columns = ", ".join(ident(c) for c in keys)
+    sql = f"create index {ident(name)} on {table} ({columns}) where {where}"
+    key = (scan.schema, scan.table, "btree", f"{columns.lower()} where {where.lower()}")
+    source = f"plan of {query}: Seq Scan on {scan.table} filters constants"
+    return Candidate(name, scan.schema, scan.table, sql, key, [source], where)
+
+
+def partial_share(conn, candidate: Candidate) -> float:
+    """Share of the table's rows a partial candidate's predicate keeps."""
+    table = f"{ident(candidate.schema)}.{ident(candidate.table)}"
+    row = conn.execute(
+        f"select count(*) filter (where {candidate.predicate})::float8 / greatest(count(*), 1) "
+        f"from {table}"
+    ).fetchone()
+    return float(row[0]) if row else 1.0
 
 
 def merged(candidates: list[Candidate], catalog: Catalog) -> list[Candidate]:

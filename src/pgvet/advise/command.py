@@ -51,6 +51,14 @@ def advise_command(
             "it and with it.",
         ),
     ] = None,
+    policies: Annotated[
+        bool,
+        typer.Option(
+            "--policies/--no-policies",
+            help="Also rewrite policies with per-row auth/helper calls as (select …) and "
+            "measure each (default on).",
+        ),
+    ] = True,
     fmt: FormatOpt = Format.markdown,
     pg_version: PgVersionOpt = None,
     output: OutputOpt = None,
@@ -62,7 +70,8 @@ def advise_command(
 ) -> None:
     """Propose indexes (lint findings and the workload's plans), screen them with hypopg,
     build them for real on generated data and measure each: P50/P95/P99 per query, plan,
-    size, insert cost; choose the set that saves most for least."""
+    size, insert cost; choose the set that saves most for least. Policies with per-row
+    auth/helper calls are rewritten as (select …), measured and checked for the same rows."""
     if iterations < 1 or concurrency < 1:
         raise InputError("--iterations and --concurrency must be at least 1")
     project = load_project(path)
@@ -74,7 +83,7 @@ def advise_command(
         settings,
         scale_from(rows, scale),
         limits,
-        Settings(iterations, concurrency, seed, pg_version),
+        Settings(iterations, concurrency, seed, pg_version, policies),
         migration=migration,
         console=err,
     )

@@ -99,6 +99,7 @@ def markdown(advice: Advice) -> str:
         out.append(f"- dropped before building, {why}: {len(names)}")
         out += [f"  - {name}" for name in names]
 
+    out += _policies(advice)
     if advice.migration is not None:
         effect = advice.migration
         used = [i for i in effect.indexes if i.used_by]
@@ -120,6 +121,47 @@ def markdown(advice: Advice) -> str:
                 f"{', '.join(i.used_by) or 'no query'} |"
             )
     return "\n".join(out) + "\n"
+
+
+def _policies(advice: Advice) -> list[str]:
+    """Each policy rewrite applied alone: per query P50/P95 before and after as its
+    persona, whether it returned the same rows, and the verdict."""
+    if not advice.policies:
+        return []
+    out = [
+        "",
+        "## Policy rewrites",
+        "",
+        "Each policy with per-row calls (`auth.uid()` & co., helper functions without column "
+        "arguments) on a table the workload reads, rewritten with the calls as `(select …)`, "
+        "applied alone (`alter policy`, one transaction) and measured on the queries that read "
+        "the table, as their personas; rows compared for the same parameters. Chosen when it "
+        "saves time, slows no query and every query returns the same rows.",
+        "",
+        "| policy | calls wrapped | query | as | P50 before | P95 | P50 after | P95 | Δ P50 "
+        "| same rows | verdict |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for m in advice.policies:
+        before = {q.name: q for q in m.baseline.queries}
+        for index, query in enumerate(m.run.queries):
+            old = before[query.name]
+            same = m.same_rows.get(query.name)
+            head = f"{m.rewrite.label} | `{'`, `'.join(m.rewrite.calls)}`" if index == 0 else " | "
+            verdict = ("**chosen**" if m.chosen else m.why) if index == 0 else ""
+            out.append(
+                f"| {head} | {query.name} | {query.acting_as} | "
+                f"{_ms(old.percentile(50))} | {_ms(old.percentile(95))} | "
+                f"{_ms(query.percentile(50))} | {_ms(query.percentile(95))} | "
+                f"{_pct(old.percentile(50), query.percentile(50))} | "
+                f"{'—' if same is None else 'yes' if same else '**no**'} | {verdict} |"
+            )
+    chosen = [m for m in advice.policies if m.chosen]
+    if chosen:
+        out += ["", "The chosen rewrites, as a migration:", "", "```sql"]
+        out += [m.rewrite.sql for m in chosen]
+        out.append("```")
+    return out
 
 
 def doc(advice: Advice) -> dict[str, Any]:
@@ -155,6 +197,20 @@ def doc(advice: Advice) -> dict[str, Any]:
         "dropped": [{"sql": m.candidate.sql, "why": why} for m, why in advice.choice.dropped]
         + [{"sql": c.sql, "why": why} for c, why in advice.screening.dropped],
         "writes": {k: {"before": v[0], "after": v[1]} for k, v in advice.writes.items()},
+        "policy_rewrites": [
+            {
+                "policy": m.rewrite.label,
+                "calls": m.rewrite.calls,
+                "sql": m.rewrite.sql,
+                "sources": m.rewrite.sources,
+                "before": run(m.baseline),
+                "after": run(m.run),
+                "same_rows": m.same_rows,
+                "chosen": m.chosen,
+                "why": m.why,
+            }
+            for m in advice.policies
+        ],
         "migration": None
         if advice.migration is None
         else {

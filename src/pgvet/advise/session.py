@@ -3,7 +3,7 @@ choose, and measure the chosen set together."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
@@ -11,6 +11,7 @@ from rich.console import Console
 from pgvet.advise import candidates as proposals
 from pgvet.advise.choose import Choice, choose
 from pgvet.advise.measure import Measured, insert_rate, measure
+from pgvet.advise.policies import PolicyMeasured, measure_rewrite, rewrites, tables_read
 from pgvet.advise.review import MigrationEffect, effect, without_file
 from pgvet.advise.screen import Screening, hypopg_schema, screen
 from pgvet.analysis.sql.quote import ident
@@ -21,6 +22,9 @@ from pgvet.errors import InputError
 from pgvet.replay.limits import Limits
 from pgvet.replay.project import Project
 from pgvet.workload.run import Prepared, WorkloadRun, prepare, run_workload
+
+#: a partial candidate is tried when its predicate keeps at most this share of the rows
+PARTIAL_SHARE = 0.25
 
 
 @dataclass
@@ -34,6 +38,8 @@ class Advice:
     writes: dict[str, tuple[float, float]]
     migration: MigrationEffect | None
     rows: int
+    #: policy rewrites, each applied alone and measured (``--policies``)
+    policies: list[PolicyMeasured] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class Settings:
     concurrency: int
     seed: int = 0
     pg_version: int | None = None
+    policies: bool = True
 
 
 def advise(
@@ -64,10 +71,23 @@ def advise(
         prepared, first = _run(filled, config, settings, console, "workload")
         server, catalog = filled.session.server, filled.session.catalog
         found = proposals.merged(
-            proposals.from_lint(catalog, config, project) + proposals.from_plans(first), catalog
+            proposals.from_lint(catalog, config, project)
+            + proposals.from_plans(first, {p.name: p.text for p in prepared}),
+            catalog,
         )
         with server.admin() as admin, server.connect() as conn:
+            policies = (
+                _policy_rewrites(admin, server.connect, catalog, prepared, first, settings, console)
+                if settings.policies
+                else []
+            )
+            shares = {c.key: proposals.partial_share(admin, c) for c in found if c.predicate}
+            wide = [c for c in found if shares.get(c.key, 0.0) > PARTIAL_SHARE]
+            found = [c for c in found if c not in wide]
             screening = screen(conn, hypopg_schema(admin), found, prepared, first)
+            screening.dropped += [
+                (c, f"partial, its predicate keeps {shares[c.key]:.0%} of the rows") for c in wide
+            ]
             measured = [
                 measure(
                     admin,
@@ -112,8 +132,40 @@ def advise(
             if migration is not None and without is not None:
                 review = effect(admin, project, migration, without, first)
         return Advice(
-            before, screening, measured, choice, after, writes, review, filled.result.rows
+            before,
+            screening,
+            measured,
+            choice,
+            after,
+            writes,
+            review,
+            filled.result.rows,
+            policies,
         )
+
+
+def _policy_rewrites(admin, connect, catalog, prepared, first, settings, console):
+    """Each policy rewrite on a table the workload reads, applied alone and measured on
+    the queries that read that table."""
+    reads = tables_read(catalog, first, prepared)
+    tables = set().union(*reads.values()) if reads else set()
+    out = []
+    for rewrite in rewrites(catalog, tables):
+        key = (rewrite.policy.schema, rewrite.policy.table)
+        affected = [p for p in prepared if key in reads.get(p.name, set())]
+        if affected:
+            out.append(
+                measure_rewrite(
+                    admin,
+                    connect,
+                    rewrite,
+                    affected,
+                    iterations=settings.iterations,
+                    concurrency=settings.concurrency,
+                    console=console,
+                )
+            )
+    return out
 
 
 def _serving(prepared: list[Prepared], screening: Screening, name: str) -> list[Prepared]:

@@ -35,6 +35,9 @@ class SeqFilter:
     table: str
     columns: tuple[str, ...]
     removed: int
+    #: the scan's filter as EXPLAIN prints it (constants of the query read as partial
+    #: index predicates)
+    filter: str = ""
 
 
 @dataclass
@@ -87,7 +90,9 @@ def read_plan(document: Any) -> PlanFacts:
             removed = int(node.get("Rows Removed by Filter", 0))
             if columns and removed:
                 schema = node.get("Schema", "public")
-                facts.seq_filters.append(SeqFilter(schema, relation, columns, removed))
+                facts.seq_filters.append(
+                    SeqFilter(schema, relation, columns, removed, node["Filter"])
+                )
     if best is not None:
         spent, node = best
         facts.costliest = Node(
