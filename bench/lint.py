@@ -505,13 +505,22 @@ def bench_generated(tables: int, runs: int, pg_version: int, top: int) -> bool:
         for batch in generated_batches(tables):
             conn.execute(batch.encode())
         create_s = time.perf_counter() - started
-        read_times = []
+        read_times, client_cpu, server_cpu = [], [], []
         catalog = None
+        pid = conn.execute("select pg_backend_pid()").fetchone()[0]  # type: ignore[index]
         for _ in range(runs):
+            cpu_started, server_started = time.process_time(), backend_cpu_seconds(pid)
             elapsed, catalog = timed(lambda: read_catalog(conn))
             read_times.append(elapsed)
+            client_cpu.append(time.process_time() - cpu_started)
+            server_ended = backend_cpu_seconds(pid)
+            if server_started is not None and server_ended is not None:
+                server_cpu.append(server_ended - server_started)
     assert isinstance(catalog, Catalog)
     read_s = statistics.median(read_times)
+    read_cpu = f"client CPU {statistics.median(client_cpu):.2f} s" + (
+        f", server CPU {statistics.median(server_cpu):.2f} s" if server_cpu else ""
+    )
     lint = lint_runs(catalog, None, runs)
     lint_s = lint.seconds
     n = objects(catalog)
@@ -521,7 +530,7 @@ def bench_generated(tables: int, runs: int, pg_version: int, top: int) -> bool:
         f"{len(catalog.functions):,} functions, {len(catalog.constraints):,} constraints "
         f"= {n:,} objects in {create_s:.1f} s (for information)"
     )
-    print(f"  catalog read: {read_s:.2f} s (median of {runs})")
+    print(f"  catalog read: {read_s:.2f} s (median of {runs}; {read_cpu})")
     print(
         f"  lint:         {lint_s:.2f} s (median of {runs}, each in a fresh process; CPU "
         f"{lint.cpu_seconds:.2f} s; cyclic GC {lint.gc_seconds:.2f} s), "
