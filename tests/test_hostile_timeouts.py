@@ -179,7 +179,9 @@ def test_rls_query_that_never_ends_is_cut(tmp_path: Path, scratch: Path) -> None
 
 def test_query_that_ignores_the_cancel_stops_the_server(tmp_path: Path, scratch: Path) -> None:
     """A backend that cannot be cancelled (here: SIGSTOPped) costs the sandbox, not a hang."""
-    write_migrations(tmp_path, {"1_sleep.sql": "select pg_sleep(100000);\n"})
+    # a DO block: its process title ("DO") is the migration's, never one of pgvet's own
+    # queries (SELECTs), which the freezer would otherwise catch after a normal cancel
+    write_migrations(tmp_path, {"1_sleep.sql": "do $$ begin perform pg_sleep(100000); end $$;\n"})
     freezer = threading.Thread(target=_freeze_backend, args=(scratch,), daemon=True)
     freezer.start()
     # 3 s, not 1: on a loaded machine the freezer must find the backend before the
@@ -192,14 +194,14 @@ def test_query_that_ignores_the_cancel_stops_the_server(tmp_path: Path, scratch:
 
 
 def _freeze_backend(scratch: Path, timeout: float = BOUND) -> None:
-    """SIGSTOP the backend running the migration's SELECT, as soon as it appears."""
+    """SIGSTOP the backend running the migration's DO block, as soon as it appears."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for proc in Path("/proc").iterdir():
             with contextlib.suppress(OSError, ValueError):
                 if str(scratch) not in os.readlink(proc / "cwd"):
                     continue
-                if b"[local] SELECT" in (proc / "cmdline").read_bytes():
+                if b"[local] DO" in (proc / "cmdline").read_bytes():
                     os.kill(int(proc.name), signal.SIGSTOP)
                     return
         time.sleep(0.02)
