@@ -1,6 +1,7 @@
-"""``pgvet advise``'s partial index candidates: a filter on a constant of the query that
-keeps few rows gives ``create index … where <constant>``, screened and measured like the
-others; one that keeps most rows is left out with its share."""
+"""``pgvet advise``'s partial and INCLUDE index candidates: a filter on a constant of the
+query that keeps few rows gives ``create index … where <constant>`` (one that keeps most
+rows is left out with its share); an index scan that reads a column from the heap gives
+the same keys ``include (…)``. Screened and measured like the others."""
 
 from __future__ import annotations
 
@@ -28,7 +29,14 @@ create table public.tasks (
   title text not null,
   archived_at timestamptz
 );
-grant select on public.tasks, public.members, public.tenants to authenticated;
+create table public.events (
+  id bigint generated always as identity primary key,
+  code text not null,
+  note text,
+  payload text
+);
+create index events_code_idx on public.events (code);
+grant select on public.tasks, public.members, public.tenants, public.events to authenticated;
 """
 
 WORKLOAD = """
@@ -39,6 +47,9 @@ where t.tenant_id = %(tenant_id)s::uuid and t.archived_at is not null;
 -- name: live_tasks
 select count(*) from public.tasks t
 where t.tenant_id = %(tenant_id)s::uuid and t.archived_at is null;
+
+-- name: event_note
+select e.code, e.note from public.events e where e.code = %(code)s;
 """
 
 
@@ -94,3 +105,15 @@ def test_a_rare_constant_gives_a_partial_index_the_plan_uses(advice: Advice) -> 
         "where archived_at is null"
     )
     assert wide in dropped and "keeps 9" in dropped[wide], dropped
+
+
+def test_an_index_scan_reading_the_heap_gives_an_include_candidate(advice: Advice) -> None:
+    wanted = "create index events_code_idx_incl_note on public.events (code) include (note)"
+    measured = {m.candidate.sql: m for m in advice.measured}
+    dropped = {c.sql: why for c, why in advice.screening.dropped}
+    assert wanted in measured, (list(measured), dropped)
+    include = measured[wanted]
+    assert include.used_by == ["event_note"]
+    run = {q.name: q for q in include.run.queries}
+    assert run["event_note"].plan is not None
+    assert "Index Only Scan using events_code_idx_incl_note" in run["event_note"].plan.scans

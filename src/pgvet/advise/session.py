@@ -10,6 +10,7 @@ from rich.console import Console
 
 from pgvet.advise import candidates as proposals
 from pgvet.advise.choose import Choice, choose
+from pgvet.advise.include import from_index_scans
 from pgvet.advise.measure import Measured, insert_rate, measure
 from pgvet.advise.policies import PolicyMeasured, measure_rewrite, rewrites, tables_read
 from pgvet.advise.review import MigrationEffect, effect, without_file
@@ -80,6 +81,9 @@ def advise(
                 _policy_rewrites(admin, server.connect, catalog, prepared, first, settings, console)
                 if settings.policies
                 else []
+            )
+            found = proposals.merged(
+                found + from_index_scans(conn, catalog, prepared, first), catalog
             )
             shares = {c.key: proposals.partial_share(admin, c) for c in found if c.predicate}
             wide = [c for c in found if shares.get(c.key, 0.0) > PARTIAL_SHARE]
