@@ -197,7 +197,7 @@ def _seed_file(m: int, rows: int) -> list[str]:
     out = [
         f"insert into public.{head} (id, name, status, metadata) values "
         f"('{m:08x}-0000-4000-8000-{r:012x}', 'Seed {m}-{r}', 'active', "
-        f"'{{\"seed\": true, \"rank\": {r}}}'::jsonb) on conflict (id) do nothing"
+        f'\'{{"seed": true, "rank": {r}}}\'::jsonb) on conflict (id) do nothing'
         for r in range(rows)
     ]
     out.append(

@@ -106,7 +106,7 @@ def test_superuser_background_process_dies_with_pgvet(tmp_path: Path) -> None:
     sql = (
         "create temp table started (line text);\n"
         "copy started from program "
-        f"'setsid sh -c \"sleep {mark}; touch /tmp/pgvet-bg-survived\" "
+        f'\'setsid sh -c "sleep {mark}; touch /tmp/pgvet-bg-survived" '
         ">/dev/null 2>&1 </dev/null & echo detached';\n"
         "copy started from program "
         f"'nohup sleep {mark} >/dev/null 2>&1 </dev/null & echo detached';\n"

@@ -18,9 +18,7 @@ from pgvet.replay.project import load_project
 from pgvet.sandbox.cluster import Server
 
 
-def run(
-    server: Server, root: Path, keep_going: bool = False, **options: object
-) -> ReplayResult:
+def run(server: Server, root: Path, keep_going: bool = False, **options: object) -> ReplayResult:
     project = load_project(root)
     prelude = load_prelude(project, options.pop("prelude", ()))  # type: ignore[arg-type]
     with server.connect() as conn:
@@ -145,7 +143,7 @@ def test_hint_says_the_creating_file_failed(server15: Server, tmp_path: Path) ->
     result = run(server15, tmp_path, keep_going=True)
     failure = failure_of(result, "2_idx.sql")
     assert failure.pgvet_hint == (
-        "relation t is created at 1_t.sql:1, which failed (at 1_t.sql:2:8: column \"nope\" "
+        'relation t is created at 1_t.sql:1, which failed (at 1_t.sql:2:8: column "nope" '
         "does not exist): so it never reached the sandbox; fix 1_t.sql first"
     )
     assert [(u.kind, u.name) for u in result.never_reached] == [("table", "public.t")]

@@ -695,9 +695,9 @@ def replay(
             break
         outcome.passes += 1
         pending = retry
-    outcome.files = [
-        results[f.filename] for f in prelude
-    ] + [results[item.path.name] for item in ordered]
+    outcome.files = [results[f.filename] for f in prelude] + [
+        results[item.path.name] for item in ordered
+    ]
     outcome.never_reached = never_reached(conn, outcome)
     outcome.seconds = time.perf_counter() - started
     return outcome

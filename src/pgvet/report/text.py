@@ -107,9 +107,7 @@ def print_never_reached(console: Console, result: ReplayResult) -> None:
     missing = result.never_reached
     if not missing:
         return
-    console.print(
-        f"\n[bold]Never reached the sandbox[/] ({len(missing)}; not in any report below)"
-    )
+    console.print(f"\n[bold]Never reached the sandbox[/] ({len(missing)}; not in any report below)")
     for item in missing[:NEVER_REACHED_SHOWN]:
         console.print(f"  {item.kind} [bold]{safe_markup(item.name)}[/]: {safe_markup(item.why)}")
     if len(missing) > NEVER_REACHED_SHOWN:
