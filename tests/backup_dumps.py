@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from conftest import EXAMPLE, prepared_for
+from conftest import EXAMPLE, prepared_with_tools
 from pgvet.backup.snapshot import DATA_EXCLUDED_SCHEMAS, RESERVED_ROLES
 from pgvet.catalog.introspect import DEFAULT_EXCLUDED
 from pgvet.replay.project import load_project
@@ -29,7 +29,7 @@ ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "U
 def clinic_source(major: int = 15) -> Iterator[cluster.Server]:
     """The clinic example replayed with its seed: the database the backups are taken of."""
     project = load_project(EXAMPLE)
-    prepared_for(major)
+    prepared_with_tools(major, "pg_dump", "pg_dumpall", "pg_restore")
     with replayed_project(EXAMPLE, project=project, pg_version=major) as session:
         assert session.result.ok
         for seed in project.seed_paths:

@@ -23,6 +23,11 @@ from pgvet.replay.project import Project, load_project
 from pgvet.replay.session import Replayed, replayed_project
 from pgvet.sandbox import binaries, cluster
 
+# The suite runs on the servers that are installed: a project that declares a major this
+# machine lacks falls back (with pgvet's warning) instead of downloading a server build in
+# the middle of a test run. `pgvet server install N` (as .ci/run does for 17) adds one.
+os.environ.setdefault(binaries.OFFLINE_ENV, "1")
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PGVET_SHARED", REPO.parent / "shared"))
 
@@ -82,6 +87,19 @@ def installation_for(major: int) -> binaries.Installation:
     if not found:
         pytest.skip(missing_major(major))
     return found[0]
+
+
+def prepared_with_tools(major: int, *tools: str) -> cluster.Prepared:
+    """:func:`prepared_for`, skipping when the installation lacks client tools a test runs
+    (pg_dump, pg_basebackup, psql…): the npm registry's server builds ship only initdb,
+    pg_ctl and postgres."""
+    absent = [t for t in tools if not (installation_for(major).bindir / t).exists()]
+    if absent:
+        pytest.skip(
+            f"PostgreSQL {major} here is a server-only build (no {', '.join(absent)}): "
+            "these tests need its client tools"
+        )
+    return prepared_for(major)
 
 
 _PREPARED: dict[int, cluster.Prepared] = {}

@@ -96,6 +96,8 @@ def test_planted_slow_query_gets_its_index(advice: Advice) -> None:
 
 
 def test_a_candidate_that_helps_nothing_is_left_out(advice: Advice) -> None:
+    if advice.screening.method.startswith("not screened: hypopg is not installed"):
+        pytest.skip("hypopg is not installed for this server (Debian's postgresql-15-hypopg)")
     chosen = {m.candidate.key[1:] for m in advice.choice.chosen}
     assert ("events", "btree", "item_id") not in chosen
     dropped = {c.key[1:]: why for c, why in advice.screening.dropped}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import write_migrations
+from conftest import default_major, write_migrations
 from pgvet.advise.candidates import _partial
 from pgvet.advise.session import Advice, Settings, advise
 from pgvet.config import load_config
@@ -107,6 +107,11 @@ def test_a_rare_constant_gives_a_partial_index_the_plan_uses(advice: Advice) -> 
     assert wide in dropped and "keeps 9" in dropped[wide], dropped
 
 
+@pytest.mark.skipif(
+    default_major() != 15,
+    reason="the plan is checked on 15: on the embedded 18 the planner keeps the existing "
+    "index for this data, so the INCLUDE candidate is measured but not used",
+)
 def test_an_index_scan_reading_the_heap_gives_an_include_candidate(advice: Advice) -> None:
     wanted = "create index events_code_idx_incl_note on public.events (code) include (note)"
     measured = {m.candidate.sql: m for m in advice.measured}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import EXAMPLE, prepared_for
+from conftest import EXAMPLE, prepared_for, prepared_with_tools
 from pgvet.backup import pgbackrest
 from pgvet.backup.drill import DrillRequest, run_drill
 from pgvet.cli.main import app
@@ -34,7 +34,7 @@ def _ours() -> list[Path]:
 
 
 def test_drill_restores_each_target(major: int, tmp_path: Path) -> None:
-    prepared_for(major)
+    prepared_with_tools(major, "pg_basebackup")
     before = set(_ours())  # session-scoped sandboxes of other tests may be running
     result = runner.invoke(
         app,
@@ -61,6 +61,7 @@ def test_drill_restores_each_target(major: int, tmp_path: Path) -> None:
 
 
 def test_drill_on_the_project_restores_its_tables_too() -> None:
+    prepared_with_tools(15, "pg_basebackup")
     report = run_drill(
         DrillRequest(pg_version=15, project=EXAMPLE, targets=("name",), tool="basebackup")
     )
@@ -70,6 +71,7 @@ def test_drill_on_the_project_restores_its_tables_too() -> None:
 
 
 def test_missing_wal_segment_is_named() -> None:
+    prepared_with_tools(15, "pg_basebackup")
     removed: list[str] = []
 
     def break_archive(archive: Path, needed: tuple[str, ...]) -> None:
@@ -134,7 +136,7 @@ def _unsupported(major: int) -> int | None:
 
 @needs_pgbackrest
 def test_pgbackrest_drill_restores_each_target(major: int, tmp_path: Path) -> None:
-    prepared_for(major)
+    prepared_for(major)  # pgBackRest takes the backup: the server alone is enough
     before, defaults = set(_ours()), _defaults_state()
     args = ["backup", "drill", "--tool", "pgbackrest", "--pg-version", str(major)]
     if (newest := _unsupported(major)) is not None:
@@ -178,6 +180,7 @@ def test_pgbackrest_drill_restores_each_target(major: int, tmp_path: Path) -> No
 
 @needs_pgbackrest
 def test_pgbackrest_missing_wal_segment_is_named() -> None:
+    prepared_for(15)  # the pgBackRest 2.45 Debian ships knows PostgreSQL up to 15
     removed: list[str] = []
 
     def break_repository(archive: Path, needed: tuple[str, ...]) -> None:
@@ -210,6 +213,7 @@ def test_pgbackrest_missing_wal_segment_is_named() -> None:
 def test_pgbackrest_drill_interrupted_leaves_nothing() -> None:
     """Ctrl-C while pgBackRest runs (its backup): no server, no pgBackRest process, no
     folder, nothing in pgBackRest's default paths."""
+    prepared_for(15)  # the pgBackRest 2.45 Debian ships knows PostgreSQL up to 15
     defaults = _defaults_state()
     proc = subprocess.Popen(
         [sys.executable, "-m", "pgvet", "backup", "drill", "--tool", "pgbackrest",

