@@ -30,7 +30,7 @@ from pgvet.catalog import read_catalog
 from pgvet.config import Config
 from pgvet.findings import Finding
 from pgvet.fixing.access import Access, Change, compare, read_access
-from pgvet.fixing.functions import behaviour, touched_functions
+from pgvet.fixing.functions import behaviour, regressions, touched_functions
 from pgvet.fixing.layout import FixFile, layout
 from pgvet.fixing.plan import Plan, Unit
 from pgvet.replay.apply import FileResult, ReplayResult, apply_file
@@ -182,14 +182,13 @@ def _one_pass(
     for fix, _, _ in applied:
         for sig in touched_functions(fix.unit):
             before = runs_before.get((id(fix.unit), sig))
-            if before is None or not before.ok or fix.unit.dropped is not None:
+            if before is None or fix.unit.dropped is not None:
                 continue
-            after = behaviour(conn, sig)
-            if after is not None and not after.ok:
-                fix.unit.dropped = (
-                    f"breaks function {sig}: it ran before the fixes and fails after with "
-                    f"{after.error}"
-                )
+            after = behaviour(conn, sig, before.roles)
+            broken = regressions(before, after) if after is not None else []
+            fix.unit.data.setdefault("function_checks", {})[sig] = before.summary()
+            if broken:
+                fix.unit.dropped = f"breaks function {sig}: " + "; ".join(broken[:3])
                 dropped = True
     fixed_project = replace(project, files=(*project.files, *(m for _, m, _ in applied)))
     fixed_result = replace(

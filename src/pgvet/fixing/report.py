@@ -87,6 +87,7 @@ def to_json(report: FixReport) -> str:
                 "findings": [_finding_ref(f) for f in u.findings],
                 "fix": u.sql,
                 "files": [f.name for f in files_of.get(id(u), [])],
+                "function_checks": u.data.get("function_checks", {}),
             }
             for u in report.units
         ],
@@ -125,6 +126,11 @@ def print_text(console: Console, report: FixReport) -> None:
     else:
         for path in report.written:
             console.print(f"wrote {safe_markup(str(path))}")
+    checks = _function_checks(report)
+    if checks:
+        console.print("\n[bold]Functions checked[/] (before and after the fixes):")
+        for line in checks:
+            console.print(f"  {safe_markup(line)}", highlight=False)
     if report.dropped:
         console.print("\n[bold]Dropped[/] (not written):")
         for unit in report.dropped:
@@ -153,12 +159,25 @@ def print_text(console: Console, report: FixReport) -> None:
     console.print(f"\n{safe_markup(_summary_line(report))}")
 
 
+def _function_checks(report: FixReport) -> list[str]:
+    """How each function a written fix alters was checked (plpgsql_check or not, the
+    runs compared), one line each."""
+    return [
+        f"{sig}: {how}"
+        for u in report.units
+        for sig, how in u.data.get("function_checks", {}).items()
+    ]
+
+
 def to_markdown(report: FixReport) -> str:
     lines = ["## pgvet fix", "", _summary_line(report), ""]
     if report.units:
         lines += ["### Written" if not report.dry_run else "### To write", ""]
         for fix in report.proof.files:
             lines += [f"`{md_cell(fix.name)}`", "", *fenced(fix.body, "sql"), ""]
+    checks = _function_checks(report)
+    if checks:
+        lines += ["### Functions checked", ""] + [f"- {md_cell(x)}" for x in checks] + [""]
     if report.dropped:
         lines += ["### Dropped", "", "| fix of | reason |", "|---|---|"]
         lines += [f"| `{md_cell(u.label())}` | {md_cell(u.dropped)} |" for u in report.dropped]
