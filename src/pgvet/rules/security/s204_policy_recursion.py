@@ -22,6 +22,7 @@ from pgvet.rules.security.common import (
     alter_policy_sql,
     close_paren,
     correlation,
+    exposed_schemas,
     located_at,
     policy_expressions,
     policy_graph,
@@ -56,10 +57,29 @@ def _cycle_message(cycle: Cycle) -> str:
     )
 
 
-def _recursion_fix(cycle: Cycle, catalog: Catalog) -> str | None:
+#: where the helper goes: a schema PostgREST does not serve, so the helper (which reads
+#: the table without RLS) is never ``/rest/v1/rpc/<name>``
+HELPER_SCHEMA = "private"
+
+
+def _recursion_fix(
+    cycle: Cycle, catalog: Catalog, exposed: tuple[str, ...] = ("public", "graphql_public")
+) -> str | None:
     """For a policy whose EXISTS / IN / scalar sub-select reads the next table of the cycle
     and refers only to its own FROM items: move that sub-select into a SECURITY DEFINER
-    function and call it wrapped in ``(select ...)``."""
+    function in the ``private`` schema and call it wrapped in ``(select ...)``.
+
+    The helper reads the table as its owner, so anyone who may call it learns what the
+    policy protects: in an exposed schema anon could call it through the API (S213). In
+    ``private`` it is no endpoint. A policy runs as the querying role, which needs
+    EXECUTE on the function but not USAGE on its schema (the policy holds the function's
+    OID, the name is never looked up again: checked on PostgreSQL 15), so the schema gets
+    no grant; EXECUTE goes to the roles the policy applies to and is revoked from
+    everyone else (PUBLIC and anon included), unless the policy applies to every role.
+    The body is the policy's own sub-select as PostgreSQL prints it with an empty
+    search_path, so every name is qualified, and the helper pins ``search_path = ''``."""
+    if HELPER_SCHEMA in exposed:
+        return None  # the project serves a schema called private: no safe place
     first = cycle.policy
     policy = next(
         (p for p in catalog.policies_of(first.schema, first.table or "") if p.name == first.name),
@@ -73,9 +93,9 @@ def _recursion_fix(cycle: Cycle, catalog: Catalog) -> str | None:
     target = (cycle.steps[index + 1].schema, cycle.steps[index + 1].name)
     fname = re.sub(r"[^a-z0-9]+", "_", f"{policy.table}_{policy.name}".lower()).strip("_")
     fname = (fname[:50] + "_check").strip("_")
-    while catalog.functions_named(policy.schema, fname):  # never replace an existing one
+    while catalog.functions_named(HELPER_SCHEMA, fname):  # never replace an existing one
         fname = fname[:60] + "_"
-    fsig = f"{qualified(policy.schema, fname)}()"
+    fsig = f"{qualified(HELPER_SCHEMA, fname)}()"
     clauses = {}
     function_sql = None
     for clause, expr in policy_expressions(policy):
@@ -115,9 +135,19 @@ def _recursion_fix(cycle: Cycle, catalog: Catalog) -> str | None:
             break
     if function_sql is None or not clauses:
         return None
-    grantees = [r for r in policy.roles if r != "public"]
-    grant = f"grant execute on function {fsig} to {', '.join(grantees)};\n" if grantees else ""
-    return f"{function_sql}\n{grant}{alter_policy_sql(policy, clauses)}"
+    schema = ""
+    if HELPER_SCHEMA not in catalog.schema_names():
+        schema = (
+            f"create schema if not exists {HELPER_SCHEMA};\n"
+            f"revoke all on schema {HELPER_SCHEMA} from public, anon, authenticated;\n"
+        )
+    grants = ""
+    if "public" not in policy.roles:
+        grants = (
+            f"revoke all on function {fsig} from public, anon, authenticated;\n"
+            f"grant execute on function {fsig} to {', '.join(map(ident, policy.roles))};\n"
+        )
+    return f"{schema}{function_sql}\n{grants}{alter_policy_sql(policy, clauses)}"
 
 
 def _sublink_bounds(expr: str, sublink: Node) -> tuple[bytes, int, int, int]:
@@ -179,6 +209,8 @@ def policy_recursion(ctx: LintContext) -> Iterator[Hit]:
     analysis follows what PostgreSQL does: the roles each policy applies to, the commands
     (``ALL`` counts for each, sub-selects read with SELECT policies), SECURITY DEFINER
     functions and views owned by a role that bypasses RLS end the path (the standard fix).
+    The fix puts that function in a ``private`` schema the API does not serve: in
+    ``public`` anyone could call it and read what the policy protects.
 
     A finding that says queries fail is confirmed on the sandbox before it is an error:
     the table is read (and, for the cycle's other commands, planned with EXPLAIN) as each
@@ -205,12 +237,15 @@ def policy_recursion(ctx: LintContext) -> Iterator[Hit]:
     ```sql
     create table public.profiles (id uuid primary key, is_admin boolean not null default false);
     alter table public.profiles enable row level security;
-    create function public.is_admin() returns boolean
+    create schema private;  -- not exposed: the helper is no API endpoint
+    create function private.is_admin() returns boolean
       language sql stable security definer set search_path = ''
       as $$ select exists (select 1 from public.profiles p
                            where p.id = (select auth.uid()) and p.is_admin) $$;
+    revoke all on function private.is_admin() from public, anon;
+    grant execute on function private.is_admin() to authenticated;
     create policy "Admins read all profiles" on public.profiles
-      for select to authenticated using ((select public.is_admin()));
+      for select to authenticated using ((select private.is_admin()));
     ```
     """
     _graph, cycles = policy_graph(ctx.catalog)
@@ -234,7 +269,7 @@ def policy_recursion(ctx: LintContext) -> Iterator[Hit]:
             object=f"policy {ident(first.name)} on {table}",
             message=message,
             **located_at(ctx.catalog, first.origin_key),
-            fix=_recursion_fix(cycle, ctx.catalog),
+            fix=_recursion_fix(cycle, ctx.catalog, exposed_schemas(ctx)),
             detail=cycle.path,
             data={**cycle.to_dict(), "confirmed": proof.confirmed},
             level=level,
