@@ -281,6 +281,11 @@ def _changed_by(units: list[Unit], change: Change) -> list[Unit]:
     """The fixes that may have made an access change: those naming the policy it is about,
     or turning RLS or security_invoker on or off, on its table."""
     touching = _by_table(units, change.table, access=True)
+    if not touching:
+        # reached through a view or a function (a policy of another table, a helper):
+        # the fix changing access that reaches widest goes first, the next pass tells
+        wide = [u for u in units if _ACCESS_SQL.search(u.sql)]
+        return [min(wide, key=_reach)] if wide else []
     if change.policy is not None:
         named = [u for u in touching if change.policy in u.sql]
         return named or touching
