@@ -189,9 +189,9 @@ def test_without_plpgsql_check_the_runs_alone_decide_and_say_so(tmp_path: Path) 
     assert unit.dropped is None
     how = unit.data["function_checks"]["public.maybe_add(boolean)"]
     assert how.startswith(
-        "no plpgsql_check; called as postgres, anon, authenticated, service_role; "
+        "no plpgsql_check (only pgvet's stand-in here, which checks nothing); "
+        "called as postgres, anon, authenticated, service_role"
     ), how
-    assert "stand-in" in how
     doc = json.loads(to_json(FixReport(proof, dry_run=True)))
     assert doc["written"][0]["function_checks"] == {"public.maybe_add(boolean)": how}
 
@@ -207,3 +207,22 @@ def test_a_safe_fix_is_kept(tmp_path: Path) -> None:
     assert "called as postgres, anon, authenticated, service_role" in how, how
     if major == 15:
         assert how.startswith("plpgsql_check;"), how
+
+
+def test_a_function_taking_a_type_of_the_project_is_run(tmp_path: Path) -> None:
+    sql = (
+        "create type public.mood as enum ('calm', 'loud');\n"
+        "create function public.shout(m mood) returns text language sql\n"
+        "as $$ select m::text $$;\n"
+    )
+    root = write_migrations(tmp_path, {"20240101000000_a.sql": sql})
+    with replayed_project(root, pg_version=default_major()) as session:
+        found = behaviour(session.conn, "public.shout(public.mood)")
+    assert found is not None and found.notes == [], found
+    assert set(found.runs) == {
+        f"select public.shout(generated arguments) as {role}"
+        for role in ("postgres", "anon", "authenticated", "service_role")
+    }
+    assert all(o.ok for o in found.runs.values()), found.runs
+    # SQL, not PL/pgSQL: plpgsql_check does not apply
+    assert found.static is None and found.static_why == "not PL/pgSQL"

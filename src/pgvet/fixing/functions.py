@@ -52,10 +52,13 @@ CALLERS: dict[str, Persona | None] = {
 }
 
 _FUNCTION = """
-select p.oid::int, n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid),
+select p.oid from pg_catalog.pg_proc p where p.oid = pg_catalog.to_regprocedure(%s)
+"""
+_FUNCTION_BY_OID = """
+select n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid),
        p.prorettype = 'pg_catalog.trigger'::regtype
   from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
- where p.oid = pg_catalog.to_regprocedure(%s)
+ where p.oid = %s::oid
 """
 _MAY_EXECUTE = """
 select r.rolname from pg_catalog.pg_roles r
@@ -72,12 +75,16 @@ class Behaviour:
 
     runs: dict[str, Outcome] = field(default_factory=dict)
     static: list[str] | None = None
+    #: why plpgsql_check did not run (not PL/pgSQL, not installed, pgvet's stand-in)
+    static_why: str = ""
     roles: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """What was checked, in a few words, for the report."""
-        parts = ["plpgsql_check" if self.static is not None else "no plpgsql_check"]
+        parts = [
+            "plpgsql_check" if self.static is not None else f"no plpgsql_check ({self.static_why})"
+        ]
         compared = [label for label, outcome in self.runs.items() if outcome.ok]
         failing = len(self.runs) - len(compared)
         if compared and self.roles:
@@ -86,7 +93,7 @@ class Behaviour:
             parts.append("fired " + ", ".join(c.removeprefix("trigger ") for c in compared))
         if failing:
             parts.append(f"{failing} run(s) failing before the fixes too (not compared)")
-        if not self.runs:
+        if not self.runs and not any(n.startswith("not run") for n in self.notes):
             parts.append("not run")
         return "; ".join(parts + self.notes)
 
@@ -125,15 +132,17 @@ def behaviour(
     """The function ``signature`` run as its callers would and checked by plpgsql_check,
     everything rolled back; ``roles``: call it as these (default: every caller that may
     execute it now). None when the function is not there."""
-    row = conn.execute(_FUNCTION, (signature,)).fetchone()
-    if row is None:
-        return None
-    oid, schema, name, args, is_trigger = row
     found = Behaviour()
     planned: list[tuple[str, str, Persona | None]] = []
     with _rolled_back(conn):
+        row = conn.execute(_FUNCTION, (signature,)).fetchone()
+        if row is None:
+            return None
         path = conn.execute("select pg_catalog.current_setting('search_path')").fetchone()
         conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog', true)")
+        # the identity arguments as exercise() reads them: types qualified (public.user_role)
+        oid = row[0]
+        schema, name, args, is_trigger = conn.execute(_FUNCTION_BY_OID, (oid,)).fetchone()
         tables = {0: ""}
         if is_trigger:
             fired = firings(conn, oid)
@@ -153,7 +162,7 @@ def behaviour(
                 found.roles = roles
                 planned = [(f"{run.how} as {r}", run.sql, CALLERS[r]) for r in roles]
         conn.execute("select pg_catalog.set_config('search_path', %s, true)", (path[0],))
-        found.static = _static(conn, oid, tables, found.notes)
+        found.static, found.static_why = _static(conn, oid, tables)
     for label, sql, persona in planned:
         with _rolled_back(conn):
             if persona is not None:
@@ -163,20 +172,19 @@ def behaviour(
 
 
 def _static(
-    conn: psycopg.Connection, oid: int, tables: dict[int, str], notes: list[str]
-) -> list[str] | None:
-    """plpgsql_check's errors (per table for a trigger function), or None (noted why)."""
+    conn: psycopg.Connection, oid: int, tables: dict[int, str]
+) -> tuple[list[str] | None, str]:
+    """plpgsql_check's errors (per table for a trigger function), or None and why not."""
     if not static_check.is_plpgsql(conn, oid):
-        return None
+        return None, "not PL/pgSQL"
     schema, why = static_check.check_schema(conn)
     if schema is None:
-        notes.append(why)
-        return None
+        return None, why
     out = []
     for table, relation in tables.items():
         on = f"on {relation}: " if relation else ""
         out += [on + e for e in static_check.errors(conn, schema, oid, table)]
-    return out
+    return out, ""
 
 
 def regressions(before: Behaviour, after: Behaviour) -> list[str]:

@@ -50,20 +50,20 @@ def check_schema(conn: psycopg.Connection) -> tuple[str | None, str]:
             " where name = 'plpgsql_check')"
         ).fetchone()
         if not (available and available[0]):
-            return None, "plpgsql_check is not installed on this server"
+            return None, "not installed on this server"
         try:
             with conn.transaction():
                 conn.execute(f"create schema {ident(_SCHEMA)}")
                 conn.execute(f"create extension plpgsql_check schema {ident(_SCHEMA)}")
         except psycopg.Error as exc:
             first = (exc.diag.message_primary or str(exc)).splitlines()[0]
-            return None, f"plpgsql_check could not be created: {exc.diag.sqlstate} {first}"
+            return None, f"could not be created: {exc.diag.sqlstate} {first}"
         schema = _SCHEMA
     else:
         schema = row[0]
     real = conn.execute(_REAL, (ident(schema),)).fetchone()
     if not (real and real[0]):
-        return None, "plpgsql_check is pgvet's stand-in on this server (it checks nothing)"
+        return None, "only pgvet's stand-in here, which checks nothing"
     return schema, ""
 
 
