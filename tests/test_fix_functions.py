@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import default_major, have_major, write_migrations
+from conftest import CORPORA, default_major, have_major, write_migrations
 from pgvet.config import load_config
 from pgvet.findings import Category, Finding, Level
 from pgvet.fixing.access import read_access
 from pgvet.fixing.functions import behaviour
 from pgvet.fixing.layout import first_stamp
 from pgvet.fixing.plan import Unit, build_plan, read_existing
-from pgvet.fixing.prove import Proof, lint_database, prove
+from pgvet.fixing.prove import Proof, lint_database, load_seeds, prove
 from pgvet.fixing.report import FixReport, to_json
 from pgvet.replay.project import load_project
 from pgvet.replay.session import replayed_project
@@ -73,11 +73,15 @@ def _finding(rule: str, fix: str) -> Finding:
 
 def _prove(tmp: Path, sql: str, fixes: list[str], major: int) -> tuple[list[Unit], Proof]:
     """Replay ``sql`` on ``major``, prove ``fixes`` (one finding each): the plan's units."""
-    root = write_migrations(tmp, {"20240101000000_a.sql": sql})
+    return _prove_project(write_migrations(tmp, {"20240101000000_a.sql": sql}), fixes, major)
+
+
+def _prove_project(root: Path, fixes: list[str], major: int) -> tuple[list[Unit], Proof]:
     project = load_project(root)
     config = load_config(root)
     with replayed_project(root, project=project, pg_version=major) as session:
         assert session.result.ok, [f.failure for f in session.result.failed]
+        load_seeds(session.conn, project)
         before = lint_database(session.conn, project, session.result, config)
         findings = [_finding(f"r{n}", fix) for n, fix in enumerate(fixes, 1)]
         plan = build_plan(findings, read_existing(session.conn))
@@ -174,6 +178,27 @@ def test_plpgsql_check_drops_a_fix_that_breaks_a_branch_never_run(tmp_path: Path
     # every run went fine: only the static check saw it
     assert "ran before the fixes" not in reason
     assert proof.files == []
+
+
+def test_plpgsql_check_sees_dbdevs_token_function_lose_sign() -> None:
+    """The issue's case: dbdev's redeem_access_token signs a JWT with ``sign()`` from
+    ``extensions``; a path of ``public, pg_temp`` loses it. Called with a generated token it
+    raises 'Invalid token' before and after, so only plpgsql_check sees the break."""
+    why = _real_plpgsql_check_15()
+    if why:
+        pytest.skip(why)
+    root = CORPORA / "dbdev"
+    (unit,), _ = _prove_project(
+        root,
+        ["alter function public.redeem_access_token(text) set search_path = public, pg_temp;"],
+        15,
+    )
+    reason = unit.dropped or ""
+    assert reason.startswith("breaks function public.redeem_access_token(text): "), reason
+    assert "plpgsql_check reports after the fixes: line 47: 42883 function sign(json, text)" in (
+        reason
+    )
+    assert "ran before the fixes" not in reason
 
 
 def test_without_plpgsql_check_the_runs_alone_decide_and_say_so(tmp_path: Path) -> None:
