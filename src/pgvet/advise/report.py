@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pgvet.advise.choose import savings
+from pgvet.advise.choose import NOISE, savings
+from pgvet.advise.review import MigrationEffect, MigrationIndex
 from pgvet.advise.session import Advice
 from pgvet.workload.run import QueryRun, WorkloadRun
 
@@ -66,9 +67,17 @@ def markdown(advice: Advice) -> str:
             f" {n} built unscreened ({why})." for n, why in advice.screening.unscreened.items()
         ),
         "",
-        "## Chosen set",
-        "",
     ]
+    if advice.bypassed:
+        out += [
+            "Failing as their persona, so planned, timed and advised as `postgres` (the "
+            "tables' owner, BYPASSRLS: the query's own needs, for when its policies are "
+            "fixed): "
+            + "; ".join(f"{name} ({error})" for name, error in advice.bypassed.items())
+            + ".",
+            "",
+        ]
+    out += ["## Chosen set", ""]
     if advice.choice.chosen:
         out += [
             "| index | size | insert cost | serves | P50 saved alone |",
@@ -114,13 +123,42 @@ def markdown(advice: Advice) -> str:
             "",
         ]
         out += _compare(effect.without, effect.with_it, ("without", "with"))
-        out += ["", "| index | table | size | used by |", "|---|---|---:|---|"]
-        for i in sorted(effect.indexes, key=lambda i: (not i.used_by, i.name)):
+        verdicts = {i.name: helped(i, effect) for i in effect.indexes}
+        good = [n for n, (ok, _) in verdicts.items() if ok]
+        out += [
+            "",
+            f"Helped ({len(good)}): {', '.join(good) or 'none'}. Did not help "
+            f"({len(verdicts) - len(good)}): "
+            f"{', '.join(n for n, (ok, _) in verdicts.items() if not ok) or 'none'}. An index "
+            f"helped when a query's plan uses it and that query's P50 is more than "
+            f"{NOISE:.0%} lower with the migration than without.",
+            "",
+            "| index | table | size | used by | helped? |",
+            "|---|---|---:|---|---|",
+        ]
+        for i in sorted(effect.indexes, key=lambda i: (not verdicts[i.name][0], i.name)):
+            ok, why = verdicts[i.name]
             out.append(
                 f"| {i.name} | {i.relation} | {_mb(i.size_bytes)} | "
-                f"{', '.join(i.used_by) or 'no query'} |"
+                f"{', '.join(i.used_by) or 'no query'} | {'**yes**' if ok else 'no'}: {why} |"
             )
     return "\n".join(out) + "\n"
+
+
+def helped(index: MigrationIndex, effect: MigrationEffect) -> tuple[bool, str]:
+    """Whether a migration's index helped, and the evidence: a plan uses it and that
+    query got faster beyond the noise floor (without → with the migration)."""
+    if not index.used_by:
+        return False, "no plan uses it (write cost and space only)"
+    without = {q.name: q.percentile(50) for q in effect.without.queries}
+    with_it = {q.name: q.percentile(50) for q in effect.with_it.queries}
+    changes = []
+    faster = False
+    for name in index.used_by:
+        old, new = without.get(name), with_it.get(name)
+        changes.append(f"{name} {_ms(old)} → {_ms(new)} ms ({_pct(old, new)})")
+        faster |= old is not None and new is not None and old - new > NOISE * old
+    return faster, ("" if faster else "used, no faster: ") + "; ".join(changes)
 
 
 def _policies(advice: Advice) -> list[str]:
@@ -181,6 +219,7 @@ def doc(advice: Advice) -> dict[str, Any]:
 
     return {
         "rows": advice.rows,
+        "advised_as_postgres": advice.bypassed,
         "screening": advice.screening.method,
         "before": run(advice.before),
         "after": run(advice.after),
@@ -223,6 +262,7 @@ def doc(advice: Advice) -> dict[str, Any]:
                     "table": i.relation,
                     "size_bytes": i.size_bytes,
                     "used_by": i.used_by,
+                    "helped": helped(i, advice.migration)[0],
                 }
                 for i in advice.migration.indexes
             ],

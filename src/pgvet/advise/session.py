@@ -3,7 +3,8 @@ choose, and measure the chosen set together."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rich.console import Console
@@ -22,6 +23,7 @@ from pgvet.data.session import Filled, filled_project
 from pgvet.errors import InputError
 from pgvet.replay.limits import Limits
 from pgvet.replay.project import Project
+from pgvet.sandbox.platform import PROJECT_ROLE
 from pgvet.workload.run import Prepared, WorkloadRun, prepare, run_workload
 
 #: a partial candidate is tried when its predicate keeps at most this share of the rows
@@ -41,6 +43,8 @@ class Advice:
     rows: int
     #: policy rewrites, each applied alone and measured (``--policies``)
     policies: list[PolicyMeasured] = field(default_factory=list)
+    #: query → its error as its own persona, for the queries advised as ``postgres``
+    bypassed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,18 @@ def advise(
     *,
     migration: str | None = None,
     console: Console | None = None,
+    then: Callable[[Filled, Advice], None] | None = None,
 ) -> Advice:
+    """``then`` (a bench's referee) runs on the filled sandbox at the end, the chosen set
+    still built."""
     without = None
     if migration is not None:
         reduced = without_file(project, migration)
         with _filled(path, reduced, config, scale, limits, settings, console) as filled:
-            without = _run(filled, config, settings, console, f"without {migration}")[1]
+            without = _run(filled, config, settings, console, f"without {migration}")[3]
     with _filled(path, project, config, scale, limits, settings, console) as filled:
-        prepared, first = _run(filled, config, settings, console, "workload")
+        own, as_persona, prepared, first = _run(filled, config, settings, console, "workload")
+        bypassed = {q.name: q.error for q in as_persona.queries if q.error}
         server, catalog = filled.session.server, filled.session.catalog
         found = proposals.merged(
             proposals.from_lint(catalog, config, project)
@@ -78,7 +86,7 @@ def advise(
         )
         with server.admin() as admin, server.connect() as conn:
             policies = (
-                _policy_rewrites(admin, server.connect, catalog, prepared, first, settings, console)
+                _policy_rewrites(admin, server.connect, catalog, own, as_persona, settings, console)
                 if settings.policies
                 else []
             )
@@ -135,7 +143,7 @@ def advise(
             review = None
             if migration is not None and without is not None:
                 review = effect(admin, project, migration, without, first)
-        return Advice(
+        advice = Advice(
             before,
             screening,
             measured,
@@ -145,7 +153,11 @@ def advise(
             review,
             filled.result.rows,
             policies,
+            bypassed,
         )
+        if then is not None:
+            then(filled, advice)
+        return advice
 
 
 def _policy_rewrites(admin, connect, catalog, prepared, first, settings, console):
@@ -191,9 +203,19 @@ def _filled(path, project, config, scale, limits, settings, console):
     )
 
 
+def bypassing_rls(item: Prepared) -> Prepared:
+    """``item`` run as ``postgres`` (the tables' owner, BYPASSRLS: RLS off, as the SQL
+    editor runs it), with the same parameters and claims."""
+    persona = replace(item.acting.persona, name=PROJECT_ROLE, role=PROJECT_ROLE)
+    return replace(item, acting=replace(item.acting, persona=persona))
+
+
 def _run(
     filled: Filled, config: Config, settings: Settings, console: Console | None, label: str
-) -> tuple[list, WorkloadRun]:
+) -> tuple[list[Prepared], WorkloadRun, list[Prepared], WorkloadRun]:
+    """The workload as its personas; then the queries that failed (42P17 in a policy, say)
+    once more as ``postgres``, RLS bypassed, so their own plans still yield candidates and
+    measurements: (as personas, their run, with the failing ones bypassed, its run)."""
     if filled.workload is None:
         raise InputError(
             f"{filled.session.project.root}: no workload file",
@@ -210,4 +232,22 @@ def _run(
         console=console,
         label=label,
     )
-    return prepared, run
+    failing = {q.name for q in run.queries if q.error}
+    if not failing:
+        return prepared, run, prepared, run
+    swapped = [bypassing_rls(p) if p.name in failing else p for p in prepared]
+    again = run_workload(
+        server.connect,
+        [p for p in swapped if p.name in failing],
+        iterations=settings.iterations,
+        concurrency=settings.concurrency,
+        console=console,
+        label=f"{label}: failing queries as {PROJECT_ROLE}",
+    )
+    redone = {q.name: q for q in again.queries}
+    merged = replace(
+        run,
+        queries=[redone.get(q.name, q) for q in run.queries],
+        seconds=run.seconds + again.seconds,
+    )
+    return prepared, run, swapped, merged
