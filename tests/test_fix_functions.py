@@ -251,3 +251,24 @@ def test_a_function_taking_a_type_of_the_project_is_run(tmp_path: Path) -> None:
     assert all(o.ok for o in found.runs.values()), found.runs
     # SQL, not PL/pgSQL: plpgsql_check does not apply
     assert found.static is None and found.static_why == "not PL/pgSQL"
+
+
+def test_a_delete_trigger_fires_on_a_row_nothing_references(tmp_path: Path) -> None:
+    sql = (
+        "create table public.parent (id int primary key default 7);\n"
+        "create table public.child (parent_id int references public.parent);\n"
+        "insert into public.parent values (1);\n"
+        "insert into public.child values (1);\n"
+        "create function public.gone() returns trigger language plpgsql as $$\n"
+        "begin return old; end $$;\n"
+        "create trigger parent_gone after delete on public.parent\n"
+        "  for each row execute function public.gone();\n"
+    )
+    root = write_migrations(tmp_path, {"20240101000000_a.sql": sql})
+    with replayed_project(root, pg_version=default_major()) as session:
+        found = behaviour(session.conn, "public.gone()")
+        # the seeded row is referenced: deleting it would fail before the trigger mattered
+        assert session.conn.execute("select count(*) from public.parent").fetchone() == (1,)
+    assert found is not None
+    run = found.runs['trigger "parent_gone" on public.parent (delete)']
+    assert run.ok, run

@@ -6,9 +6,9 @@ working (issue #12): a function attached to two tables may resolve a name on one
 on the other (``NEW.tenant_id`` exists on one table only, an unqualified name the second
 table's schema shadows), and an ``update`` branch may reach what ``insert`` never does. So
 each enabled trigger is fired on each of its row events: ``insert`` with a generated row;
-``update`` and ``delete`` on an existing row (the seed's), else on a generated row inserted
-first. ``truncate`` is not fired (a table others reference refuses it before any trigger
-runs).
+``update`` on an existing row (the seed's), else on a generated row inserted first;
+``delete`` on a generated row (nothing references it), else on an existing one.
+``truncate`` is not fired (a table others reference refuses it before any trigger runs).
 """
 
 from __future__ import annotations
@@ -79,21 +79,23 @@ def firings(conn: psycopg.Connection, function_oid: int) -> list[Firing]:
 def _change_a_row(
     conn: psycopg.Connection, relation: str, event: str, column: str, insert: str | None
 ) -> str | None:
-    """A DO block that updates (``set c = c``) or deletes one row of ``relation``: an
-    existing one, else a generated one inserted first; None when there is neither."""
+    """A DO block that updates (``set c = c``) or deletes one row of ``relation``; None
+    when the table has no row and pgvet cannot generate one. An update takes an existing
+    row (the seed's: its foreign keys hold), else a generated one; a delete takes a
+    generated row when it inserts (nothing references it, so no foreign key refuses the
+    delete before the trigger runs), else an existing one."""
     has_rows = conn.execute(f"select exists (select from {relation})").fetchone()
     if not (has_rows and has_rows[0]) and insert is None:
         return None
     col = psycopg.sql.Identifier(column).as_string(conn)
     where = "ctid = r and tableoid = o"
-    then = (
-        f"update {relation} set {col} = {col} where {where}"
-        if event == "update"
-        else f"delete from {relation} where {where}"
-    )
+    existing = f"select ctid, tableoid into r, o from {relation} limit 1;"
     make = f"{insert} returning ctid, tableoid into r, o;" if insert else ""
-    return (
-        "do $pgvet$ declare r tid; o oid; begin "
-        f"select ctid, tableoid into r, o from {relation} limit 1; "
-        f"if r is null then {make} end if; {then}; end $pgvet$"
-    )
+    if event == "update":
+        find = f"{existing} if r is null then {make} end if;"
+        then = f"update {relation} set {col} = {col} where {where}"
+    else:
+        tried = f"begin {make} exception when others then r := null; end;" if make else ""
+        find = f"{tried} if r is null then {existing} end if;"
+        then = f"delete from {relation} where {where}"
+    return f"do $pgvet$ declare r tid; o oid; begin {find} {then}; end $pgvet$"
