@@ -185,3 +185,29 @@ def test_clinic_policy_recursion_fix_is_written_with_a_private_helper(tmp_path: 
         assert cell.error is None and cell.rows is not None, (persona, cell)
     assert not [f for f in findings if f.rule == "policy-recursion"]
     assert not [f for f in findings if "users_clinic_admins" in f.object]
+
+
+def test_a_widening_reached_through_a_function_is_blamed_on_its_fix(tmp_path: Path) -> None:
+    """The policy of docs calls a helper; a fix rewrites only the helper (its text never
+    names docs): the matrix sees docs widen, and the fix is still the one dropped."""
+    helper = """
+create function public.my_tenants() returns setof int language sql stable
+  security definer set search_path = ''
+  as $$ select m.tenant_id from public.members m where m.user_id = (select auth.uid()) $$;
+alter policy docs_read on public.docs using (tenant_id in (select public.my_tenants()));
+"""
+    root = write_migrations(
+        tmp_path, {"20240101000000_tenants.sql": TENANTS, "20240102000000_helper.sql": helper}
+    )
+    (root / "supabase" / "seed.sql").write_text(SEED, encoding="utf-8")
+    rewrite = (
+        "create or replace function public.my_tenants() returns setof int language sql stable\n"
+        "  security definer set search_path = ''\n"
+        "  as $$ select m.tenant_id from public.members m $$;"
+    )
+    proof = _prove(root, [_finding("r-helper", "function public.my_tenants()", rewrite)])
+    (unit,) = proof.plan.units
+    assert (unit.dropped or "").startswith(
+        "widens access: public.docs: authenticated reads 5 rows, was 2"
+    ), unit.dropped
+    assert proof.files == [] and proof.unexplained == []
