@@ -12,6 +12,7 @@ the fixes, on real PostgreSQL, with the project's seed loaded.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -211,3 +212,33 @@ alter policy docs_read on public.docs using (tenant_id in (select public.my_tena
         "widens access: public.docs: authenticated reads 5 rows, was 2"
     ), unit.dropped
     assert proof.files == [] and proof.unexplained == []
+
+
+def test_a_probe_that_never_returns_is_cut_by_its_timeout(tmp_path: Path) -> None:
+    """A policy that sleeps: its batch runs out of time, the probes then run one by one
+    with 3 s each; the slow cell is an error (never compared), the others are read."""
+    root = write_migrations(
+        tmp_path,
+        {
+            "20240101000000_slow.sql": """
+create table public.slow (id int primary key);
+alter table public.slow enable row level security;
+create policy slow_read on public.slow for select to authenticated
+  using (pg_sleep(100) is not null);
+create table public.fast (id int primary key);
+insert into public.slow values (1);
+insert into public.fast values (1), (2);
+"""
+        },
+    )
+    with replayed_project(root) as session:
+        started = time.perf_counter()
+        access = read_access(session.conn)
+        seconds = time.perf_counter() - started
+        timeout = session.conn.execute("show statement_timeout").fetchone()
+    assert access.matrix is not None and seconds < 40, seconds
+    slow = access.matrix[("public", "slow", "authenticated", "select")]
+    assert slow.rows is None and (slow.error or "").startswith("57014"), slow
+    assert access.matrix[("public", "fast", "authenticated", "select")] == Cell(True, 2)
+    assert access.matrix[("public", "slow", "anon", "select")] == Cell(True, 0)
+    assert timeout != ("3000ms",)  # the probes' timeout was rolled back with them
