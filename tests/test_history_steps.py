@@ -63,3 +63,49 @@ def test_a_walk_decodes_only_what_the_history_reads(tmp_path: Path) -> None:
     ]
     decoded = {s.kind for file_steps in steps(project) for s in file_steps if "node" in s.__dict__}
     assert decoded == {"CreateStmt", "IndexStmt"}
+
+
+DATA = [
+    "insert into t values (1)",
+    "INSERT\ninto t select 1;",
+    "insert into t values ('a;b')",  # a ; in a string: parsed, not guessed
+    "update t set a = 1 where b = $1",  # a $: parsed
+    "delete from t",
+    "comment on table t is 'x'",
+    "insert into t values (1); drop table u",  # two statements: parsed
+    "insertx into t",  # not a statement: parsed, and fails
+    "with a as (select 1) insert into t select * from a",
+]
+
+
+def test_data_statement_kinds_match_the_parser() -> None:
+    """Plain data statements are not parsed for their kind; the kinds are the parser's."""
+    from pgvet.analysis.history import _kinds
+
+    for sql in DATA:
+        assert _kinds(sql) == statement_kinds(sql), sql
+
+
+def test_visitors_share_one_walk_and_see_what_walks_alone_see(tmp_path: Path) -> None:
+    from pgvet.analysis.history import Visitor, visit_all
+
+    project = load_project(_project(tmp_path))
+
+    def seen_by(kinds: frozenset[str] | None) -> Visitor:
+        def visit(step, history):  # type: ignore[no-untyped-def]
+            yield step.kind, history.existed(("public", "t")), len(history.indexes)
+
+        return Visitor(project, visit, kinds, finish=lambda: [("end",)])
+
+    creations, indexes, every = (
+        seen_by(frozenset({"CreateStmt"})),
+        seen_by(frozenset({"IndexStmt"})),
+        seen_by(None),
+    )
+    shared = visit_all(project, [creations, indexes, every])
+    assert shared == [list(creations), list(indexes), list(every)]  # alone: a walk each
+    assert shared[0] == [("CreateStmt", True, 0), ("end",)]
+    assert shared[1] == [("IndexStmt", True, 0), ("end",)]
+    assert [kind for kind, *_ in shared[2]] == [
+        "CreateStmt", "InsertStmt", "GrantStmt", "IndexStmt", "end",
+    ]  # fmt: skip

@@ -147,14 +147,14 @@ def _option_password(options: list[Node]) -> tuple[str, int] | None:
     return None
 
 
-_PASSWORD_STATEMENTS = frozenset(
+PASSWORD_STATEMENTS = frozenset(
     {"CreateRoleStmt", "AlterRoleStmt", "CreateUserMappingStmt", "AlterUserMappingStmt"}
 )
 
 
 def statement_secrets(step: Step) -> Iterator[tuple[Secret, str]]:
     """Passwords set by role and user-mapping statements: ``(secret, object)``."""
-    if step.kind not in _PASSWORD_STATEMENTS:
+    if step.kind not in PASSWORD_STATEMENTS:
         return
     node = step.node
     found: tuple[str, int] | None = None

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pgvet.analysis.history import Visitor, visit_all
 from pgvet.config import LintSettings
 from pgvet.errors import InputError
 from pgvet.findings import Finding, Level, inline_ignores, sort_findings
@@ -71,10 +72,8 @@ def _run_lint(ctx: LintContext, only: Iterable[str]) -> list[Finding]:
     }
     seen: set[str] = set()
     out: list[Finding] = []
-    for rule in selected_rules(settings, only):
-        if not rule.applies(ctx):
-            continue
-        for finding in rule.run(ctx):
+    for rule, hits in _rule_hits(ctx, selected_rules(settings, only)):
+        for finding in rule.findings(ctx, hits):
             if finding.fingerprint in seen:
                 continue
             seen.add(finding.fingerprint)
@@ -86,3 +85,16 @@ def _run_lint(ctx: LintContext, only: Iterable[str]) -> list[Finding]:
                 finding = replace(finding, level=Level(levels[rule.name]))
             out.append(finding)
     return sort_findings(out)
+
+
+def _rule_hits(ctx: LintContext, rules: Iterable[Rule]) -> list[tuple[Rule, Iterable[Any]]]:
+    """Each applicable rule with its hits: the migration rules that visit the history
+    (:class:`~pgvet.analysis.history.Visitor`) share one walk of it; the others' hits are
+    produced as their findings are read."""
+    pending = [(rule, rule.fn(ctx)) for rule in rules if rule.applies(ctx)]
+    shared = [(i, hits) for i, (_, hits) in enumerate(pending) if isinstance(hits, Visitor)]
+    if shared and ctx.project is not None:
+        collected = visit_all(ctx.project, [v for _, v in shared])
+        for (i, _), hits in zip(shared, collected, strict=True):
+            pending[i] = (pending[i][0], hits)
+    return pending

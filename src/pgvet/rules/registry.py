@@ -100,7 +100,12 @@ class Rule:
         return not ("migrations" in self.requires and ctx.project is None)
 
     def run(self, ctx: LintContext) -> Iterator[Finding]:
-        for hit in self.fn(ctx):
+        return self.findings(ctx, self.fn(ctx))
+
+    def findings(self, ctx: LintContext, hits: Iterable[Hit]) -> Iterator[Finding]:
+        """The rule's findings from its hits (what ``fn`` yielded, or a shared walk
+        collected for it)."""
+        for hit in hits:
             fix, advice = split_fix(hit.fix, hit.advice, history=self.history)
             file, line = hit.file, hit.line
             if file is None and hit.origin is not None:

@@ -14,11 +14,11 @@ each is asked for once per function or statement.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import pglast
 from pglast import parser as pg_parser
 
@@ -39,9 +39,9 @@ class _Parsed:
         self._shared: tuple[Node, ...] | None = None
 
     def decode(self) -> list[Node] | None:
-        try:
-            stmts = json.loads(self.text).get("stmts", [])
-        except (ValueError, RecursionError):  # a tree nested deeper than json decodes
+        try:  # orjson: a third of the lint time of a large project went into json.loads
+            stmts = orjson.loads(self.text).get("stmts", [])
+        except (ValueError, RecursionError):  # a tree nested deeper than the decoder goes
             return None
         return [s["stmt"] for s in stmts if "stmt" in s]
 
@@ -96,7 +96,7 @@ def fresh_statements(sql: str) -> list[Node] | None:
 def plpgsql(source: str) -> list[Node] | None:
     """The PL/pgSQL parse of a ``CREATE FUNCTION ... LANGUAGE plpgsql`` statement, or None."""
     try:
-        return json.loads(pg_parser.parse_plpgsql_json(source))  # type: ignore[no-any-return]
+        return orjson.loads(pg_parser.parse_plpgsql_json(source))  # type: ignore[no-any-return]
     except Exception:
         return None
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvet.analysis.history import (
+    History,
     IndexDef,
     Node,
     Step,
     TableKey,
+    Visitor,
     alter_commands,
     key_sql,
     rel_key,
-    walk,
 )
 from pgvet.analysis.sql.quote import ident
 from pgvet.rules.migrations.common import (
@@ -45,7 +46,7 @@ def _index_columns(node: Node) -> str:
     requires=MIGRATIONS,
     history=True,
 )
-def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
+def index_without_concurrently(ctx: LintContext) -> Visitor:
     """A plain ``create index`` takes a SHARE lock on the table for the whole build: reads
     go on, but every insert, update and delete waits until the index is finished, which on
     a table with millions of rows means minutes of failed or queued writes. ``create index
@@ -85,7 +86,8 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
     """
     assert ctx.project is not None
     created = table_creations(ctx.project)
-    for step, history in walk(ctx.project):
+
+    def visit(step: Step, history: History) -> Iterator[Hit]:
         for table, sub in alter_commands(step):
             con = sub.get("def", {}).get("Constraint", {})
             if (
@@ -98,23 +100,23 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
             ):
                 yield _constraint_index_hit(step, table, con, creation)
         if step.kind != "IndexStmt":
-            continue
+            return
         node = step.node
         if node.get("concurrent"):
-            continue
+            return
         table = rel_key(node["relation"])
         if not history.existed(table) or node["relation"].get("relpersistence") == "t":
-            continue
+            return
         creation = created(step, table)
         if not creation.existed:
-            continue  # created in this file (maybe in a DO block) or only by a later one
+            return  # created in this file (maybe in a DO block) or only by a later one
         if is_partitioned(ctx.catalog, table):
-            continue  # CONCURRENTLY does not work on a partitioned parent
+            return  # CONCURRENTLY does not work on a partitioned parent
         name = node.get("idxname")
         existing = history.indexes.get((table[0], name)) if name else None
         if existing is not None and node.get("if_not_exists"):
             yield _no_op_index_lock_hit(step, table, existing)
-            continue
+            return
         target = key_sql(table)
         yield Hit(
             object=index_object(node),
@@ -131,6 +133,8 @@ def index_without_concurrently(ctx: LintContext) -> Iterator[Hit]:
             fix=concurrent_sql(step.stmt.text),
             detail="" if name else _index_columns(node),
         )
+
+    return Visitor(ctx.project, visit, frozenset({"AlterTableStmt", "IndexStmt"}))
 
 
 def _where(creation: Creation) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import Step, key_sql, names_key, rel_key, walk
+from pgvet.analysis.history import History, Step, Visitor, key_sql, names_key, rel_key
 from pgvet.rules.migrations.common import MIGRATIONS, index_object
 from pgvet.rules.registry import Hit, LintContext, rule
 
@@ -62,7 +62,7 @@ def _non_transactional_object(step: Step) -> str:
     requires=MIGRATIONS,
     history=True,
 )
-def concurrently_in_transaction(ctx: LintContext) -> Iterator[Hit]:
+def concurrently_in_transaction(ctx: LintContext) -> Visitor:
     """``create index concurrently``, ``drop index concurrently`` and ``reindex ...
     concurrently`` refuse to run inside a transaction block (SQLSTATE 25001). Two cases
     make that happen to a migration: the file opens one itself with ``begin`` / ``start
@@ -99,10 +99,11 @@ def concurrently_in_transaction(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     assert ctx.project is not None
-    for step, history in walk(ctx.project):
+
+    def visit(step: Step, history: History) -> Iterator[Hit]:
         phrase = non_transactional_phrase(step)
         if phrase is None:
-            continue
+            return
         if history.begin_line is not None:
             why = (
                 f"this file opens a transaction with `begin` at line {history.begin_line}, "
@@ -116,7 +117,7 @@ def concurrently_in_transaction(ctx: LintContext) -> Iterator[Hit]:
                 "the file statement by statement, production will not"
             )
         else:
-            continue
+            return
         yield Hit(
             object=_non_transactional_object(step),
             message=(
@@ -127,3 +128,5 @@ def concurrently_in_transaction(ctx: LintContext) -> Iterator[Hit]:
             line=step.stmt.line,
             fix=f"-- in a migration file of its own:\n{step.stmt.text.rstrip(';')};",
         )
+
+    return Visitor(ctx.project, visit, _NON_TRANSACTIONAL_KINDS)

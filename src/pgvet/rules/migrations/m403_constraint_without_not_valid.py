@@ -8,14 +8,15 @@ import json
 from collections.abc import Iterator
 
 from pgvet.analysis.history import (
+    History,
     Node,
     Step,
     TableKey,
+    Visitor,
     alter_commands,
     key_sql,
     rel_key,
     strip_locations,
-    walk,
 )
 from pgvet.analysis.sql.quote import ident
 from pgvet.rules.migrations.common import MIGRATIONS, is_partitioned
@@ -31,7 +32,7 @@ from pgvet.rules.registry import Hit, LintContext, rule
     requires=MIGRATIONS,
     history=True,
 )
-def constraint_without_not_valid(ctx: LintContext) -> Iterator[Hit]:
+def constraint_without_not_valid(ctx: LintContext) -> Visitor:
     """Adding a foreign key or a CHECK constraint to a table that has rows makes PostgreSQL
     read every row to prove the constraint, while it holds a lock: a CHECK holds ACCESS
     EXCLUSIVE on the table (nothing can read or write it), a foreign key holds SHARE ROW
@@ -73,7 +74,8 @@ def constraint_without_not_valid(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     assert ctx.project is not None
-    for step, history in walk(ctx.project):
+
+    def visit(step: Step, history: History) -> Iterator[Hit]:
         for table, sub in alter_commands(step):
             con = sub.get("def", {}).get("Constraint", {})
             kind = con.get("contype")
@@ -87,6 +89,8 @@ def constraint_without_not_valid(ctx: LintContext) -> Iterator[Hit]:
             if kind == "CONSTR_FOREIGN" and is_partitioned(ctx.catalog, table):
                 continue  # NOT VALID foreign keys are not supported on partitioned tables
             yield _constraint_hit(step, table, con)
+
+    return Visitor(ctx.project, visit, frozenset({"AlterTableStmt"}))
 
 
 def _constraint_hit(step: Step, table: TableKey, con: Node) -> Hit:

@@ -7,7 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pgvet.analysis.history import DEFAULT_SCHEMA, Node, alter_commands, key_sql, walk
+from pgvet.analysis.history import (
+    DEFAULT_SCHEMA,
+    History,
+    Node,
+    Step,
+    Visitor,
+    alter_commands,
+    key_sql,
+)
 from pgvet.analysis.sql.parse import nodes
 from pgvet.catalog.model import Catalog
 from pgvet.replay.project import Statement
@@ -90,7 +98,7 @@ def _volatile_reason(catalog: Catalog, col: Node) -> str | None:
     requires=MIGRATIONS,
     history=True,
 )
-def volatile_default_add_column(ctx: LintContext) -> Iterator[Hit]:
+def volatile_default_add_column(ctx: LintContext) -> Visitor:
     """Since PostgreSQL 11, ``add column ... default <constant>`` is instant: the default is
     stored once in the catalog, and so is a STABLE one such as ``now()`` (evaluated once).
     A VOLATILE default (``gen_random_uuid()``, ``random()``, ``clock_timestamp()``,
@@ -124,7 +132,8 @@ def volatile_default_add_column(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     assert ctx.project is not None
-    for step, history in walk(ctx.project):
+
+    def visit(step: Step, history: History) -> Iterator[Hit]:
         for table, sub in alter_commands(step):
             if sub.get("subtype") != "AT_AddColumn" or not history.existed(table):
                 continue
@@ -150,6 +159,8 @@ def volatile_default_add_column(ctx: LintContext) -> Iterator[Hit]:
                 fix=_volatile_fix(step.stmt, target, col),
                 detail=name,
             )
+
+    return Visitor(ctx.project, visit, frozenset({"AlterTableStmt"}))
 
 
 def _default_sql(stmt_text: str, column: str) -> str | None:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pgvet.analysis.history import Node, Step, TableKey, alter_commands, key_sql, walk
+from pgvet.analysis.history import History, Node, Step, TableKey, Visitor, alter_commands, key_sql
 from pgvet.catalog.model import Catalog
 from pgvet.rules.migrations.common import MIGRATIONS, type_parts, type_sql
 from pgvet.rules.registry import Hit, LintContext, rule
@@ -62,7 +62,7 @@ def _plain_using(sub: Node, column: str) -> bool:
     requires=MIGRATIONS,
     history=True,
 )
-def column_type_change(ctx: LintContext) -> Iterator[Hit]:
+def column_type_change(ctx: LintContext) -> Visitor:
     """``alter column ... type`` takes an ACCESS EXCLUSIVE lock and, unless the old type
     converts to the new one without changing the bytes (``varchar(n)`` to ``text`` or a
     longer ``varchar``, ``numeric(p, s)`` to a wider precision; ``timestamp`` ↔
@@ -99,7 +99,8 @@ def column_type_change(ctx: LintContext) -> Iterator[Hit]:
     """
     assert ctx.project is not None
     types = _TypeEvents()
-    for step, history in walk(ctx.project):
+
+    def visit(step: Step, history: History) -> Iterator[Hit]:
         types.see(step)
         for table, sub in alter_commands(step):
             if sub.get("subtype") != "AT_AlterColumnType" or not history.existed(table):
@@ -120,6 +121,8 @@ def column_type_change(ctx: LintContext) -> Iterator[Hit]:
                     yield _utc_index_rebuild_hit(step, table, column, change, rebuilt)
                 continue
             yield _type_change_hit(step, table, column, old, new, plain, change)
+
+    return Visitor(ctx.project, visit, _TYPE_STATEMENTS | {"AlterTableStmt"})
 
 
 _TIMESTAMPS = frozenset({"timestamp", "timestamptz"})

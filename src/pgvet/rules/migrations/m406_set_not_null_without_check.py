@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import History, TableKey, alter_commands, key_sql, walk
+from pgvet.analysis.history import History, Step, TableKey, Visitor, alter_commands, key_sql
 from pgvet.analysis.sql.quote import ident
 from pgvet.rules.migrations.common import MIGRATIONS
 from pgvet.rules.registry import Hit, LintContext, rule
@@ -31,7 +31,7 @@ def _proven_not_null(history: History, table: TableKey, column: str) -> bool:
     requires=MIGRATIONS,
     history=True,
 )
-def set_not_null_without_check(ctx: LintContext) -> Iterator[Hit]:
+def set_not_null_without_check(ctx: LintContext) -> Visitor:
     """``alter column ... set not null`` reads the whole table to prove no row is null,
     holding an ACCESS EXCLUSIVE lock the whole time: no reads, no writes. Since PostgreSQL
     12 the scan is skipped when a validated ``check (col is not null)`` constraint already
@@ -68,7 +68,8 @@ def set_not_null_without_check(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     assert ctx.project is not None
-    for step, history in walk(ctx.project):
+
+    def visit(step: Step, history: History) -> Iterator[Hit]:
         for table, sub in alter_commands(step):
             if sub.get("subtype") != "AT_SetNotNull" or not history.existed(table):
                 continue
@@ -98,6 +99,8 @@ def set_not_null_without_check(ctx: LintContext) -> Iterator[Hit]:
                 ),
                 detail=column,
             )
+
+    return Visitor(ctx.project, visit, frozenset({"AlterTableStmt"}))
 
 
 #: PostgreSQL 18 names a column's NOT NULL constraint ``<table>_<column>_not_null``: the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import TableKey, alter_commands, key_sql, walk
+from pgvet.analysis.history import History, Step, TableKey, Visitor, alter_commands, key_sql
 from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import Catalog
 from pgvet.rules.migrations.common import MIGRATIONS
@@ -37,7 +37,7 @@ def _backup_advice(catalog: Catalog, table: TableKey, column: str) -> str | None
     requires=MIGRATIONS,
     history=True,
 )
-def drop_column(ctx: LintContext) -> Iterator[Hit]:
+def drop_column(ctx: LintContext) -> Visitor:
     """Dropping a column deletes its data for good (only a backup restore brings it back),
     and during the deploy every running copy of the application that still selects,
     inserts or filters on the column fails with ``column does not exist``, as do views,
@@ -72,7 +72,8 @@ def drop_column(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     assert ctx.project is not None
-    for step, history in walk(ctx.project):
+
+    def visit(step: Step, history: History) -> Iterator[Hit]:
         for table, sub in alter_commands(step):
             if sub.get("subtype") != "AT_DropColumn" or not history.existed(table):
                 continue
@@ -97,3 +98,5 @@ def drop_column(ctx: LintContext) -> Iterator[Hit]:
                 advice=_backup_advice(ctx.catalog, table, column),
                 detail=column,
             )
+
+    return Visitor(ctx.project, visit, frozenset({"AlterTableStmt"}))

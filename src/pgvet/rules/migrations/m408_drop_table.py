@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import key_sql, names_key, walk
+from pgvet.analysis.history import History, Step, Visitor, key_sql, names_key
 from pgvet.rules.migrations.common import MIGRATIONS
 from pgvet.rules.registry import Hit, LintContext, rule
 
@@ -18,7 +18,7 @@ from pgvet.rules.registry import Hit, LintContext, rule
     requires=MIGRATIONS,
     history=True,
 )
-def drop_table(ctx: LintContext) -> Iterator[Hit]:
+def drop_table(ctx: LintContext) -> Visitor:
     """``drop table`` deletes the table and every row in it; with CASCADE also the views,
     foreign keys and policies that depend on it. Any running version of the application
     that still uses the table fails during the deploy. Stop using it in the code first,
@@ -48,12 +48,13 @@ def drop_table(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     assert ctx.project is not None
-    for step, history in walk(ctx.project):
+
+    def visit(step: Step, history: History) -> Iterator[Hit]:
         if step.kind != "DropStmt":
-            continue
+            return
         node = step.node
         if node.get("removeType") != "OBJECT_TABLE":
-            continue
+            return
         for obj in node.get("objects", []):
             table = names_key(obj.get("List", {}).get("items", []))
             if not history.existed(table):
@@ -76,3 +77,5 @@ def drop_table(ctx: LintContext) -> Iterator[Hit]:
                 file=step.stmt.file,
                 line=step.stmt.line,
             )
+
+    return Visitor(ctx.project, visit, frozenset({"DropStmt"}))

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import Step, TableKey, alter_commands, key_sql, names_key, rel_key, walk
+from pgvet.analysis.history import (
+    History,
+    Step,
+    TableKey,
+    Visitor,
+    alter_commands,
+    key_sql,
+    names_key,
+    rel_key,
+)
 from pgvet.rules.migrations.common import MIGRATIONS, catalog_knows
 from pgvet.rules.registry import Hit, LintContext, rule
 
@@ -20,7 +29,7 @@ from pgvet.rules.registry import Hit, LintContext, rule
     requires=MIGRATIONS,
     fixable=True,
 )
-def rls_disabled_by_migration(ctx: LintContext) -> Iterator[Hit]:
+def rls_disabled_by_migration(ctx: LintContext) -> Visitor:
     """``alter table ... disable row level security`` is the classic 3 a.m. fix for a broken
     (often recursive) policy, and the classic data leak: without RLS, every role with a
     table grant (on Supabase ``anon`` and ``authenticated`` usually have them) reads and
@@ -58,7 +67,8 @@ def rls_disabled_by_migration(ctx: LintContext) -> Iterator[Hit]:
     """
     assert ctx.project is not None
     disabled: dict[TableKey, Step] = {}
-    for step, _history in walk(ctx.project):
+
+    def visit(step: Step, _history: History) -> None:
         if step.kind == "DropStmt" and step.node.get("removeType") == "OBJECT_TABLE":
             for obj in step.node.get("objects", []):
                 disabled.pop(names_key(obj.get("List", {}).get("items", [])), None)
@@ -71,25 +81,31 @@ def rls_disabled_by_migration(ctx: LintContext) -> Iterator[Hit]:
                 disabled[table] = step
             elif sub.get("subtype") == "AT_EnableRowSecurity":
                 disabled.pop(table, None)
-    for table, step in disabled.items():
-        found = ctx.catalog.find_table(*table)
-        if found is not None and found.rls_enabled:
-            continue  # re-enabled some way pgvet cannot follow (dynamic SQL)
-        if found is None and catalog_knows(ctx.catalog, table[0]):
-            continue  # the table is gone
-        target = key_sql(table)
-        policies = len(ctx.catalog.policies_of(*table))
-        ignored = f" Its {policies} policies are ignored while RLS is off." if policies else ""
-        yield Hit(
-            object=target,
-            message=(
-                f"this migration disables row level security on {target} and no later "
-                "migration turns it back on: every role with a grant on the table (on "
-                "Supabase usually anon and authenticated) reads and writes every row through "
-                f"the Data API.{ignored} Re-enable it and fix the policy that made you turn "
-                "it off."
-            ),
-            file=step.stmt.file,
-            line=step.stmt.line,
-            fix=f"alter table {target} enable row level security;",
-        )
+
+    def finish() -> Iterator[Hit]:
+        for table, step in disabled.items():
+            found = ctx.catalog.find_table(*table)
+            if found is not None and found.rls_enabled:
+                continue  # re-enabled some way pgvet cannot follow (dynamic SQL)
+            if found is None and catalog_knows(ctx.catalog, table[0]):
+                continue  # the table is gone
+            target = key_sql(table)
+            policies = len(ctx.catalog.policies_of(*table))
+            ignored = f" Its {policies} policies are ignored while RLS is off." if policies else ""
+            yield Hit(
+                object=target,
+                message=(
+                    f"this migration disables row level security on {target} and no later "
+                    "migration turns it back on: every role with a grant on the table (on "
+                    "Supabase usually anon and authenticated) reads and writes every row through "
+                    f"the Data API.{ignored} Re-enable it and fix the policy that made you turn "
+                    "it off."
+                ),
+                file=step.stmt.file,
+                line=step.stmt.line,
+                fix=f"alter table {target} enable row level security;",
+            )
+
+    return Visitor(
+        ctx.project, visit, frozenset({"DropStmt", "RenameStmt", "AlterTableStmt"}), finish
+    )

@@ -12,10 +12,10 @@ from pgvet.analysis.history import (
     Node,
     Step,
     TableKey,
+    Visitor,
     index_shape,
     key_sql,
     rel_key,
-    walk,
 )
 from pgvet.analysis.sql.parse import nodes
 from pgvet.analysis.sql.quote import qualified
@@ -46,7 +46,7 @@ def _compact(sql: str, width: int = 140) -> str:
     requires=MIGRATIONS,
     history=True,
 )
-def if_not_exists_skipped(ctx: LintContext) -> Iterator[Hit]:
+def if_not_exists_skipped(ctx: LintContext) -> Visitor:
     """``create index if not exists`` and ``create table if not exists`` check the *name*
     only. When an earlier migration already created an index of that name with other
     columns, order, predicate, method or uniqueness, or a table of that name without some
@@ -89,31 +89,34 @@ def if_not_exists_skipped(ctx: LintContext) -> Iterator[Hit]:
     """
     assert ctx.project is not None
     failed = failed_files(ctx)
-    for step, history in walk(ctx.project):
+
+    def visit(step: Step, history: History) -> Iterator[Hit]:
         if step.kind not in ("IndexStmt", "CreateStmt"):
-            continue  # the only statements looked at below
+            return  # the only statements looked at below
         if not step.node.get("if_not_exists") or step.file.filename in failed:
-            continue
+            return
         if step.kind == "IndexStmt" and step.node.get("idxname"):
             table = rel_key(step.node["relation"])
             key = (table[0], step.node["idxname"])
             earlier = history.indexes.get(key)
             if earlier is None or earlier.shape == index_shape(step.node):
-                continue
+                return
             if earlier.stmt.file in failed:
-                continue
+                return
             if catalog_knows(ctx.catalog, key[0]) and not any(
                 (i.schema, i.name) == key for i in ctx.catalog.indexes
             ):
-                continue  # gone by the end of the migrations (dropped some way pgvet can't see)
+                return  # gone by the end of the migrations (dropped some way pgvet can't see)
             yield _skipped_index_hit(step, key, earlier)
         elif step.kind == "CreateStmt":
             creator = history.created_by.get(rel_key(step.node["relation"]))
             if creator is not None and creator.file in failed:
-                continue
+                return
             hit = _skipped_table_hit(ctx.catalog, step, history)
             if hit is not None:
                 yield hit
+
+    return Visitor(ctx.project, visit, frozenset({"IndexStmt", "CreateStmt"}))
 
 
 def _skipped_index_hit(step: Step, key: TableKey, earlier: IndexDef) -> Hit:

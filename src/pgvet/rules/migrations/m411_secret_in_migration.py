@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import walk
-from pgvet.analysis.secrets import Secret, statement_secrets, text_secrets
+from pgvet.analysis.history import History, Step, Visitor
+from pgvet.analysis.secrets import PASSWORD_STATEMENTS, Secret, statement_secrets, text_secrets
 from pgvet.replay.ddl import touches
 from pgvet.replay.project import MigrationFile
 from pgvet.rules.migrations.common import MIGRATIONS
@@ -29,7 +29,7 @@ def _object_at(migration: MigrationFile, offset: int) -> str:
     "Service key or password written into a migration",
     requires=MIGRATIONS,
 )
-def secret_in_migration(ctx: LintContext) -> Iterator[Hit]:
+def secret_in_migration(ctx: LintContext) -> Visitor:
     """A migration lives in git forever, is copied to every clone, CI log and laptop, and
     its statements are stored in ``supabase_migrations.schema_migrations`` of every
     database it touches. A ``service_role`` key in it (a JWT whose payload says
@@ -86,14 +86,20 @@ def secret_in_migration(ctx: LintContext) -> Iterator[Hit]:
         found += [
             (migration, s, _object_at(migration, s.offset)) for s in text_secrets(migration.text)
         ]
-    for step, _history in walk(ctx.project):
-        found += [(step.file, secret, obj) for secret, obj in statement_secrets(step)]
-    seen: dict[tuple[str, str], int] = {}
-    for migration, secret, obj in found:
-        # the fingerprint must not derive from the secret (a hash of a weak password can be
-        # brute-forced), so findings of one kind on one object are told apart by order
-        count = seen[(obj, secret.kind)] = seen.get((obj, secret.kind), 0) + 1
-        yield _secret_hit(migration, secret, obj, f"{secret.kind}#{count}")
+
+    def visit(step: Step, _history: History) -> None:
+        found.extend((step.file, secret, obj) for secret, obj in statement_secrets(step))
+
+    def finish() -> Iterator[Hit]:
+        seen: dict[tuple[str, str], int] = {}
+        for migration, secret, obj in found:
+            # the fingerprint must not derive from the secret (a hash of a weak password
+            # can be brute-forced), so findings of one kind on one object are told apart
+            # by order
+            count = seen[(obj, secret.kind)] = seen.get((obj, secret.kind), 0) + 1
+            yield _secret_hit(migration, secret, obj, f"{secret.kind}#{count}")
+
+    return Visitor(ctx.project, visit, PASSWORD_STATEMENTS, finish)
 
 
 def _secret_hit(migration: MigrationFile, secret: Secret, obj: str, detail: str) -> Hit:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgvet.analysis.history import index_shape, rel_key, walk
+from pgvet.analysis.history import History, Step, Visitor, index_shape, rel_key
 from pgvet.rules.migrations.common import MIGRATIONS
 from pgvet.rules.registry import Hit, LintContext, rule
 
@@ -20,7 +20,7 @@ from pgvet.rules.registry import Hit, LintContext, rule
     requires=MIGRATIONS,
     history=True,
 )
-def redundant_create_index(ctx: LintContext) -> Iterator[Hit]:
+def redundant_create_index(ctx: LintContext) -> Visitor:
     """A ``create index if not exists`` with the same name *and* the same definition as an
     index an earlier statement created does nothing but print a notice. It is harmless for
     the schema, but it misleads a reader into thinking the index is new here, and it still
@@ -49,16 +49,17 @@ def redundant_create_index(ctx: LintContext) -> Iterator[Hit]:
     ```
     """
     assert ctx.project is not None
-    for step, history in walk(ctx.project):
+
+    def visit(step: Step, history: History) -> Iterator[Hit]:
         if step.kind != "IndexStmt":
-            continue
+            return
         node = step.node
         if not node.get("if_not_exists") or not node.get("idxname"):
-            continue
+            return
         table = rel_key(node["relation"])
         earlier = history.indexes.get((table[0], node["idxname"]))
         if earlier is None or earlier.shape != index_shape(node):
-            continue
+            return
         yield Hit(
             object=f"index {table[0]}.{node['idxname']}",
             message=(
@@ -69,3 +70,5 @@ def redundant_create_index(ctx: LintContext) -> Iterator[Hit]:
             file=step.stmt.file,
             line=step.stmt.line,
         )
+
+    return Visitor(ctx.project, visit, frozenset({"IndexStmt"}))
