@@ -596,3 +596,32 @@ def test_storage_buckets_and_their_policies(scratch_db: psycopg.Connection[Any])
     assert all(p.schema != "storage" for p in cat.policies)
     # without the policy there is still the bucket list (the one-row join)
     assert read_catalog(scratch_db).storage_policies == ()
+
+
+def test_read_on_two_connections_is_the_same_catalog(
+    scratch_db: psycopg.Connection[Any],
+) -> None:
+    """Columns and indexes read on a second connection, in the first one's snapshot: the
+    same catalog; inside a caller's transaction the second is not used (it could not see
+    the transaction's own changes)."""
+    scratch_db.execute(ROLES_SQL)
+    scratch_db.execute("CREATE TYPE public.kind AS ENUM ('a', 'b')")
+    _add_tables(scratch_db, 0, 6)
+    opened: list[psycopg.Connection[Any]] = []
+
+    def second() -> psycopg.Connection[Any]:
+        opened.append(psycopg.connect(scratch_db.info.dsn, autocommit=True))
+        return opened[-1]
+
+    alone = read_catalog(scratch_db)
+    together = read_catalog(scratch_db, second=second)
+    assert len(opened) == 1 and opened[0].closed
+    assert together == alone
+    assert len(together.indexes) == 12
+    assert together.table("public", "t5").column("k") is not None
+    with scratch_db.transaction():
+        scratch_db.execute("CREATE TABLE public.in_tx (id int primary key, note text)")
+        inside = read_catalog(scratch_db, second=second)
+        assert len(opened) == 1  # not used in the caller's transaction
+        assert [c.name for c in inside.table("public", "in_tx").columns] == ["id", "note"]
+        assert [i.name for i in inside.indexes_of("public", "in_tx")] == ["in_tx_pkey"]

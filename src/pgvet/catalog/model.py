@@ -250,7 +250,7 @@ class Index:
     nulls_not_distinct: bool = False
     constraint_name: str | None = None
     partitioned: bool = False
-    size_bytes: int = 0
+    size_bytes: int = 0  # relpages × block size: as of the last build, VACUUM or ANALYZE
 
     @property
     def is_partial(self) -> bool:

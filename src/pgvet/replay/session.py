@@ -49,7 +49,7 @@ class Replayed:
     def catalog(self) -> Catalog:
         """The replayed database as a catalog, with origins; labelled partial if need be."""
         if self._catalog is None:
-            catalog = read_catalog(self.conn)
+            catalog = read_catalog(self.conn, second=self.second_connection)
             origins = compute_origins(self.result.applied_files)
             self._catalog = replace(catalog, origins=origins, partial=self.result.partial)
         return self._catalog
@@ -57,6 +57,12 @@ class Replayed:
     def connect(self) -> psycopg.Connection:
         """Another connection to the sandbox, its queries timed like the replay's."""
         return self.watchdog.watch(self.server.connect())
+
+    def second_connection(self) -> psycopg.Connection:
+        """Another connection to the replayed database, as the same role (the catalog is
+        read on two)."""
+        info = self.conn.info
+        return self.watchdog.watch(self.server.connect(info.dbname, info.user))
 
 
 @contextlib.contextmanager

@@ -3,7 +3,6 @@ ignores (config, inline comments) and level overrides."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -14,6 +13,7 @@ from pgvet.analysis.history import Visitor, visit_all
 from pgvet.config import LintSettings
 from pgvet.errors import InputError
 from pgvet.findings import Finding, Level, inline_ignores, sort_findings
+from pgvet.gc_pause import paused_gc
 from pgvet.rules.registry import REGISTRY, LintContext, Rule, find_rule
 
 
@@ -48,19 +48,10 @@ def _inline_ignored(ctx: LintContext, finding: Finding) -> bool:
 
 
 def run_lint(ctx: LintContext, only: Iterable[str] = ()) -> list[Finding]:
-    """Every selected, applicable rule on ``ctx``, filtered by the team's ignores.
-
-    The cyclic garbage collector is paused while the rules run: they build hundreds of
-    thousands of small, acyclic objects (parse trees, the history), and each collection
-    of the old generation would scan them all again (a quarter of the lint time of a
-    19,000-statement project). Reference counting still frees what is dropped."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    """Every selected, applicable rule on ``ctx``, filtered by the team's ignores (the
+    cyclic garbage collector paused: :mod:`pgvet.gc_pause`)."""
+    with paused_gc():
         return _run_lint(ctx, only)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _run_lint(ctx: LintContext, only: Iterable[str]) -> list[Finding]:
