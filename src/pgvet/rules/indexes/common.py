@@ -4,9 +4,9 @@ defined (file:line), the finding they build, and the drop fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pgvet.analysis import exprs
 from pgvet.analysis.indexing import ROW_TABLE_KINDS, unindexed_foreign_keys
@@ -46,7 +46,7 @@ def _column_offsets(sql: str, schema: str, table: str) -> tuple[tuple[str, int],
             rel = body.get("relation", {})
             if (rel.get("schemaname", "public"), rel.get("relname")) != (schema, table):
                 continue
-            for kind2, node in exprs.walk(body.get("tableElts", []) + body.get("cmds", [])):
+            for kind2, node in _definitions(body):
                 if kind2 == "ColumnDef":
                     out.append((node.get("colname", ""), node.get("location", 0)))
                 elif kind2 == "Constraint" and node.get("contype") == "CONSTR_FOREIGN":
@@ -54,6 +54,16 @@ def _column_offsets(sql: str, schema: str, table: str) -> tuple[tuple[str, int],
                     if cols:
                         out.append(("fk:" + ",".join(cols), node.get("location", 0)))
     return tuple(out)
+
+
+def _definitions(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The column and table-constraint definitions of a CREATE TABLE (its elements) or an
+    ALTER TABLE (each command's definition), without walking their whole trees (types,
+    defaults and checks hold none: an inline ``references`` has no ``fk_attrs``)."""
+    for elt in body.get("tableElts", []):
+        yield from elt.items()
+    for cmd in body.get("cmds", []):
+        yield from cmd.get("AlterTableCmd", {}).get("def", {}).items()
 
 
 def _line_at(text: str, offset: int) -> int:
