@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from pgvet.analysis.memo import memo
 from pgvet.analysis.sql import parse
 from pgvet.replay.ddl import Touch, touches, touches_of_sql
 from pgvet.replay.paths import resolves_inside
@@ -52,10 +53,17 @@ def _queries(node: Any, out: list[tuple[str, int]]) -> None:
             _queries(item, out)
 
 
-def creations(stmt: Statement) -> list[tuple[Touch, int]]:
+def _may_touch(sql: str, kinds: frozenset[str] | None) -> bool:
+    """Whether ``sql`` holds a statement of ``kinds`` (read off the parser's JSON, nothing
+    decoded); always when ``kinds`` is None."""
+    return kinds is None or not kinds.isdisjoint(parse.statement_kinds(sql) or ())
+
+
+def creations(stmt: Statement, kinds: frozenset[str] | None = None) -> list[tuple[Touch, int]]:
     """What ``stmt`` creates or alters, each with its line in the file; a DO block's
-    statements are read too, at their own lines."""
-    out = [(touch, stmt.line) for touch in touches(stmt)]
+    statements are read too, at their own lines. ``kinds``: only statements of these kinds
+    are decoded and read (DO blocks are always looked into)."""
+    out = [(touch, stmt.line) for touch in touches(stmt)] if _may_touch(stmt.text, kinds) else []
     if out or stmt.text[:2].lower() != "do":
         return out
     start = body_offset(stmt.text)
@@ -66,7 +74,8 @@ def creations(stmt: Statement) -> list[tuple[Touch, int]]:
     found: list[tuple[str, int]] = []
     _queries(tree, found)
     for query, lineno in found:
-        out += [(touch, first + lineno - 1) for touch in touches_of_sql(query.strip())]
+        if _may_touch(query.strip(), kinds):
+            out += [(touch, first + lineno - 1) for touch in touches_of_sql(query.strip())]
     return out
 
 
@@ -166,3 +175,35 @@ def tree_of(sql: str) -> dict[str, Any]:
     empty when it does not parse). Shared with every other reader of the text: read only."""
     stmts = parse.statements(sql)
     return {} if stmts is None else {"stmts": [{"stmt": s} for s in stmts]}
+
+
+#: statements that create what PostgreSQL names in the relation namespace
+_RELATION_STATEMENTS = frozenset(
+    {
+        "CreateStmt",
+        "CreateForeignTableStmt",
+        "CreateTableAsStmt",
+        "ViewStmt",
+        "CreateSeqStmt",
+    }
+)
+
+
+def relation_places(project: Project) -> dict[str, list[Place]]:
+    """``schema.name`` (lower case) → where the project's migrations create a relation of
+    that name, as :func:`definitions` has them under ``("table", …)``, in file order.
+
+    For the migration rules, which ask only about tables: built from the statements that
+    can create one, so the policies, functions and triggers of a large project are not
+    decoded for it (a fifth of the parser's JSON of a 19,000-statement project)."""
+    return memo(project, "relation places", lambda: _relation_places(project))
+
+
+def _relation_places(project: Project) -> dict[str, list[Place]]:
+    index: dict[str, list[Place]] = defaultdict(list)
+    for migration in project.files:
+        for stmt in migration.statements:
+            for touch, line in creations(stmt, _RELATION_STATEMENTS):
+                if touch.created and _RELATION_KINDS.get(touch.kind, touch.kind) == "table":
+                    index[f"{touch.schema}.{touch.name}".lower()].append(Place(stmt.file, line))
+    return index

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pgvet.analysis import exprs
 from pgvet.analysis.indexing import ROW_TABLE_KINDS, unindexed_foreign_keys
 from pgvet.analysis.memo import memo
-from pgvet.analysis.sql.parse import statements
+from pgvet.analysis.sql.parse import statement_kinds, statements
 from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import Catalog, Index, Origin, Table
 from pgvet.replay.ddl import touches_of_sql
@@ -89,10 +89,17 @@ def _statements_on_tables(project: Project) -> dict[tuple[str, str], list[Statem
     return memo(project, "statements per table", lambda: _index_statements(project))
 
 
+#: statements that can define a column or a foreign key (CREATE SCHEMA may hold a CREATE
+#: TABLE); the others (policies, functions, triggers…) are not decoded for this index
+_DEFINING = frozenset({*_TABLE_STATEMENTS, "CreateSchemaStmt"})
+
+
 def _index_statements(project: Project) -> dict[tuple[str, str], list[Statement]]:
     index: dict[tuple[str, str], list[Statement]] = {}
     for migration in project.files:
         for stmt in migration.statements:
+            if _DEFINING.isdisjoint(statement_kinds(stmt.text) or ()):
+                continue
             tables = {(t.schema, t.name) for t in touches_of_sql(stmt.text) if t.kind == "table"}
             for table in tables:
                 index.setdefault(table, []).append(stmt)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pgvet.analysis.history import Node, Step, TableKey, key_sql, rel_key
 from pgvet.analysis.sql.quote import qualified
 from pgvet.catalog.model import Catalog
-from pgvet.replay.definitions import Place, definitions
+from pgvet.replay.definitions import Place, relation_places
 from pgvet.replay.project import Project
 from pgvet.rules.registry import LintContext
 
@@ -47,7 +47,7 @@ class Creation:
 def table_creations(project: Project) -> Callable[[Step, TableKey], Creation]:
     """A lookup ``(step, table) → Creation`` built once per rule run (the definitions
     index covers statements inside DO blocks, which the static walk does not follow)."""
-    index = definitions(project)
+    index = relation_places(project)
     order = {f.filename: i for i, f in enumerate(project.files)}
 
     def lookup(step: Step, table: TableKey) -> Creation:
@@ -55,8 +55,8 @@ def table_creations(project: Project) -> Callable[[Step, TableKey], Creation]:
         here = (step.file_no, step.stmt.line)
         before: list[tuple[tuple[int, int], Place]] = []
         after = False
-        for place in index.get(("table", name), []):
-            if place.source != "migration" or place.file not in order:
+        for place in index.get(name, []):
+            if place.file not in order:
                 continue
             at = (order[place.file], place.line)
             if at < here:
