@@ -14,6 +14,7 @@ from pgvet.findings import Category, Finding, Level, sort_findings
 from pgvet.inspect.bloat import bloated
 from pgvet.inspect.model import WRAPAROUND, Inspection, Latency, Percentile, Statement
 from pgvet.inspect.settings import InspectSettings
+from pgvet.report.units import size
 
 
 @dataclass(frozen=True)
@@ -209,14 +210,6 @@ def _pct(x: float) -> str:
     return f"{x:.2f} %" if x < 99.995 else "100 %"
 
 
-def _size(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(n) < 1024:
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TB"
-
-
 def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
@@ -275,7 +268,7 @@ def _indexes(ins: Inspection, s: InspectSettings) -> Iterator[Finding]:
             yield _finding(
                 "invalid-index",
                 f"index {i.qualified}",
-                f"invalid index on {i.schema}.{i.table} ({_size(i.size_bytes)}): maintained "
+                f"invalid index on {i.schema}.{i.table} ({size(i.size_bytes)}): maintained "
                 "on every write, never used by a query (pg_index.indisvalid)",
                 fix=fix,
                 size_bytes=i.size_bytes,
@@ -287,7 +280,7 @@ def _indexes(ins: Inspection, s: InspectSettings) -> Iterator[Finding]:
             yield _finding(
                 "unused-index",
                 f"index {i.qualified}",
-                f"no scan {window}; {_size(i.size_bytes)} maintained on every write",
+                f"no scan {window}; {size(i.size_bytes)} maintained on every write",
                 fix=f"drop index concurrently {i.qualified};",
                 size_bytes=i.size_bytes,
             )
@@ -295,7 +288,7 @@ def _indexes(ins: Inspection, s: InspectSettings) -> Iterator[Finding]:
             yield _finding(
                 "rarely-used-index",
                 f"index {i.qualified}",
-                f"{i.scans} scans {window}; {_size(i.size_bytes)}",
+                f"{i.scans} scans {window}; {size(i.size_bytes)}",
                 scans=i.scans,
                 size_bytes=i.size_bytes,
             )
@@ -316,7 +309,7 @@ def _bloat(ins: Inspection, s: InspectSettings) -> Iterator[Finding]:
         yield _finding(
             "bloat",
             obj,
-            f"{_size(b.waste_bytes)} of {_size(b.size_bytes)} wasted ({b.percent:.0f} %, {how})",
+            f"{size(b.waste_bytes)} of {size(b.size_bytes)} wasted ({b.percent:.0f} %, {how})",
             fix=fix,
             waste_bytes=b.waste_bytes,
             size_bytes=b.size_bytes,
@@ -452,7 +445,7 @@ def _replication(ins: Inspection, s: InspectSettings) -> Iterator[Finding]:
         yield _finding(
             "replication-slot",
             f"replication slot {slot.name}",
-            f"{state} {slot.kind} slot keeps {_size(kept)} of WAL"
+            f"{state} {slot.kind} slot keeps {size(kept)} of WAL"
             + (f" (wal_status {slot.wal_status})" if slot.wal_status else ""),
             level=Level.error if over else None,
             fix=f"select pg_drop_replication_slot('{slot.name}');  -- if its consumer is gone",

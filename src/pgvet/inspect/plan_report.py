@@ -9,9 +9,9 @@ from pathlib import Path
 from pgvet.analysis.sql.quote import qualified
 from pgvet.inspect.model import Inspection
 from pgvet.inspect.plan import HORIZON_DAYS, Candidate
-from pgvet.inspect.report import size
 from pgvet.inspect.settings import InspectSettings
 from pgvet.report.sanitize import fenced, md_cell, untrusted
+from pgvet.report.units import size
 
 
 def _settings_sql(c: Candidate) -> str:

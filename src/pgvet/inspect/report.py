@@ -20,18 +20,9 @@ from pgvet.findings import Finding
 from pgvet.inspect.model import SOURCES, WRAPAROUND, Inspection, Statement
 from pgvet.inspect.settings import InspectSettings
 from pgvet.report.sanitize import md_cell, safe_markup, untrusted
+from pgvet.report.units import size
 
 TOP = 20
-
-
-def size(n: float | None) -> str:
-    if n is None:
-        return ""
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(n) < 1024 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return ""
 
 
 def pct(x: float | None) -> str:

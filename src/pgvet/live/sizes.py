@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import psycopg
 
+from pgvet.report.units import size
+
 SIZES = """
 with wanted(schema, name) as (select * from unnest(%(schemas)s::text[], %(names)s::text[]))
 select /* pgvet lint */ w.schema, w.name, tn.nspname, t.relname,
@@ -45,7 +47,7 @@ class LiveTable:
     def text(self) -> str:
         days = self.window_seconds / 86400
         return (
-            f"{_size(self.bytes)}, ~{self.rows:,} rows, "
+            f"{size(self.bytes)}, ~{self.rows:,} rows, "
             f"{self.writes_per_second:,.1f} writes/s (mean over {days:.1f} days)"
         )
 
@@ -60,16 +62,10 @@ def live_tables(
         SIZES, {"schemas": [s for s, _ in names], "names": [n for _, n in names]}
     ).fetchall()
     out = {}
-    for schema, name, tschema, table, size, reltuples, writes, seconds in rows:
+    for schema, name, tschema, table, total, reltuples, writes, seconds in rows:
         seconds = float(seconds or 0)
         rate = writes / seconds if seconds > 0 else 0.0
-        out[(schema, name)] = LiveTable(tschema, table, size, reltuples, rate, seconds)
+        out[(schema, name)] = LiveTable(tschema, table, total, reltuples, rate, seconds)
     return out
 
 
-def _size(n: float) -> str:
-    for unit in ("bytes", "kB", "MB", "GB"):
-        if n < 1024:
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
-        n /= 1024
-    return f"{n:,.1f} TB"
