@@ -27,6 +27,7 @@ class Column:
     not_null: bool
     generated: bool  # GENERATED ALWAYS AS (…) STORED: never written
     identity: str  # "" / "a" (always) / "d" (by default)
+    has_default: bool = False  # a DEFAULT expression (atthasdef)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ SHAPE = f"""
 select {TAG} c.relkind,
   (select coalesce(json_agg(json_build_object('name', a.attname,
       'type', format_type(a.atttypid, a.atttypmod), 'not_null', a.attnotnull,
-      'generated', a.attgenerated <> '', 'identity', a.attidentity) order by a.attnum), '[]')
+      'generated', a.attgenerated <> '', 'identity', a.attidentity,
+      'has_default', a.atthasdef and a.attgenerated = '') order by a.attnum), '[]')
    from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
   (select coalesce(json_agg(a.attname order by k.ord), '[]')
    from pg_constraint p, unnest(p.conkey) with ordinality k(attnum, ord)
@@ -116,7 +118,8 @@ def read_shape(conn: psycopg.Connection, schema: str, name: str, key: str | None
     (kind, cols, pk, uniques, indexes, fks, refs, checks, pols, rls, force, grants, trigs,
      views, pubs, seqs, comment) = row  # fmt: skip
     columns = tuple(
-        Column(c["name"], c["type"], c["not_null"], c["generated"], c["identity"]) for c in cols
+        Column(c["name"], c["type"], c["not_null"], c["generated"], c["identity"], c["has_default"])
+        for c in cols
     )
     return TableShape(
         schema,

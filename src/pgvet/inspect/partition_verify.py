@@ -167,7 +167,7 @@ def _write(
     pk = [ident(c) for c in shape.primary_key]
     key = ident(p.key)
     auto = {c.name for c in shape.columns if c.generated or c.identity == "a"}
-    has_default = _defaults(server, p, shape)
+    has_default = {c.name for c in shape.columns if c.has_default or c.identity}
     kinds = ["updated", "deleted"]
     if all(c in has_default or c in auto for c in shape.primary_key):
         kinds.insert(0, "inserted")
@@ -202,16 +202,6 @@ def _write(
                     kinds.remove(kind)
                     continue
                 setattr(writes, kind, getattr(writes, kind) + max(n, 0))
-
-
-def _defaults(server: Any, p: Partitioning, shape: TableShape) -> set[str]:
-    with server.connect() as conn:
-        rows = conn.execute(
-            "select a.attname from pg_attribute a join pg_attrdef d on d.adrelid = a.attrelid "
-            "and d.adnum = a.attnum where a.attrelid = %s::regclass",
-            (qualified(p.schema, p.table),),
-        ).fetchall()
-    return {r[0] for r in rows} | {c.name for c in shape.columns if c.identity}
 
 
 def _queries(
