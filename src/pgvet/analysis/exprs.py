@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 import pglast
+from pglast import parser as pg_parser
 from pglast import visitors
 from pglast.stream import RawStream
 
@@ -750,6 +751,13 @@ def expression_canonical(expression: str) -> str | None:
 def deparse_at(sql: str, location: int) -> str | None:
     """The SQL of the function call that starts at byte ``location`` of ``sql``, with column
     qualifiers dropped (``n.body`` → ``body``), ready for an index key."""
+    call = _call_at(sql, location)
+    if call is not None:  # the call's own text: a small parse, not the whole body's
+        tree = nodes(f"select {call}")
+        targets = getattr(tree[0].stmt, "targetList", None) if tree else None
+        if targets and len(targets) == 1 and type(targets[0].val).__name__ == "FuncCall":
+            _BARE(targets[0].val)
+            return str(RawStream()(targets[0].val))
     tree = nodes(sql)
     if tree is None:
         return None
@@ -759,6 +767,36 @@ def deparse_at(sql: str, location: int) -> str | None:
         return None
     _BARE(find.found[0])
     return str(RawStream()(find.found[0]))
+
+
+def _call_at(sql: str, location: int) -> str | None:
+    """The text of the function call starting at byte ``location`` of ``sql``: its name up
+    to the parenthesis that closes its argument list (pglast's scanner skips strings,
+    quoted names and comments); None when that is not what is there."""
+    text = sql.encode()[location:].decode(errors="replace")
+    try:
+        tokens = pg_parser.scan(text)
+    except Exception:  # odd text: the caller parses the whole statement
+        return None
+    depth = 0
+    for token in tokens:
+        if token.name == "ASCII_40":
+            depth += 1
+        elif token.name == "ASCII_41":
+            depth -= 1
+            if depth == 0:
+                return text[: token.end + 1]
+        elif depth == 0 and not _name_part(token):
+            return None
+    return None
+
+
+def _name_part(token: Any) -> bool:
+    """A token of a (qualified) function name: an identifier, a dot, a non-reserved
+    keyword (``coalesce``, ``left``)."""
+    if token.kind == "NO_KEYWORD":
+        return token.name in ("IDENT", "ASCII_46")
+    return token.kind != "RESERVED_KEYWORD"
 
 
 class _FindCall(visitors.Visitor):

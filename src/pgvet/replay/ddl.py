@@ -131,10 +131,16 @@ def _touches(node: dict[str, Any]) -> list[Touch]:
     return []
 
 
+def may_touch(sql: str) -> bool:
+    """Whether ``sql`` starts as DDL that creates or alters something (a regex, no parse):
+    the only statements :func:`touches_of_sql` reads."""
+    return _DDL.match(sql) is not None
+
+
 @lru_cache(maxsize=65536)  # every statement of a 20,000-statement project, asked by 3 passes
 def touches_of_sql(sql: str) -> tuple[Touch, ...]:
     """Objects created or altered by one SQL statement (empty if it does not parse)."""
-    if not _DDL.match(sql):
+    if not may_touch(sql):
         return ()
     out: list[Touch] = []
     for stmt in statements(sql) or ():

@@ -16,7 +16,7 @@ from typing import Any
 
 from pgvet.analysis.memo import memo
 from pgvet.analysis.sql import parse
-from pgvet.replay.ddl import Touch, touches, touches_of_sql
+from pgvet.replay.ddl import Touch, may_touch, touches, touches_of_sql
 from pgvet.replay.paths import resolves_inside
 from pgvet.replay.plpgsql import body_offset
 from pgvet.replay.project import MigrationFile, Project, Statement, read_migration
@@ -56,7 +56,9 @@ def _queries(node: Any, out: list[tuple[str, int]]) -> None:
 def _may_touch(sql: str, kinds: frozenset[str] | None) -> bool:
     """Whether ``sql`` holds a statement of ``kinds`` (read off the parser's JSON, nothing
     decoded); always when ``kinds`` is None."""
-    return kinds is None or not kinds.isdisjoint(parse.statement_kinds(sql) or ())
+    if kinds is None:
+        return True
+    return may_touch(sql) and not kinds.isdisjoint(parse.statement_kinds(sql) or ())
 
 
 def creations(stmt: Statement, kinds: frozenset[str] | None = None) -> list[tuple[Touch, int]]:

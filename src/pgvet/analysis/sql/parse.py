@@ -32,11 +32,12 @@ _STMT_KIND = re.compile(r'"stmt":\{"(\w+)"')
 class _Parsed:
     """pglast's JSON for one text, and its statements once decoded."""
 
-    __slots__ = ("_shared", "text")
+    __slots__ = ("_kinds", "_shared", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._shared: tuple[Node, ...] | None = None
+        self._kinds: tuple[str, ...] | None = None
 
     def decode(self) -> list[Node] | None:
         try:  # orjson: a third of the lint time of a large project went into json.loads
@@ -47,9 +48,12 @@ class _Parsed:
 
     def kinds(self) -> tuple[str, ...]:
         """The node type of each statement, read off the JSON without decoding it."""
-        if self._shared is not None:
-            return tuple(next(iter(node)) for node in self._shared)
-        return tuple(_STMT_KIND.findall(self.text))
+        if self._kinds is None:  # asked of every statement by several indexes
+            if self._shared is not None:
+                self._kinds = tuple(next(iter(node)) for node in self._shared)
+            else:
+                self._kinds = tuple(_STMT_KIND.findall(self.text))
+        return self._kinds
 
     def shared(self) -> tuple[Node, ...] | None:
         if self._shared is None:

@@ -14,7 +14,7 @@ from pgvet.analysis.memo import memo
 from pgvet.analysis.sql.parse import statement_kinds, statements
 from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import Catalog, Index, Origin, Table
-from pgvet.replay.ddl import touches_of_sql
+from pgvet.replay.ddl import may_touch, touches_of_sql
 from pgvet.rules.registry import Hit, LintContext
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def _index_statements(project: Project) -> dict[tuple[str, str], list[Statement]
     index: dict[tuple[str, str], list[Statement]] = {}
     for migration in project.files:
         for stmt in migration.statements:
-            if _DEFINING.isdisjoint(statement_kinds(stmt.text) or ()):
+            if not may_touch(stmt.text) or _DEFINING.isdisjoint(statement_kinds(stmt.text) or ()):
                 continue
             tables = {(t.schema, t.name) for t in touches_of_sql(stmt.text) if t.kind == "table"}
             for table in tables:
