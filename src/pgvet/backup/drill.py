@@ -308,7 +308,12 @@ def _pgbackrest_drill(
                 _say(console, "base backup (pgbackrest backup --type=full)")
                 backup = step("base backup", repo.run("backup", "--type=full"))
                 report.base_seconds = backup.seconds
-                first, report.base_bytes = repo.latest_backup()
+                first, report.base_bytes, stopped = repo.latest_backup()
+                # pgBackRest keeps a backup's stop time in whole seconds and restores to a
+                # time only from a backup that stopped before it: a point in the backup's
+                # last second would find none (seen on a loaded machine)
+                while time.time() < stopped + 1:
+                    time.sleep(0.05)
                 _writes(conn, request, report, console)
                 _archive_all(conn, repo.archive, report, request.limits, console, repo)
         primary.stop()  # the primary is lost: what follows uses the repository alone
@@ -523,7 +528,10 @@ def _start_and_check(
                 server.start(timeout=120)
                 _wait_promoted(server)
             except (SandboxError, psycopg.Error, TimeoutError) as exc:
-                log = (server.sockdir / "server.log").read_text(errors="replace")
+                # a server that exited during start-up is already stopped and removed (its
+                # log is in the error)
+                log_path = server.sockdir / "server.log"
+                log = log_path.read_text(errors="replace") if log_path.exists() else ""
                 text = str(exc) if "FATAL" in str(exc) else f"{exc}\n{log}"
                 run.problems.append(f"the restore did not come up: {_fatal_lines(text)}")
                 run.timings = {"copy": state.get("copy", 0.0)}

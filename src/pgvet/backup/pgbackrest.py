@@ -172,15 +172,19 @@ class Repository:
         keep = ("restore_command", "recovery_target")
         return "".join(ln for ln in conf.splitlines(True) if ln.startswith(keep))
 
-    def latest_backup(self) -> tuple[str, int]:
-        """The latest backup's first WAL segment and its size in the repository
-        (``info --output=json``)."""
+    def latest_backup(self) -> tuple[str, int, int]:
+        """The latest backup's first WAL segment, its size in the repository and its stop
+        time (Unix seconds) (``info --output=json``)."""
         info = json.loads(self.run("info", "--output=json").output)
         backups = info[0]["backup"] if info else []
         if not backups:
             raise SandboxError("pgbackrest info lists no backup in the drill's repository")
         last = backups[-1]
-        return str(last["archive"]["start"]), int(last["info"]["repository"]["size"])
+        return (
+            str(last["archive"]["start"]),
+            int(last["info"]["repository"]["size"]),
+            int(last["timestamp"]["stop"]),
+        )
 
     def archived(self) -> dict[str, Path]:
         """Every WAL segment in the repository, by name."""
