@@ -73,6 +73,18 @@ def test_inline_and_config_ignores(tmp_path: Path) -> None:
     with replayed_project(root) as session:
         ctx = LintContext(catalog=session.catalog, project=load_project(root))
         assert not [f for f in run_lint(ctx) if f.rule == "unindexed-foreign-key"]
+        # by code, any case; a comment on another statement does not reach this one
+        by_code = ignored.replace("pgvet: ignore unindexed-foreign-key", "PGVET: ignore I101")
+        other = SCHEMA.replace(
+            "alter table public.notes enable",
+            "-- pgvet: ignore unindexed-foreign-key\nalter table public.notes enable",
+        )
+    for text, hidden in ((by_code, True), (other, False)):
+        root = write_migrations(tmp_path / str(hidden), {"20240101000000_schema.sql": text})
+        with replayed_project(root) as session:
+            ctx = LintContext(catalog=session.catalog, project=load_project(root))
+            found = [f for f in run_lint(ctx) if f.rule == "unindexed-foreign-key"]
+            assert (found == []) is hidden, text
     root = project(tmp_path / "config")
     (root / "pgvet.toml").write_text('[lint]\nignore = ["unindexed-foreign-key"]\n')
     doc = json.loads(run_cli("lint", str(root), "--format", "json").stdout)

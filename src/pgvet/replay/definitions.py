@@ -201,10 +201,24 @@ def relation_places(project: Project) -> dict[str, list[Place]]:
     return memo(project, "relation places", lambda: _relation_places(project))
 
 
+def _may_create_relation(text: str) -> bool:
+    """Whether a statement may create a relation, itself or in a DO block: DDL, or a
+    block that names ``create`` and a relation kind (a cheap over-approximation; what
+    passes is parsed)."""
+    if may_touch(text):
+        return True
+    if text[:2].lower() != "do":
+        return False
+    lower = text.lower()
+    return "create" in lower and any(word in lower for word in ("table", "view", "sequence"))
+
+
 def _relation_places(project: Project) -> dict[str, list[Place]]:
     index: dict[str, list[Place]] = defaultdict(list)
     for migration in project.files:
         for stmt in migration.statements:
+            if not _may_create_relation(stmt.text):
+                continue
             for touch, line in creations(stmt, _RELATION_STATEMENTS):
                 if touch.created and _RELATION_KINDS.get(touch.kind, touch.kind) == "table":
                     index[f"{touch.schema}.{touch.name}".lower()].append(Place(stmt.file, line))

@@ -3,6 +3,7 @@ ignores (config, inline comments) and level overrides."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -10,10 +11,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from pgvet.analysis.history import Visitor, visit_all
+from pgvet.analysis.memo import memo
 from pgvet.config import LintSettings
 from pgvet.errors import InputError
 from pgvet.findings import Finding, Level, inline_ignores, sort_findings
 from pgvet.gc_pause import paused_gc
+from pgvet.replay.project import Project
 from pgvet.rules.registry import REGISTRY, LintContext, Rule, find_rule
 
 
@@ -35,16 +38,39 @@ def selected_rules(settings: dict[str, Any], only: Iterable[str] = ()) -> list[R
 
 
 def _inline_ignored(ctx: LintContext, finding: Finding) -> bool:
+    """Whether the statement at the finding's line (the first whose lines hold it) carries
+    a ``-- pgvet: ignore`` comment naming its rule."""
     if ctx.project is None or finding.file is None or finding.line is None:
         return False
-    migration = ctx.project.file_named(finding.file)
-    if migration is None:
+    spans = memo(ctx.project, "statement spans", lambda: _statement_spans(ctx.project))
+    starts, ends, statements = spans.get(finding.file, ((), (), ()))
+    line = finding.line
+    at = bisect_right(starts, line) - 1  # the last statement starting at or before the line
+    if at < 0:
         return False
-    for stmt in migration.statements:
-        if stmt.line <= finding.line <= stmt.line + stmt.text.count("\n"):
-            names = inline_ignores(stmt.leading + stmt.text)
-            return bool(names & {finding.rule, finding.code.lower(), "all"})
-    return False
+    while at > 0 and ends[at - 1] >= line:  # an earlier one ending on the line comes first
+        at -= 1
+    if ends[at] < line:
+        return False
+    text = statements[at].leading + statements[at].text
+    if "pgvet" not in text.lower():  # no ignore comment (the regex, 2,000 times, costs)
+        return False
+    return bool(inline_ignores(text) & {finding.rule, finding.code.lower(), "all"})
+
+
+def _statement_spans(project: Project | None) -> dict[str, tuple[list[int], list[int], list[Any]]]:
+    """Per migration file: each statement's first and last line, and the statement."""
+    out: dict[str, tuple[list[int], list[int], list[Any]]] = {}
+    for migration in project.files if project is not None else ():
+        if migration.filename in out:  # as Project.file_named: the first of that name
+            continue
+        statements = list(migration.statements)
+        out[migration.filename] = (
+            [s.line for s in statements],
+            [s.line + s.text.count("\n") for s in statements],
+            statements,
+        )
+    return out
 
 
 def run_lint(ctx: LintContext, only: Iterable[str] = ()) -> list[Finding]:
