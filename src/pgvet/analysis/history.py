@@ -87,13 +87,15 @@ class CheckDef:
     validated_in: int | None  # number of the file whose statement validated it
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Step:
     """One parsed statement of one file, as the walk hands it to a rule.
 
     ``kind`` is read off the parser's JSON; the tree (:attr:`node`) is decoded when first
     asked for, so the INSERTs, GRANTs and COMMENTs that make up much of a large project,
-    which no rule looks into, are never decoded (rules test ``kind`` first)."""
+    which no rule looks into, are never decoded (rules test ``kind`` first). Not frozen:
+    a frozen dataclass sets each field through ``object.__setattr__``, and 19,000 of them
+    took 50 ms to build; each step is its own (identity) and no one changes one."""
 
     file: MigrationFile
     file_no: int
@@ -107,6 +109,11 @@ class Step:
         """The statement's tree (shared: do not change it)."""
         parsed = parse(self.stmt.text)
         return parsed[self.position][1] if self.position < len(parsed) else {}
+
+    @functools.cached_property
+    def alter_commands(self) -> tuple[tuple[TableKey, Node], ...]:
+        """``(table, AlterTableCmd)`` of an ALTER TABLE, read once for every rule."""
+        return _alter_commands(self.node)
 
     @functools.cached_property
     def table_definition(self) -> TableDefinition:
@@ -452,15 +459,18 @@ def visit_all(project: Project, visitors: list[Visitor]) -> list[list[Any]]:
     return out
 
 
-def alter_commands(step: Step) -> Iterator[tuple[TableKey, Node]]:
+def alter_commands(step: Step) -> tuple[tuple[TableKey, Node], ...]:
     """``(table, AlterTableCmd)`` for each sub-command of an ``ALTER TABLE`` statement."""
-    if step.kind != "AlterTableStmt" or step.node.get("objtype") != "OBJECT_TABLE":
-        return
-    key = rel_key(step.node["relation"])
-    for cmd in step.node.get("cmds", []):
-        sub = cmd.get("AlterTableCmd")
-        if sub:
-            yield key, sub
+    if step.kind != "AlterTableStmt":
+        return ()
+    return step.alter_commands
+
+
+def _alter_commands(node: Node) -> tuple[tuple[TableKey, Node], ...]:
+    if node.get("objtype") != "OBJECT_TABLE":
+        return ()
+    key = rel_key(node["relation"])
+    return tuple((key, sub) for cmd in node.get("cmds", []) if (sub := cmd.get("AlterTableCmd")))
 
 
 def not_null_columns(expr: Node) -> frozenset[str]:

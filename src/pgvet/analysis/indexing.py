@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from pgvet.analysis import exprs
 from pgvet.analysis.memo import memo
@@ -100,9 +100,11 @@ def candidate_indexes(catalog: Catalog, table: Table) -> tuple[Index, ...]:
     return own
 
 
-def serves_columns(index: Index, columns: Sequence[str]) -> bool:
+def serves_columns(index: Index, columns: Sequence[str], *, partial: bool = False) -> bool:
+    """Whether ``index`` serves equality lookups on ``columns``; ``partial``: judge a
+    partial index by its keys alone (its predicate is the caller's question)."""
     k = len(columns)
-    if not index.valid or index.is_partial or k == 0:
+    if not index.valid or (index.is_partial and not partial) or k == 0:
         return False
     keys = index.columns[: index.key_count]
     if index.method == "hash":
@@ -187,9 +189,7 @@ def partial_fk_indexes(catalog: Catalog, fk: Constraint) -> tuple[list[Index], l
         return [], []
     serving, other = [], []
     for index in candidate_indexes(catalog, table):
-        if index.predicate is None or not serves_columns(
-            replace(index, predicate=None), fk.columns
-        ):
+        if index.predicate is None or not serves_columns(index, fk.columns, partial=True):
             continue
         not_null = {c.name for c in table.columns if c.not_null} | set(fk.columns)
         if predicate_implied_by_not_null(index.predicate, not_null):
