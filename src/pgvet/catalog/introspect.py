@@ -578,21 +578,24 @@ _SESSION_SQL = (
 )
 
 
+Columns = dict[QualifiedName, tuple[Column, ...]]
+
+
 def _read_elsewhere(
     connect: Callable[[], psycopg.Connection[Any]], snapshot: str, params: dict[str, Any]
-) -> tuple[list[Row], list[Row]]:
-    """The columns and indexes, read on a connection of their own in ``snapshot``."""
+) -> tuple[Columns, tuple[Index, ...]]:
+    """The columns and indexes, read on a connection of their own in ``snapshot`` and
+    made model objects there (while the other connection waits on its server)."""
     with connect() as other, other.cursor(row_factory=dict_row) as cur:
         other.autocommit = True
         cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         try:
             cur.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
             cur.execute(_SESSION_SQL)
-            out = []
-            for query in (COLUMNS_SQL, INDEXES_SQL):
-                cur.execute(query, params)  # type: ignore[arg-type]  # constants
-                out.append(cur.fetchall())
-            return out[0], out[1]
+            cur.execute(COLUMNS_SQL, params)  # type: ignore[arg-type]  # constants
+            columns = _columns_by_relation(cur.fetchall())
+            cur.execute(INDEXES_SQL, params)  # type: ignore[arg-type]
+            return columns, tuple(_index(r) for r in cur.fetchall())
         finally:
             cur.execute("ROLLBACK")
 
@@ -656,8 +659,12 @@ def _read_catalog(
                 elsewhere = pool.submit(_read_elsewhere, second, snapshot["id"], params)
             schema_rows = fetch(SCHEMAS_SQL)
             table_rows = fetch(TABLES_SQL)
+            # the large sets become model objects as they come, while the other
+            # connection's server is still at work
             constraint_rows = fetch(CONSTRAINTS_SQL_18 if version >= 180000 else CONSTRAINTS_SQL)
-            policy_rows = fetch(POLICIES_SQL)
+            constraints = tuple(_constraint(r) for r in constraint_rows)
+            del constraint_rows
+            policies = tuple(_policy(r) for r in fetch(POLICIES_SQL))
             function_rows = fetch(FUNCTIONS_SQL)
             view_rows = fetch(VIEWS_SQL)
             trigger_rows = fetch(TRIGGERS_SQL)
@@ -670,18 +677,18 @@ def _read_catalog(
             storage_rows = fetch(STORAGE_POLICIES_SQL)
             bucket_rows = fetch(BUCKETS_SQL) if storage_rows[0]["buckets_readable"] else []
             if elsewhere is not None:  # the snapshot lives as long as this transaction
-                column_rows, index_rows = elsewhere.result()
+                columns, indexes = elsewhere.result()
             else:
-                column_rows, index_rows = fetch(COLUMNS_SQL), fetch(INDEXES_SQL)
+                columns = _columns_by_relation(fetch(COLUMNS_SQL))
+                indexes = tuple(_index(r) for r in fetch(INDEXES_SQL))
 
-    columns = _columns_by_relation(column_rows)
     return Catalog(
         server_version=version,
         schemas=tuple(Schema(r["name"], r["owner"], r["comment"]) for r in schema_rows),
         tables=tuple(_table(r, columns.get((r["schema"], r["name"]), ())) for r in table_rows),
-        constraints=tuple(_constraint(r) for r in constraint_rows),
-        indexes=tuple(_index(r) for r in index_rows),
-        policies=tuple(_policy(r) for r in policy_rows),
+        constraints=constraints,
+        indexes=indexes,
+        policies=policies,
         functions=tuple(_function(r) for r in function_rows),
         views=tuple(_view(r, columns.get((r["schema"], r["name"]), ())) for r in view_rows),
         triggers=tuple(_trigger(r) for r in trigger_rows),
