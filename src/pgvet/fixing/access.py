@@ -97,8 +97,11 @@ where c.relkind in ('r', 'p', 'v', 'm') and not c.relispartition and n.nspname =
 order by 1, 2, 3
 """
 
+#: the same user on every replay of a seed: seeds insert several users in one transaction
+#: (one ``now()``) with ``gen_random_uuid()`` ids, so the e-mail decides, not the id
 _FIRST_USER = """
-select id::text from auth.users order by created_at nulls last, id limit 1
+select id::text from auth.users
+order by created_at nulls last, email nulls last, phone nulls last, id limit 1
 """
 
 #: ``( SELECT auth.uid() AS uid)`` is ``auth.uid()`` evaluated once: the same condition
@@ -217,9 +220,9 @@ def _timeout(conn: psycopg.Connection, ms: int) -> None:
 
 
 def personas(conn: psycopg.Connection) -> list[Persona]:
-    """anon, and authenticated as the seed's first user (``auth.users`` by creation), or
-    as a generated user when the seed has none; roles the connection cannot switch to are
-    left out."""
+    """anon, and authenticated as the seed's first user (``auth.users`` by creation, then
+    e-mail), or as a generated user when the seed has none; roles the connection cannot
+    switch to are left out."""
     usable = {
         r
         for (r,) in conn.execute(
