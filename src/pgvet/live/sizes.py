@@ -67,5 +67,3 @@ def live_tables(
         rate = writes / seconds if seconds > 0 else 0.0
         out[(schema, name)] = LiveTable(tschema, table, total, reltuples, rate, seconds)
     return out
-
-
