@@ -23,6 +23,7 @@ from pgvet.fixing.prove import Proof, lint_database, load_seeds, prove
 from pgvet.fixing.report import FixReport, to_json
 from pgvet.replay.project import load_project
 from pgvet.replay.session import replayed_project
+from pgvet.sandbox import binaries
 
 PROFILES = "create table public.profiles (id serial primary key, name text);\n"
 #: a function that inserts into profiles only when called as authenticated (its JWT)
@@ -100,9 +101,12 @@ def _real_plpgsql_check_15() -> str | None:
     """Why test (c) cannot run here, or None."""
     if not have_major(15):
         return "PostgreSQL 15 is not installed here"
-    control = Path("/usr/share/postgresql/15/extension/plpgsql_check.control")
-    if not control.exists():
-        return "plpgsql_check is not installed (apt-get install postgresql-15-plpgsql-check)"
+    installation, _ = binaries.choose(15)  # the 15 the sandbox uses (Debian's or npm's)
+    if not (installation.sharedir / "extension" / "plpgsql_check.control").exists():
+        return (
+            f"plpgsql_check is not installed for {installation.label} "
+            "(apt-get install postgresql-15-plpgsql-check)"
+        )
     return None
 
 
