@@ -312,8 +312,7 @@ def _pgbackrest_drill(
                 # pgBackRest keeps a backup's stop time in whole seconds and restores to a
                 # time only from a backup that stopped before it: a point in the backup's
                 # last second would find none (seen on a loaded machine)
-                while time.time() < stopped + 1:
-                    time.sleep(0.05)
+                time.sleep(max(0.0, stopped + 1 - time.time()))
                 _writes(conn, request, report, console)
                 _archive_all(conn, repo.archive, report, request.limits, console, repo)
         primary.stop()  # the primary is lost: what follows uses the repository alone

@@ -661,9 +661,8 @@ def _read_catalog(
             table_rows = fetch(TABLES_SQL)
             # the large sets become model objects as they come, while the other
             # connection's server is still at work
-            constraint_rows = fetch(CONSTRAINTS_SQL_18 if version >= 180000 else CONSTRAINTS_SQL)
-            constraints = tuple(_constraint(r) for r in constraint_rows)
-            del constraint_rows
+            constraints_sql = CONSTRAINTS_SQL_18 if version >= 180000 else CONSTRAINTS_SQL
+            constraints = tuple(_constraint(r) for r in fetch(constraints_sql))
             policies = tuple(_policy(r) for r in fetch(POLICIES_SQL))
             function_rows = fetch(FUNCTIONS_SQL)
             view_rows = fetch(VIEWS_SQL)

@@ -42,7 +42,8 @@ def _inline_ignored(ctx: LintContext, finding: Finding) -> bool:
     a ``-- pgvet: ignore`` comment naming its rule."""
     if ctx.project is None or finding.file is None or finding.line is None:
         return False
-    spans = memo(ctx.project, "statement spans", lambda: _statement_spans(ctx.project))
+    project = ctx.project
+    spans = memo(project, "statement spans", lambda: _statement_spans(project))
     starts, ends, statements = spans.get(finding.file, ((), (), ()))
     line = finding.line
     at = bisect_right(starts, line) - 1  # the last statement starting at or before the line
@@ -58,10 +59,10 @@ def _inline_ignored(ctx: LintContext, finding: Finding) -> bool:
     return bool(inline_ignores(text) & {finding.rule, finding.code.lower(), "all"})
 
 
-def _statement_spans(project: Project | None) -> dict[str, tuple[list[int], list[int], list[Any]]]:
+def _statement_spans(project: Project) -> dict[str, tuple[list[int], list[int], list[Any]]]:
     """Per migration file: each statement's first and last line, and the statement."""
     out: dict[str, tuple[list[int], list[int], list[Any]]] = {}
-    for migration in project.files if project is not None else ():
+    for migration in project.files:
         if migration.filename in out:  # as Project.file_named: the first of that name
             continue
         statements = list(migration.statements)
