@@ -158,6 +158,7 @@ class Referee:
         lines += [f"  index_advisor on {q}: {'; '.join(e)}" for q, e in self.errors.items()]
         losses: list[str] = []
         slower: list[str] = []
+        compared = 0  # a verdict needs evidence: no query compared is not a pass
         for who in AS:
             lines += [
                 "",
@@ -173,6 +174,7 @@ class Referee:
                 if b1 is None or b2 is None:
                     lines.append(f"{name:27} fails: {error} (not compared)")
                     continue
+                compared += 1
                 base = (b1 + b2) / 2
                 margin = max(abs(b1 - b2) / base, NOISE)
                 red_t = self._effect("index_advisor", who, name, theirs, base)
@@ -198,7 +200,9 @@ class Referee:
             "(c) no query slower after pgvet's set, both roles: "
             + ("PASS" if not slower else f"FAIL ({', '.join(slower)})"),
         ]
-        return lines, not losses and fewer and not slower
+        if not compared:
+            lines.append("no query could be compared on either side: inconclusive (exit 1)")
+        return lines, bool(compared) and not losses and fewer and not slower
 
     def _effect(
         self, state: str, who: str, name: str, p50: float | None, base: float
