@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import CORPORA, EXAMPLE, write_migrations
-from pgvet.replay.definitions import definitions, relation_places
+from pgvet.replay.definitions import definitions
 from pgvet.replay.project import load_project
+from pgvet.rules.migrations.common import table_places
 
 MIGRATIONS = {
     "20240101000000_a.sql": """
@@ -38,11 +39,11 @@ def _same(root: Path) -> dict[str, list[object]]:
         if kind == "table" and "." in name
     }
     expected = {name: places for name, places in expected.items() if places}
-    assert dict(relation_places(project)) == expected
+    assert dict(table_places(project)) == expected
     return expected
 
 
-def test_relation_places_match_the_definitions(tmp_path: Path) -> None:
+def test_table_places_match_the_definitions(tmp_path: Path) -> None:
     found = _same(write_migrations(tmp_path, MIGRATIONS))
     assert {name: [p.line for p in places] for name, places in found.items()} == {
         "public.t": [2, 3],
@@ -53,7 +54,7 @@ def test_relation_places_match_the_definitions(tmp_path: Path) -> None:
     }
 
 
-def test_relation_places_match_on_real_projects() -> None:
+def test_table_places_match_on_real_projects() -> None:
     _same(EXAMPLE)
     for name in ("suna", "chatbot-ui"):
         if (CORPORA / name).is_dir():

@@ -10,11 +10,11 @@ statement itself, together with which kind of file it is in.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pgvet.analysis.memo import memo
 from pgvet.analysis.sql import parse
 from pgvet.replay.ddl import Touch, may_touch, touches, touches_of_sql
 from pgvet.replay.paths import resolves_inside
@@ -180,7 +180,7 @@ def tree_of(sql: str) -> dict[str, Any]:
 
 
 #: statements that create what PostgreSQL names in the relation namespace
-_RELATION_STATEMENTS = frozenset(
+RELATION_STATEMENTS = frozenset(
     {
         "CreateStmt",
         "CreateForeignTableStmt",
@@ -191,14 +191,21 @@ _RELATION_STATEMENTS = frozenset(
 )
 
 
-def relation_places(project: Project) -> dict[str, list[Place]]:
-    """``schema.name`` (lower case) → where the project's migrations create a relation of
-    that name, as :func:`definitions` has them under ``("table", …)``, in file order.
+def relation_places(statements: Iterable[Statement]) -> dict[str, list[Place]]:
+    """``schema.name`` (lower case) → where ``statements`` create a relation of that name,
+    as :func:`definitions` has them under ``("table", …)``, in their order.
 
-    For the migration rules, which ask only about tables: built from the statements that
-    can create one, so the policies, functions and triggers of a large project are not
-    decoded for it (a fifth of the parser's JSON of a 19,000-statement project)."""
-    return memo(project, "relation places", lambda: _relation_places(project))
+    For the migration rules, which ask only about tables: they pass the statements that
+    can create one (of :data:`RELATION_STATEMENTS`, or ``DO`` blocks), so the policies,
+    functions and triggers of a large project are not decoded for it."""
+    index: dict[str, list[Place]] = defaultdict(list)
+    for stmt in statements:
+        if not _may_create_relation(stmt.text):
+            continue
+        for touch, line in creations(stmt, RELATION_STATEMENTS):
+            if touch.created and _RELATION_KINDS.get(touch.kind, touch.kind) == "table":
+                index[f"{touch.schema}.{touch.name}".lower()].append(Place(stmt.file, line))
+    return index
 
 
 def _may_create_relation(text: str) -> bool:
@@ -211,15 +218,3 @@ def _may_create_relation(text: str) -> bool:
         return False
     lower = text.lower()
     return "create" in lower and any(word in lower for word in ("table", "view", "sequence"))
-
-
-def _relation_places(project: Project) -> dict[str, list[Place]]:
-    index: dict[str, list[Place]] = defaultdict(list)
-    for migration in project.files:
-        for stmt in migration.statements:
-            if not _may_create_relation(stmt.text):
-                continue
-            for touch, line in creations(stmt, _RELATION_STATEMENTS):
-                if touch.created and _RELATION_KINDS.get(touch.kind, touch.kind) == "table":
-                    index[f"{touch.schema}.{touch.name}".lower()].append(Place(stmt.file, line))
-    return index

@@ -9,12 +9,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pgvet.analysis import exprs
+from pgvet.analysis.history import statements_of
 from pgvet.analysis.indexing import ROW_TABLE_KINDS, unindexed_foreign_keys
 from pgvet.analysis.memo import memo
-from pgvet.analysis.sql.parse import statement_kinds, statements
+from pgvet.analysis.sql.parse import statements
 from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import Catalog, Index, Origin, Table
-from pgvet.replay.ddl import may_touch, touches_of_sql
+from pgvet.replay.ddl import touches_of_sql
 from pgvet.rules.registry import Hit, LintContext
 
 if TYPE_CHECKING:
@@ -96,13 +97,10 @@ _DEFINING = frozenset({*_TABLE_STATEMENTS, "CreateSchemaStmt"})
 
 def _index_statements(project: Project) -> dict[tuple[str, str], list[Statement]]:
     index: dict[tuple[str, str], list[Statement]] = {}
-    for migration in project.files:
-        for stmt in migration.statements:
-            if not may_touch(stmt.text) or _DEFINING.isdisjoint(statement_kinds(stmt.text) or ()):
-                continue
-            tables = {(t.schema, t.name) for t in touches_of_sql(stmt.text) if t.kind == "table"}
-            for table in tables:
-                index.setdefault(table, []).append(stmt)
+    for stmt in statements_of(project, _DEFINING):
+        tables = {(t.schema, t.name) for t in touches_of_sql(stmt.text) if t.kind == "table"}
+        for table in tables:
+            index.setdefault(table, []).append(stmt)
     return index
 
 

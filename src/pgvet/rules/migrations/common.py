@@ -9,10 +9,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pgvet.analysis.history import Node, Step, TableKey, key_sql, rel_key
+from pgvet.analysis.history import Node, Step, TableKey, key_sql, rel_key, statements_of
+from pgvet.analysis.memo import memo
 from pgvet.analysis.sql.quote import qualified
 from pgvet.catalog.model import Catalog
-from pgvet.replay.definitions import Place, relation_places
+from pgvet.replay.definitions import RELATION_STATEMENTS, Place, relation_places
 from pgvet.replay.project import Project
 from pgvet.rules.registry import LintContext
 
@@ -44,10 +45,25 @@ class Creation:
         return self.when in ("earlier", "outside")
 
 
+#: the statements that can create a table, themselves or in a DO block
+_RELATION_OR_DO = RELATION_STATEMENTS | {"DoStmt"}
+
+
+def table_places(project: Project) -> dict[str, list[Place]]:
+    """``schema.name`` (lower case) → where the migrations create a relation of that name
+    (:func:`~pgvet.replay.definitions.relation_places` of the statements that can), once
+    per project."""
+    return memo(
+        project,
+        "relation places",
+        lambda: relation_places(statements_of(project, _RELATION_OR_DO)),
+    )
+
+
 def table_creations(project: Project) -> Callable[[Step, TableKey], Creation]:
     """A lookup ``(step, table) → Creation`` built once per rule run (the definitions
     index covers statements inside DO blocks, which the static walk does not follow)."""
-    index = relation_places(project)
+    index = table_places(project)
     order = {f.filename: i for i, f in enumerate(project.files)}
 
     def lookup(step: Step, table: TableKey) -> Creation:

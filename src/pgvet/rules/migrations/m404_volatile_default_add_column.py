@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pgvet.analysis.exprs import plain_call_sql
 from pgvet.analysis.history import (
     DEFAULT_SCHEMA,
     History,
@@ -163,8 +164,18 @@ def volatile_default_add_column(ctx: LintContext) -> Visitor:
     return Visitor(ctx.project, visit, frozenset({"AlterTableStmt"}))
 
 
-def _default_sql(stmt_text: str, column: str) -> str | None:
-    """The default expression of ``add column <column>`` in a statement, printed back."""
+def _default_sql(stmt_text: str, col: Node) -> str | None:
+    """The default expression of ``add column <column>`` in a statement, printed back: a
+    plain call (``gen_random_uuid()``) from the tree, anything else by pglast's printer."""
+    for con in col.get("constraints", []):
+        default = con.get("Constraint", {})
+        if default.get("contype") == "CONSTR_DEFAULT":
+            call = default.get("raw_expr", {}).get("FuncCall")
+            plain = plain_call_sql(call) if call is not None else None
+            if plain is not None:
+                return plain
+            break
+    column = col.get("colname", "")
     try:
         from pglast.enums import ConstrType
         from pglast.stream import RawStream
@@ -183,7 +194,7 @@ def _default_sql(stmt_text: str, column: str) -> str | None:
 
 def _volatile_fix(stmt: Statement, target: str, col: Node) -> str | None:
     name = col.get("colname", "")
-    default_sql = _default_sql(stmt.text, name)
+    default_sql = _default_sql(stmt.text, col)
     if default_sql is None or not col.get("typeName"):
         return None
     return (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgvet.analysis.memo import memo
+from pgvet.analysis.mentions import statements_mentioning
 from pgvet.analysis.policy_graph import parse_statements
 from pgvet.analysis.sql.quote import qualified
 from pgvet.catalog.introspect import parse_pg_bool, reloptions
@@ -21,9 +22,7 @@ def _settings(ctx: LintContext) -> dict[QualifiedName, tuple[str, int]]:
 
     def compute() -> dict[QualifiedName, tuple[str, int]]:
         found: dict[QualifiedName, tuple[str, int]] = {}
-        for stmt in project.statements:
-            if "autovacuum_enabled" not in stmt.text.lower():
-                continue
+        for stmt in statements_mentioning(project, "autovacuum_enabled"):
             for node in parse_statements(stmt.text) or []:
                 body = node.get("AlterTableStmt")
                 if not body:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pgvet.analysis.memo import memo
+from pgvet.analysis.mentions import statements_mentioning
 from pgvet.analysis.policy_graph import (
     EXPRESSION_PREFIX,
     Cycle,
@@ -156,7 +157,7 @@ def last_rls_disable(ctx: LintContext, table: Table) -> tuple[str, int] | None:
 def _last_disables(project: Project) -> dict[tuple[str, str | None], tuple[str, int]]:
     """File and line of the last statement disabling RLS, per table, in one pass."""
     found: dict[tuple[str, str | None], tuple[str, int]] = {}
-    for stmt in project.statements:
+    for stmt in statements_mentioning(project, "disable"):
         if not _DISABLE.search(stmt.text):
             continue
         for node in parse_statements(stmt.text) or []:
@@ -471,9 +472,7 @@ def extension_statements(ctx: LintContext) -> dict[str, tuple[str, int]]:
 
     def compute() -> dict[str, tuple[str, int]]:
         found: dict[str, tuple[str, int]] = {}
-        for stmt in project.statements:
-            if "extension" not in stmt.text.lower():
-                continue
+        for stmt in statements_mentioning(project, "extension"):
             for node in parse_statements(stmt.text) or []:
                 create = node.get("CreateExtensionStmt")
                 move = node.get("AlterObjectSchemaStmt")

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from pgvet.analysis.memo import memo
+from pgvet.analysis.mentions import statements_mentioning
 from pgvet.analysis.sql.quote import qualified
 from pgvet.rules.registry import Hit, LintContext, rule
 from pgvet.rules.security.common import (
@@ -27,7 +28,7 @@ def _created_at(ctx: LintContext) -> dict[str, tuple[str, int]]:
 
     def compute() -> dict[str, tuple[str, int]]:
         found: dict[str, tuple[str, int]] = {}
-        for stmt in project.statements:
+        for stmt in statements_mentioning(project, "pgmq"):
             for name in _CREATE.findall(stmt.text):
                 found.setdefault(name.lower(), (stmt.file, stmt.line))
         return found
