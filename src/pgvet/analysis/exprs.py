@@ -538,13 +538,14 @@ def _policy_units(policy: Policy, catalog: Catalog) -> Iterator[_Unit]:
 
 def _units(catalog: Catalog, may_match: Callable[[str], bool]) -> Iterator[_Unit]:
     """The units whose SQL ``may_match`` (a cheap text test that every unit holding what
-    the caller looks for passes); a policy is tested on its expressions before its units
-    are built."""
+    the caller looks for passes: a substring); a function is tested on its body, a policy
+    on its expressions, before their units are built."""
     for view in catalog.views:
         if view.extension is None:
             yield from (u for u in _view_units(view) if may_match(u.sql))
-    for fn in catalog.functions:
-        yield from (u for u in _function_units(fn) if may_match(u.sql))
+    for fn in catalog.functions:  # each query of a function is a piece of its body
+        if may_match(fn.body):
+            yield from (u for u in _function_units(fn) if may_match(u.sql))
     for policy in catalog.policies:
         if any(may_match(e) for e in (policy.using, policy.with_check) if e):
             yield from (u for u in _policy_units(policy, catalog) if may_match(u.sql))

@@ -373,23 +373,25 @@ def _steps(project: Project) -> tuple[tuple[Step, ...], ...]:
     return tuple(out)
 
 
-def statements_of(project: Project, kinds: frozenset[str]) -> tuple[Statement, ...]:
-    """The project's statements that hold a statement of one of ``kinds``, each once, in
-    apply order: read off the steps, which know every statement's kind, so an index that
-    needs a few kinds of statement does not test all 19,000 of a large project."""
+def steps_of(project: Project, kinds: frozenset[str]) -> tuple[Step, ...]:
+    """The steps of ``kinds``, in apply order: an index that needs a few kinds of statement
+    does not test all 19,000 of a large project (the steps know every statement's kind)."""
     return memo(
-        project, "statements of " + ",".join(sorted(kinds)), lambda: _statements_of(project, kinds)
+        project,
+        "steps of " + ",".join(sorted(kinds)),
+        lambda: tuple(
+            step for file_steps in steps(project) for step in file_steps if step.kind in kinds
+        ),
     )
 
 
-def _statements_of(project: Project, kinds: frozenset[str]) -> tuple[Statement, ...]:
+def statements_of(project: Project, kinds: frozenset[str]) -> tuple[Statement, ...]:
+    """The project's statements that hold a statement of one of ``kinds``, each once, in
+    apply order."""
     out: list[Statement] = []
-    for file_steps in steps(project):
-        last = None
-        for step in file_steps:  # the steps of one statement are next to each other
-            if step.kind in kinds and step.stmt is not last:
-                out.append(step.stmt)
-                last = step.stmt
+    for step in steps_of(project, kinds):
+        if not out or out[-1] is not step.stmt:  # a statement's steps are next to each other
+            out.append(step.stmt)
     return tuple(out)
 
 
@@ -433,19 +435,24 @@ def _kinds(text: str) -> tuple[str, ...] | None:
     return statement_kinds(text)
 
 
-def walk(project: Project) -> Iterator[tuple[Step, History]]:
-    """Every parsed statement in apply order, with the history *before* it runs.
+def walk(project: Project, kinds: frozenset[str] | None = None) -> Iterator[tuple[Step, History]]:
+    """Every parsed statement in apply order (those of ``kinds`` only, when given), with
+    the history *before* it runs.
 
     The history is updated after the consumer resumes the generator, so a rule sees the
     state the statement met. The steps are shared between walks; each walk has its own
-    history.
+    history, which the statements of other kinds still update.
     """
     history = History()
     handlers = _HANDLERS
+    read = None if kinds is None else kinds | handlers.keys()
     for file_no, file_steps in enumerate(steps(project)):
         history.start_file(file_no)
+        if read is not None:  # the seed's rows and the grants: most of a large project
+            file_steps = tuple(step for step in file_steps if step.kind in read)
         for step in file_steps:
-            yield step, history
+            if kinds is None or step.kind in kinds:
+                yield step, history
             handler = handlers.get(step.kind)  # History.apply, inlined: 19,000 steps a walk
             if handler is not None:
                 handler(history, step.node, step)
@@ -483,7 +490,8 @@ def visit_all(project: Project, visitors: list[Visitor]) -> list[list[Any]]:
     for i, v in enumerate(visitors):
         for kind in v.kinds or ():
             by_kind.setdefault(kind, []).append((out[i], v.visit))
-    for step, history in walk(project):
+    kinds = None if every else frozenset(by_kind)
+    for step, history in walk(project, kinds):
         for sink, visit in by_kind.get(step.kind, ()):
             found = visit(step, history)
             if found:

@@ -9,13 +9,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pgvet.analysis import exprs
-from pgvet.analysis.history import statements_of
+from pgvet.analysis.history import rel_key, steps_of
 from pgvet.analysis.indexing import ROW_TABLE_KINDS, unindexed_foreign_keys
 from pgvet.analysis.memo import memo
 from pgvet.analysis.sql.parse import statements
 from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import Catalog, Index, Origin, Table
-from pgvet.replay.ddl import touches_of_sql
 from pgvet.rules.registry import Hit, LintContext
 
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ def fk_fix_leads(catalog: Catalog) -> set[tuple[str, str, str]]:
     return {(fk.schema, fk.table, fk.columns[0]) for fk in unindexed_foreign_keys(catalog)}
 
 
-_TABLE_STATEMENTS = ("CreateStmt", "AlterTableStmt")
+_TABLE_STATEMENTS = frozenset({"CreateStmt", "AlterTableStmt"})
 
 
 @lru_cache(maxsize=4096)
@@ -90,17 +89,22 @@ def _statements_on_tables(project: Project) -> dict[tuple[str, str], list[Statem
     return memo(project, "statements per table", lambda: _index_statements(project))
 
 
-#: statements that can define a column or a foreign key (CREATE SCHEMA may hold a CREATE
-#: TABLE); the others (policies, functions, triggers…) are not decoded for this index
-_DEFINING = frozenset({*_TABLE_STATEMENTS, "CreateSchemaStmt"})
+#: ALTER TABLE on these is not on a table (it is spelled ALTER TABLE all the same)
+_NOT_TABLES = frozenset({"OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_INDEX", "OBJECT_SEQUENCE"})
 
 
 def _index_statements(project: Project) -> dict[tuple[str, str], list[Statement]]:
+    """CREATE and ALTER TABLE statements per table, read off the steps' trees (which the
+    history decodes anyway): the policies, functions and seed rows are not looked at."""
     index: dict[tuple[str, str], list[Statement]] = {}
-    for stmt in statements_of(project, _DEFINING):
-        tables = {(t.schema, t.name) for t in touches_of_sql(stmt.text) if t.kind == "table"}
-        for table in tables:
-            index.setdefault(table, []).append(stmt)
+    for step in steps_of(project, _TABLE_STATEMENTS):
+        node = step.node
+        relation = node.get("relation")
+        if not relation or node.get("objtype") in _NOT_TABLES:
+            continue
+        found = index.setdefault(rel_key(relation), [])
+        if not found or found[-1] is not step.stmt:
+            found.append(step.stmt)
     return index
 
 
