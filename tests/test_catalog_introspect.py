@@ -7,6 +7,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from pgvet.catalog import DEFAULT_EXCLUDED, Catalog, read_catalog
 from pgvet.catalog.model import (
@@ -625,3 +626,66 @@ def test_read_on_two_connections_is_the_same_catalog(
         assert len(opened) == 1  # not used in the caller's transaction
         assert [c.name for c in inside.table("public", "in_tx").columns] == ["id", "note"]
         assert [i.name for i in inside.indexes_of("public", "in_tx")] == ["in_tx_pkey"]
+
+
+# The server's own answer for each index key, as read_catalog once asked it (a grouped
+# pass joining every key to pg_attribute, pg_opclass and pg_collation): the referee of the
+# names read_catalog now resolves on the client.
+_SERVER_KEYS_SQL = """
+SELECT ic.relname AS name,
+       array_agg(a.attname ORDER BY k) AS columns,
+       array_agg(CASE WHEN i.indkey[k] = 0 THEN pg_get_indexdef(i.indexrelid, k + 1, true)
+                      ELSE quote_ident(a.attname) END ORDER BY k) AS expressions,
+       array_agg(opc.opcname ORDER BY k) AS opclasses,
+       array_agg(coll.collname ORDER BY k) AS collations,
+       array_agg((i.indoption[k] & 1) <> 0 ORDER BY k) AS descending,
+       array_agg((i.indoption[k] & 2) <> 0 ORDER BY k) AS nulls_first,
+       (SELECT coalesce(array_agg(a2.attname ORDER BY k2), '{}')
+        FROM generate_series(i.indnkeyatts, i.indnatts - 1) AS k2
+        JOIN pg_attribute a2 ON a2.attrelid = i.indrelid AND a2.attnum = i.indkey[k2])
+           AS include_columns
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+CROSS JOIN LATERAL generate_series(0, i.indnkeyatts - 1) AS k
+LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k]
+LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[k]
+LEFT JOIN pg_collation coll ON coll.oid = i.indcollation[k]
+WHERE i.indrelid = 'public.odd'::regclass
+GROUP BY ic.relname, i.indexrelid, i.indrelid, i.indnkeyatts, i.indnatts, i.indkey
+"""
+
+
+def test_index_keys_named_on_the_client_as_the_server_names_them(
+    scratch_db: psycopg.Connection[Any],
+) -> None:
+    """Column names (keywords of each category, mixed case, non-ASCII, quotes), expression
+    keys between plain ones, operator classes, collations, DESC / NULLS FIRST, INCLUDE."""
+    scratch_db.execute(
+        """
+        CREATE TABLE public.odd (
+            id int PRIMARY KEY, "time" timestamptz, "user" text, "order" int,
+            comment text, "Mixed" text, "naïve" text, "we""ird" text, "select" text,
+            body text, tags text[], "between" int
+        );
+        CREATE INDEX odd_keywords ON public.odd ("time" DESC, "user", "order" NULLS FIRST,
+            comment, "between");
+        CREATE INDEX odd_names ON public.odd ("Mixed", "naïve", "we""ird", "select")
+            INCLUDE (body, "user");
+        CREATE INDEX odd_exprs ON public.odd (id, lower(body) DESC NULLS LAST,
+            (coalesce("order", 0) + 1), "time");
+        CREATE INDEX odd_ops ON public.odd (body text_pattern_ops, "user" COLLATE "C");
+        CREATE INDEX odd_gin ON public.odd USING gin (tags);
+        CREATE UNIQUE INDEX odd_partial ON public.odd (lower("Mixed")) WHERE id > 0;
+        """
+    )
+    rows = scratch_db.cursor(row_factory=dict_row).execute(_SERVER_KEYS_SQL).fetchall()
+    assert len(rows) == 7
+    indexes = {i.name: i for i in read_catalog(scratch_db).indexes_of("public", "odd")}
+    for row in rows:
+        index = indexes[row["name"]]
+        client = {field: getattr(index, field) for field in row if field != "name"}
+        assert client == {field: tuple(value) for field, value in row.items() if field != "name"}
+    assert indexes["odd_keywords"].expressions == (
+        '"time"', '"user"', '"order"', "comment", '"between"',
+    )  # fmt: skip
+    assert indexes["odd_exprs"].columns == ("id", None, None, "time")

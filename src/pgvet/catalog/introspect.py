@@ -48,6 +48,7 @@ from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 
+from pgvet.catalog.index_keys import KEY_NAMES_SQL, KeyNames, index_keys
 from pgvet.catalog.model import (
     Bucket,
     Catalog,
@@ -199,7 +200,7 @@ ORDER BY 1, 2, a.attnum
 # referenced table and columns, whether a foreign key references a primary key, actions.
 # {enforced} is conenforced on 18+, true before. Key column names come from one grouped
 # pass over every constraint's keys (hash-joined to pg_attribute), not two correlated
-# sub-selects per constraint.
+# sub-selects per constraint. Sorted on the client, as the indexes are.
 _CONSTRAINTS_TEMPLATE = f"""
 WITH keys AS (
     SELECT con.oid,
@@ -242,50 +243,33 @@ LEFT JOIN pg_class ic ON ic.oid = con.conindid
 LEFT JOIN keys ON keys.oid = con.oid
 LEFT JOIN pg_index ri ON con.contype = 'f' AND ri.indexrelid = con.conindid
 WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND {_REVIEWED}
-ORDER BY 1, 2, 3
 """
 CONSTRAINTS_SQL = _CONSTRAINTS_TEMPLATE.replace("{enforced}", "true")
 CONSTRAINTS_SQL_18 = _CONSTRAINTS_TEMPLATE.replace("{enforced}", "con.conenforced")
 
-# Reads indexes: per key position (one grouped pass over every index's positions
-# 0..indnkeyatts-1, hash-joined to pg_attribute, instead of a LATERAL sub-select per index)
-# the column (NULL for expressions), its text, opclass, collation, ordering; INCLUDE
-# columns; predicate; backing constraint; size (from relpages, as of the index's build or
-# the last VACUUM/ANALYZE: pg_relation_size opens every index, a lock and a relcache entry
-# each, 0.2 s warm and 0.6 s cold for 15,000 indexes, and no rule reads the size). A
-# plain column's text is quote_ident(attname), exactly what pg_get_indexdef(index, column,
-# true) prints for it (that call, with its catalog lookups, is kept for expressions).
-# int2vector / oidvector subscripts start at 0, pg_get_indexdef's column numbers at 1.
+# Reads indexes: per key the column's attnum (0 for an expression), operator class and
+# collation oids and option bits, named on the client (pgvet.catalog.index_keys: from the
+# columns read in the same snapshot and one small query of names; joining every key to
+# pg_attribute here was 0.5 s of a 5,000-table catalog); an expression key's text from
+# pg_get_indexdef(index, column, true), asked only of indexes that have one; predicate;
+# backing constraint; size (from relpages, as of the index's build or the last
+# VACUUM/ANALYZE: pg_relation_size opens every index, a lock and a relcache entry each,
+# 0.2 s warm and 0.6 s cold for 15,000 indexes, and no rule reads the size).
+# int2vector / oidvector cast to arrays start at 1 here, pg_get_indexdef's columns too.
+# Sorted on the client (_by_name).
 INDEXES_SQL = f"""
-WITH keys AS (
-    SELECT i.indexrelid,
-           array_agg(a.attname ORDER BY k) AS columns,
-           array_agg(CASE WHEN i.indkey[k] = 0 THEN pg_get_indexdef(i.indexrelid, k + 1, true)
-                          ELSE quote_ident(a.attname) END ORDER BY k) AS expressions,
-           array_agg(opc.opcname ORDER BY k) AS opclasses,
-           array_agg(coll.collname ORDER BY k) AS collations,
-           array_agg((i.indoption[k] & 1) <> 0 ORDER BY k) AS descending,
-           array_agg((i.indoption[k] & 2) <> 0 ORDER BY k) AS nulls_first
-    FROM pg_index i
-    JOIN pg_class t ON t.oid = i.indrelid
-    JOIN pg_namespace n ON n.oid = t.relnamespace
-    CROSS JOIN LATERAL generate_series(0, i.indnkeyatts - 1) AS k
-    LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k]
-    LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[k]
-    LEFT JOIN pg_collation coll ON coll.oid = i.indcollation[k]
-    WHERE {_REVIEWED}
-    GROUP BY i.indexrelid
-)
 SELECT n.nspname AS schema, t.relname AS table_name, ic.relname AS name,
-       keys.columns, keys.expressions, i.indnkeyatts AS key_count,
-       ARRAY(SELECT a.attname FROM generate_series(i.indnkeyatts, i.indnatts - 1) AS k
-             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k]
-             ORDER BY k) AS include_columns,
+       i.indkey::int2[] AS attnums, i.indnkeyatts AS key_count,
+       i.indclass::oid[] AS opclass_oids, i.indcollation::oid[] AS collation_oids,
+       i.indoption::int2[] AS options,
+       CASE WHEN 0 = ANY (i.indkey::int2[]) THEN
+           ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true)
+                 FROM generate_series(1, i.indnkeyatts) AS k ORDER BY k)
+       END AS key_definitions,
        am.amname AS method,
        i.indisunique AS "unique", i.indisprimary AS "primary",
        i.indisvalid AS valid, i.indisready AS ready,
        pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
-       keys.opclasses, keys.collations, keys.descending, keys.nulls_first,
        i.indnullsnotdistinct AS nulls_not_distinct,
        pg_get_indexdef(i.indexrelid) AS definition,
        con.conname AS constraint_name,
@@ -296,11 +280,9 @@ JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class t ON t.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
-LEFT JOIN keys ON keys.indexrelid = i.indexrelid
 LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
      AND con.contype IN ('p', 'u', 'x')
 WHERE {_REVIEWED}
-ORDER BY 1, 2, 3
 """
 
 # Reads RLS policies; roles sorted, 'public' for PUBLIC (role oid 0).
@@ -592,10 +574,11 @@ def _read_elsewhere(
         try:
             cur.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
             cur.execute(_SESSION_SQL)
-            cur.execute(COLUMNS_SQL, params)  # type: ignore[arg-type]  # constants
+            cur.execute(COLUMNS_SQL, params, binary=True)  # type: ignore[arg-type]  # constants
             columns = _columns_by_relation(cur.fetchall())
-            cur.execute(INDEXES_SQL, params)  # type: ignore[arg-type]
-            return columns, tuple(_index(r) for r in cur.fetchall())
+            names = KeyNames.of(cur.execute(KEY_NAMES_SQL).fetchall())
+            cur.execute(INDEXES_SQL, params, binary=True)  # type: ignore[arg-type]
+            return columns, _indexes(cur.fetchall(), names, columns)
         finally:
             cur.execute("ROLLBACK")
 
@@ -647,8 +630,12 @@ def _read_catalog(
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cur.execute(_SESSION_SQL)
 
-        def fetch(query: str) -> list[Row]:
-            cur.execute(query, params)  # type: ignore[arg-type]  # constants, not LiteralString
+        def fetch(query: str, binary: bool = False) -> list[Row]:
+            # binary rows: the large sets of names, arrays and integers (columns, indexes,
+            # constraints) load in 60-85 % of the time of their text; not for the others,
+            # whose float4 (reltuples) would load as its binary value, not as printed
+            # constants, not LiteralString
+            cur.execute(query, params, binary=binary)  # type: ignore[arg-type]
             return cur.fetchall()
 
         with ThreadPoolExecutor(1) as pool:
@@ -662,7 +649,7 @@ def _read_catalog(
             # the large sets become model objects as they come, while the other
             # connection's server is still at work
             constraints_sql = CONSTRAINTS_SQL_18 if version >= 180000 else CONSTRAINTS_SQL
-            constraints = tuple(_constraint(r) for r in fetch(constraints_sql))
+            constraints = tuple(map(_constraint, _by_name(fetch(constraints_sql, binary=True))))
             policies = tuple(_policy(r) for r in fetch(POLICIES_SQL))
             function_rows = fetch(FUNCTIONS_SQL)
             view_rows = fetch(VIEWS_SQL)
@@ -678,8 +665,9 @@ def _read_catalog(
             if elsewhere is not None:  # the snapshot lives as long as this transaction
                 columns, indexes = elsewhere.result()
             else:
-                columns = _columns_by_relation(fetch(COLUMNS_SQL))
-                indexes = tuple(_index(r) for r in fetch(INDEXES_SQL))
+                columns = _columns_by_relation(fetch(COLUMNS_SQL, binary=True))
+                names = KeyNames.of(fetch(KEY_NAMES_SQL))
+                indexes = _indexes(fetch(INDEXES_SQL, binary=True), names, columns)
 
     return Catalog(
         server_version=version,
@@ -786,30 +774,46 @@ def _constraint(r: Row) -> Constraint:
     )
 
 
-def _index(r: Row) -> Index:
+def _by_name(rows: list[Row]) -> list[Row]:
+    """Rows in ``ORDER BY schema, table_name, name`` order, sorted here: sorting wide rows
+    on the server was a tenth of the index and constraint queries, and a ``name`` sorts by
+    its bytes, as UTF-8 text sorts by code points in Python."""
+    rows.sort(key=lambda r: (r["schema"], r["table_name"], r["name"]))
+    return rows
+
+
+def _indexes(rows: list[Row], names: KeyNames, columns: Columns) -> tuple[Index, ...]:
+    """The index rows as model objects, their keys named from ``columns`` (read in the
+    same snapshot) and ``names``."""
+    by_table: dict[QualifiedName, dict[int, str]] = {}
+    out = []
+    for r in _by_name(rows):
+        table = (r["schema"], r["table_name"])
+        attnames = by_table.get(table)
+        if attnames is None:
+            attnames = by_table[table] = {c.position: c.name for c in columns.get(table, ())}
+        out.append(_index(r, index_keys(r, names, attnames)))
+    return tuple(out)
+
+
+def _index(r: Row, keys: dict[str, Any]) -> Index:
     return Index(
         schema=r["schema"],
         table=r["table_name"],
         name=r["name"],
-        columns=tuple(r["columns"]),
-        expressions=tuple(r["expressions"]),
         key_count=r["key_count"],
         method=r["method"],
         definition=r["definition"],
-        include_columns=tuple(r["include_columns"]),
         unique=r["unique"],
         primary=r["primary"],
         valid=r["valid"],
         ready=r["ready"],
         predicate=r["predicate"],
-        opclasses=tuple(r["opclasses"]),
-        collations=tuple(r["collations"]),
-        descending=tuple(r["descending"]),
-        nulls_first=tuple(r["nulls_first"]),
         nulls_not_distinct=r["nulls_not_distinct"],
         constraint_name=r["constraint_name"],
         partitioned=r["partitioned"],
         size_bytes=r["size_bytes"],
+        **keys,
     )
 
 
