@@ -76,15 +76,15 @@ _DESCENDING = (False, True, False, True)
 _NULLS_FIRST = (False, False, True, True)
 
 
-def index_keys(r: Row, names: KeyNames, attnames: Mapping[int, str]) -> dict[str, Any]:
+def index_keys(r: Any, names: KeyNames, attnames: Mapping[int, str]) -> dict[str, Any]:
     """The key fields of :class:`~pgvet.catalog.model.Index` for one index row:
     ``columns``, ``expressions``, ``opclasses``, ``collations``, ``descending``,
     ``nulls_first``, ``include_columns``; ``attnames`` are the indexed table's column
     names by number."""
-    count: int = r["key_count"]
-    attnums: list[int] = r["attnums"]
+    count: int = r.key_count
+    attnums: list[int] = r.attnums
     columns = tuple(map(attnames.get, attnums[:count]))  # an expression's 0 is no column
-    definitions: list[str] | None = r["key_definitions"]
+    definitions: list[str] | None = r.key_definitions
     quote = names.quote_ident
     expressions = tuple(
         (definitions[k] if definitions else "")
@@ -92,12 +92,12 @@ def index_keys(r: Row, names: KeyNames, attnames: Mapping[int, str]) -> dict[str
         else (quote(name) if (name := columns[k]) is not None else "")
         for k in range(count)
     )
-    options = [o & 3 for o in r["options"][:count]]
+    options = [o & 3 for o in r.options[:count]]
     return {
         "columns": columns,
         "expressions": expressions,
-        "opclasses": tuple(map(names.opclasses.get, r["opclass_oids"][:count])),
-        "collations": tuple(map(names.collations.get, r["collation_oids"][:count])),
+        "opclasses": tuple(map(names.opclasses.get, r.opclass_oids[:count])),
+        "collations": tuple(map(names.collations.get, r.collation_oids[:count])),
         "descending": tuple(map(_DESCENDING.__getitem__, options)),
         "nulls_first": tuple(map(_NULLS_FIRST.__getitem__, options)),
         "include_columns": tuple(n for a in attnums[count:] if (n := attnames.get(a)) is not None),

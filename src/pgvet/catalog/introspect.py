@@ -46,7 +46,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from psycopg.pq import TransactionStatus
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, namedtuple_row
 
 from pgvet.catalog.index_keys import KEY_NAMES_SQL, KeyNames, index_keys
 from pgvet.catalog.model import (
@@ -563,6 +563,16 @@ _SESSION_SQL = (
 Columns = dict[QualifiedName, tuple[Column, ...]]
 
 
+def _fetch_large(cur: psycopg.Cursor[Any], query: str, params: dict[str, Any]) -> list[Any]:
+    """The rows of one of the three large sets (columns, indexes, constraints: names,
+    arrays, integers) as named tuples, loaded in binary: half the client's time of dicts
+    from text. Not for the others: a float4 (reltuples) loads as its binary value, not as
+    PostgreSQL prints it."""
+    with cur.connection.cursor(row_factory=namedtuple_row, binary=True) as named:
+        named.execute(query, params)  # type: ignore[arg-type]  # constants
+        return named.fetchall()
+
+
 def _read_elsewhere(
     connect: Callable[[], psycopg.Connection[Any]], snapshot: str, params: dict[str, Any]
 ) -> tuple[Columns, tuple[Index, ...]]:
@@ -574,11 +584,9 @@ def _read_elsewhere(
         try:
             cur.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
             cur.execute(_SESSION_SQL)
-            cur.execute(COLUMNS_SQL, params, binary=True)  # type: ignore[arg-type]  # constants
-            columns = _columns_by_relation(cur.fetchall())
+            columns = _columns_by_relation(_fetch_large(cur, COLUMNS_SQL, params))
             names = KeyNames.of(cur.execute(KEY_NAMES_SQL).fetchall())
-            cur.execute(INDEXES_SQL, params, binary=True)  # type: ignore[arg-type]
-            return columns, _indexes(cur.fetchall(), names, columns)
+            return columns, _indexes(_fetch_large(cur, INDEXES_SQL, params), names, columns)
         finally:
             cur.execute("ROLLBACK")
 
@@ -630,12 +638,8 @@ def _read_catalog(
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cur.execute(_SESSION_SQL)
 
-        def fetch(query: str, binary: bool = False) -> list[Row]:
-            # binary rows: the large sets of names, arrays and integers (columns, indexes,
-            # constraints) load in 60-85 % of the time of their text; not for the others,
-            # whose float4 (reltuples) would load as its binary value, not as printed
-            # constants, not LiteralString
-            cur.execute(query, params, binary=binary)  # type: ignore[arg-type]
+        def fetch(query: str) -> list[Row]:
+            cur.execute(query, params)  # type: ignore[arg-type]  # constants, not LiteralString
             return cur.fetchall()
 
         with ThreadPoolExecutor(1) as pool:
@@ -649,7 +653,9 @@ def _read_catalog(
             # the large sets become model objects as they come, while the other
             # connection's server is still at work
             constraints_sql = CONSTRAINTS_SQL_18 if version >= 180000 else CONSTRAINTS_SQL
-            constraints = tuple(map(_constraint, _by_name(fetch(constraints_sql, binary=True))))
+            constraints = tuple(
+                map(_constraint, _by_name(_fetch_large(cur, constraints_sql, params)))
+            )
             policies = tuple(_policy(r) for r in fetch(POLICIES_SQL))
             function_rows = fetch(FUNCTIONS_SQL)
             view_rows = fetch(VIEWS_SQL)
@@ -665,9 +671,9 @@ def _read_catalog(
             if elsewhere is not None:  # the snapshot lives as long as this transaction
                 columns, indexes = elsewhere.result()
             else:
-                columns = _columns_by_relation(fetch(COLUMNS_SQL, binary=True))
+                columns = _columns_by_relation(_fetch_large(cur, COLUMNS_SQL, params))
                 names = KeyNames.of(fetch(KEY_NAMES_SQL))
-                indexes = _indexes(fetch(INDEXES_SQL, binary=True), names, columns)
+                indexes = _indexes(_fetch_large(cur, INDEXES_SQL, params), names, columns)
 
     return Catalog(
         server_version=version,
@@ -708,22 +714,22 @@ def _read_catalog(
 # --- row converters ------------------------------------------------------------------------
 
 
-def _columns_by_relation(rows: Iterable[Row]) -> dict[QualifiedName, tuple[Column, ...]]:
+def _columns_by_relation(rows: Iterable[Any]) -> dict[QualifiedName, tuple[Column, ...]]:
     out: dict[QualifiedName, list[Column]] = {}
     for r in rows:
-        out.setdefault((r["schema"], r["table_name"]), []).append(
+        out.setdefault((r.schema, r.table_name), []).append(
             Column(
-                name=r["name"],
-                position=r["position"],
-                type=r["type"],
-                type_schema=r["type_schema"],
-                type_name=r["type_name"],
-                not_null=r["not_null"],
-                default=r["default"],
-                identity=_IDENTITY.get(r["identity"]),
-                generated=r["generated"],
-                is_array=r["is_array"],
-                comment=r["comment"],
+                name=r.name,
+                position=r.position,
+                type=r.type,
+                type_schema=r.type_schema,
+                type_name=r.type_name,
+                not_null=r.not_null,
+                default=r.default,
+                identity=_IDENTITY.get(r.identity),
+                generated=r.generated,
+                is_array=r.is_array,
+                comment=r.comment,
             )
         )
     return {k: tuple(v) for k, v in out.items()}
@@ -749,46 +755,46 @@ def _table(r: Row, columns: tuple[Column, ...]) -> Table:
     )
 
 
-def _constraint(r: Row) -> Constraint:
-    foreign = r["contype"] == "f"
+def _constraint(r: Any) -> Constraint:
+    foreign = r.contype == "f"
     return Constraint(
-        schema=r["schema"],
-        table=r["table_name"],
-        name=r["name"],
-        kind=_CONSTRAINT_KINDS[r["contype"]],
-        columns=tuple(r["columns"]),
-        definition=r["definition"],
-        validated=r["validated"],
-        deferrable=r["deferrable"],
-        deferred=r["deferred"],
-        ref_schema=r["ref_schema"] if foreign else None,
-        ref_table=r["ref_table"] if foreign else None,
-        ref_columns=tuple(r["ref_columns"]) if foreign else (),
-        on_update=_FK_ACTIONS.get(r["on_update"]) if foreign else None,
-        on_delete=_FK_ACTIONS.get(r["on_delete"]) if foreign else None,
-        match=_FK_MATCH.get(r["match"]) if foreign else None,
-        index_name=r["index_name"],
-        inherited=r["inherited"],
-        enforced=r["enforced"],
-        ref_primary=r["ref_primary"] if foreign else None,
+        schema=r.schema,
+        table=r.table_name,
+        name=r.name,
+        kind=_CONSTRAINT_KINDS[r.contype],
+        columns=tuple(r.columns),
+        definition=r.definition,
+        validated=r.validated,
+        deferrable=r.deferrable,
+        deferred=r.deferred,
+        ref_schema=r.ref_schema if foreign else None,
+        ref_table=r.ref_table if foreign else None,
+        ref_columns=tuple(r.ref_columns) if foreign else (),
+        on_update=_FK_ACTIONS.get(r.on_update) if foreign else None,
+        on_delete=_FK_ACTIONS.get(r.on_delete) if foreign else None,
+        match=_FK_MATCH.get(r.match) if foreign else None,
+        index_name=r.index_name,
+        inherited=r.inherited,
+        enforced=r.enforced,
+        ref_primary=r.ref_primary if foreign else None,
     )
 
 
-def _by_name(rows: list[Row]) -> list[Row]:
+def _by_name(rows: list[Any]) -> list[Any]:
     """Rows in ``ORDER BY schema, table_name, name`` order, sorted here: sorting wide rows
     on the server was a tenth of the index and constraint queries, and a ``name`` sorts by
     its bytes, as UTF-8 text sorts by code points in Python."""
-    rows.sort(key=lambda r: (r["schema"], r["table_name"], r["name"]))
+    rows.sort(key=lambda r: (r.schema, r.table_name, r.name))
     return rows
 
 
-def _indexes(rows: list[Row], names: KeyNames, columns: Columns) -> tuple[Index, ...]:
+def _indexes(rows: list[Any], names: KeyNames, columns: Columns) -> tuple[Index, ...]:
     """The index rows as model objects, their keys named from ``columns`` (read in the
     same snapshot) and ``names``."""
     by_table: dict[QualifiedName, dict[int, str]] = {}
     out = []
     for r in _by_name(rows):
-        table = (r["schema"], r["table_name"])
+        table = (r.schema, r.table_name)
         attnames = by_table.get(table)
         if attnames is None:
             attnames = by_table[table] = {c.position: c.name for c in columns.get(table, ())}
@@ -796,23 +802,23 @@ def _indexes(rows: list[Row], names: KeyNames, columns: Columns) -> tuple[Index,
     return tuple(out)
 
 
-def _index(r: Row, keys: dict[str, Any]) -> Index:
+def _index(r: Any, keys: dict[str, Any]) -> Index:
     return Index(
-        schema=r["schema"],
-        table=r["table_name"],
-        name=r["name"],
-        key_count=r["key_count"],
-        method=r["method"],
-        definition=r["definition"],
-        unique=r["unique"],
-        primary=r["primary"],
-        valid=r["valid"],
-        ready=r["ready"],
-        predicate=r["predicate"],
-        nulls_not_distinct=r["nulls_not_distinct"],
-        constraint_name=r["constraint_name"],
-        partitioned=r["partitioned"],
-        size_bytes=r["size_bytes"],
+        schema=r.schema,
+        table=r.table_name,
+        name=r.name,
+        key_count=r.key_count,
+        method=r.method,
+        definition=r.definition,
+        unique=r.unique,
+        primary=r.primary,
+        valid=r.valid,
+        ready=r.ready,
+        predicate=r.predicate,
+        nulls_not_distinct=r.nulls_not_distinct,
+        constraint_name=r.constraint_name,
+        partitioned=r.partitioned,
+        size_bytes=r.size_bytes,
         **keys,
     )
 
