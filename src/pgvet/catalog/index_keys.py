@@ -85,13 +85,15 @@ def index_keys(r: Any, names: KeyNames, attnames: Mapping[int, str]) -> dict[str
     attnums: list[int] = r.attnums
     columns = tuple(map(attnames.get, attnums[:count]))  # an expression's 0 is no column
     definitions: list[str] | None = r.key_definitions
-    quote = names.quote_ident
-    expressions = tuple(
-        (definitions[k] if definitions else "")
-        if attnums[k] == 0  # as pg_get_indexdef prints that column
-        else (quote(name) if (name := columns[k]) is not None else "")
-        for k in range(count)
-    )
+    if definitions is None and None not in columns:  # plain columns: most indexes
+        expressions = tuple(map(names.quote_ident, columns))  # type: ignore[arg-type]
+    else:  # an expression as pg_get_indexdef prints that column
+        expressions = tuple(
+            (definitions[k] if definitions else "")
+            if attnums[k] == 0
+            else (names.quote_ident(name) if (name := columns[k]) is not None else "")
+            for k in range(count)
+        )
     options = [o & 3 for o in r.options[:count]]
     return {
         "columns": columns,
@@ -100,5 +102,7 @@ def index_keys(r: Any, names: KeyNames, attnames: Mapping[int, str]) -> dict[str
         "collations": tuple(map(names.collations.get, r.collation_oids[:count])),
         "descending": tuple(map(_DESCENDING.__getitem__, options)),
         "nulls_first": tuple(map(_NULLS_FIRST.__getitem__, options)),
-        "include_columns": tuple(n for a in attnums[count:] if (n := attnames.get(a)) is not None),
+        "include_columns": tuple(n for a in attnums[count:] if (n := attnames.get(a)) is not None)
+        if len(attnums) > count
+        else (),
     }

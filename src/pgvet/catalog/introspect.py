@@ -39,6 +39,7 @@ Works on PostgreSQL 14 and later (``pg_get_function_sqlbody``, ``typsubscript``)
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -784,7 +785,7 @@ def _by_name(rows: list[Any]) -> list[Any]:
     """Rows in ``ORDER BY schema, table_name, name`` order, sorted here: sorting wide rows
     on the server was a tenth of the index and constraint queries, and a ``name`` sorts by
     its bytes, as UTF-8 text sorts by code points in Python."""
-    rows.sort(key=lambda r: (r.schema, r.table_name, r.name))
+    rows.sort(key=operator.attrgetter("schema", "table_name", "name"))
     return rows
 
 
