@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pgvet.catalog.model import Index
+
 Row = dict[str, Any]
 
 #: operator classes, collations, and the keywords quote_ident() quotes on this server (all
@@ -76,11 +78,9 @@ _DESCENDING = (False, True, False, True)
 _NULLS_FIRST = (False, False, True, True)
 
 
-def index_keys(r: Any, names: KeyNames, attnames: Mapping[int, str]) -> dict[str, Any]:
-    """The key fields of :class:`~pgvet.catalog.model.Index` for one index row:
-    ``columns``, ``expressions``, ``opclasses``, ``collations``, ``descending``,
-    ``nulls_first``, ``include_columns``; ``attnames`` are the indexed table's column
-    names by number."""
+def index_of(r: Any, names: KeyNames, attnames: Mapping[int, str]) -> Index:
+    """The :class:`~pgvet.catalog.model.Index` of one row of the index query, its keys
+    named from ``attnames`` (the indexed table's column names by number) and ``names``."""
     count: int = r.key_count
     attnums: list[int] = r.attnums
     columns = tuple(map(attnames.get, attnums[:count]))  # an expression's 0 is no column
@@ -95,14 +95,27 @@ def index_keys(r: Any, names: KeyNames, attnames: Mapping[int, str]) -> dict[str
             for k in range(count)
         )
     options = [o & 3 for o in r.options[:count]]
-    return {
-        "columns": columns,
-        "expressions": expressions,
-        "opclasses": tuple(map(names.opclasses.get, r.opclass_oids[:count])),
-        "collations": tuple(map(names.collations.get, r.collation_oids[:count])),
-        "descending": tuple(map(_DESCENDING.__getitem__, options)),
-        "nulls_first": tuple(map(_NULLS_FIRST.__getitem__, options)),
-        "include_columns": tuple(n for a in attnums[count:] if (n := attnames.get(a)) is not None)
-        if len(attnums) > count
-        else (),
-    }
+    return Index(
+        schema=r.schema,
+        table=r.table_name,
+        name=r.name,
+        columns=columns,
+        expressions=expressions,
+        key_count=count,
+        method=r.method,
+        definition=r.definition,
+        include_columns=tuple(n for a in attnums[count:] if (n := attnames.get(a)) is not None),
+        unique=r.unique,
+        primary=r.primary,
+        valid=r.valid,
+        ready=r.ready,
+        predicate=r.predicate,
+        opclasses=tuple(map(names.opclasses.get, r.opclass_oids[:count])),
+        collations=tuple(map(names.collations.get, r.collation_oids[:count])),
+        descending=tuple(map(_DESCENDING.__getitem__, options)),
+        nulls_first=tuple(map(_NULLS_FIRST.__getitem__, options)),
+        nulls_not_distinct=r.nulls_not_distinct,
+        constraint_name=r.constraint_name,
+        partitioned=r.partitioned,
+        size_bytes=r.size_bytes,
+    )

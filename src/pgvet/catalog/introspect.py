@@ -49,7 +49,7 @@ from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row, namedtuple_row
 
-from pgvet.catalog.index_keys import KEY_NAMES_SQL, KeyNames, index_keys
+from pgvet.catalog.index_keys import KEY_NAMES_SQL, KeyNames, index_of
 from pgvet.catalog.model import (
     Bucket,
     Catalog,
@@ -574,6 +574,15 @@ def _fetch_large(cur: psycopg.Cursor[Any], query: str, params: dict[str, Any]) -
         return named.fetchall()
 
 
+def _columns_and_indexes(
+    cur: psycopg.Cursor[Any], params: dict[str, Any]
+) -> tuple[Columns, tuple[Index, ...]]:
+    """The columns, then the indexes with their keys named from those columns."""
+    columns = _columns_by_relation(_fetch_large(cur, COLUMNS_SQL, params))
+    names = KeyNames.of(cur.execute(KEY_NAMES_SQL).fetchall())
+    return columns, _indexes(_fetch_large(cur, INDEXES_SQL, params), names, columns)
+
+
 def _read_elsewhere(
     connect: Callable[[], psycopg.Connection[Any]], snapshot: str, params: dict[str, Any]
 ) -> tuple[Columns, tuple[Index, ...]]:
@@ -585,9 +594,7 @@ def _read_elsewhere(
         try:
             cur.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
             cur.execute(_SESSION_SQL)
-            columns = _columns_by_relation(_fetch_large(cur, COLUMNS_SQL, params))
-            names = KeyNames.of(cur.execute(KEY_NAMES_SQL).fetchall())
-            return columns, _indexes(_fetch_large(cur, INDEXES_SQL, params), names, columns)
+            return _columns_and_indexes(cur, params)
         finally:
             cur.execute("ROLLBACK")
 
@@ -672,9 +679,7 @@ def _read_catalog(
             if elsewhere is not None:  # the snapshot lives as long as this transaction
                 columns, indexes = elsewhere.result()
             else:
-                columns = _columns_by_relation(_fetch_large(cur, COLUMNS_SQL, params))
-                names = KeyNames.of(fetch(KEY_NAMES_SQL))
-                indexes = _indexes(_fetch_large(cur, INDEXES_SQL, params), names, columns)
+                columns, indexes = _columns_and_indexes(cur, params)
 
     return Catalog(
         server_version=version,
@@ -799,29 +804,8 @@ def _indexes(rows: list[Any], names: KeyNames, columns: Columns) -> tuple[Index,
         attnames = by_table.get(table)
         if attnames is None:
             attnames = by_table[table] = {c.position: c.name for c in columns.get(table, ())}
-        out.append(_index(r, index_keys(r, names, attnames)))
+        out.append(index_of(r, names, attnames))
     return tuple(out)
-
-
-def _index(r: Any, keys: dict[str, Any]) -> Index:
-    return Index(
-        schema=r.schema,
-        table=r.table_name,
-        name=r.name,
-        key_count=r.key_count,
-        method=r.method,
-        definition=r.definition,
-        unique=r.unique,
-        primary=r.primary,
-        valid=r.valid,
-        ready=r.ready,
-        predicate=r.predicate,
-        nulls_not_distinct=r.nulls_not_distinct,
-        constraint_name=r.constraint_name,
-        partitioned=r.partitioned,
-        size_bytes=r.size_bytes,
-        **keys,
-    )
 
 
 def _policy(r: Row) -> Policy:

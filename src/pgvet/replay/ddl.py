@@ -108,11 +108,7 @@ def _touches(node: dict[str, Any]) -> list[Touch]:
         return out
     if kind == "AlterTableStmt":
         schema, table = _rel(body["relation"])
-        target = {"OBJECT_VIEW": "view", "OBJECT_MATVIEW": "view", "OBJECT_INDEX": "index"}
-        objkind = target.get(body.get("objtype", ""), "table")
-        if body.get("objtype") == "OBJECT_SEQUENCE":
-            objkind = "sequence"
-        out = [Touch(objkind, schema, table, False)]
+        out = [Touch(altered_kind(body), schema, table, False)]
         for cmd in body.get("cmds", []):
             sub = cmd.get("AlterTableCmd", {})
             if sub.get("subtype") == "AT_AddConstraint":
@@ -129,6 +125,12 @@ def _touches(node: dict[str, Any]) -> list[Touch]:
     if kind == "CreateExtensionStmt":
         return [Touch("extension", "", body["extname"], True)]
     return []
+
+
+def altered_kind(node: dict[str, Any]) -> str:
+    """What an ALTER TABLE (or RENAME) tree alters: ``view``, ``index``, ``sequence``, or
+    ``table`` (PostgreSQL spells ALTER TABLE for all of them)."""
+    return _RENAMEABLE.get(node.get("objtype", ""), "table")
 
 
 def may_touch(sql: str) -> bool:

@@ -15,6 +15,7 @@ from pgvet.analysis.memo import memo
 from pgvet.analysis.sql.parse import statements
 from pgvet.analysis.sql.quote import ident, qualified
 from pgvet.catalog.model import Catalog, Index, Origin, Table
+from pgvet.replay.ddl import altered_kind
 from pgvet.rules.registry import Hit, LintContext
 
 if TYPE_CHECKING:
@@ -89,10 +90,6 @@ def _statements_on_tables(project: Project) -> dict[tuple[str, str], list[Statem
     return memo(project, "statements per table", lambda: _index_statements(project))
 
 
-#: ALTER TABLE on these is not on a table (it is spelled ALTER TABLE all the same)
-_NOT_TABLES = frozenset({"OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_INDEX", "OBJECT_SEQUENCE"})
-
-
 def _index_statements(project: Project) -> dict[tuple[str, str], list[Statement]]:
     """CREATE and ALTER TABLE statements per table, read off the steps' trees (which the
     history decodes anyway): the policies, functions and seed rows are not looked at."""
@@ -100,7 +97,7 @@ def _index_statements(project: Project) -> dict[tuple[str, str], list[Statement]
     for step in steps_of(project, _TABLE_STATEMENTS):
         node = step.node
         relation = node.get("relation")
-        if not relation or node.get("objtype") in _NOT_TABLES:
+        if not relation or altered_kind(node) != "table":
             continue
         found = index.setdefault(rel_key(relation), [])
         if not found or found[-1] is not step.stmt:
