@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pickle
+import threading
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from pgvet.catalog import DEFAULT_EXCLUDED, Catalog, read_catalog
+from pgvet.catalog import DEFAULT_EXCLUDED, Catalog, index_keys, introspect, read_catalog
 from pgvet.catalog.model import (
     Column,
     Constraint,
@@ -602,7 +603,7 @@ def test_storage_buckets_and_their_policies(scratch_db: psycopg.Connection[Any])
 def test_read_on_two_connections_is_the_same_catalog(
     scratch_db: psycopg.Connection[Any],
 ) -> None:
-    """Columns and indexes read on a second connection, in the first one's snapshot: the
+    """Policies and indexes read on a second connection, in the first one's snapshot: the
     same catalog; inside a caller's transaction the second is not used (it could not see
     the transaction's own changes)."""
     scratch_db.execute(ROLES_SQL)
@@ -689,3 +690,158 @@ def test_index_keys_named_on_the_client_as_the_server_names_them(
         '"time"', '"user"', '"order"', "comment", '"between"',
     )  # fmt: skip
     assert indexes["odd_exprs"].columns == ("id", None, None, "time")
+
+
+def test_a_failed_read_leaves_no_reader_waiting(
+    scratch_db: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second connection's reader waits for the columns the first one reads: when the
+    first fails before it has them, the second ends too, and the error is the caller's."""
+    monkeypatch.setattr(introspect, "COLUMNS_SQL", "SELECT pg_catalog.no_such_function()")
+    opened: list[psycopg.Connection[Any]] = []
+
+    def second() -> psycopg.Connection[Any]:
+        opened.append(psycopg.connect(scratch_db.info.dsn, autocommit=True))
+        return opened[-1]
+
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_catalog(scratch_db, second=second)
+        except BaseException as error:  # handed to the test's thread
+            outcome.append(error)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(120)
+    assert not reader.is_alive(), "read_catalog still waiting"
+    assert len(outcome) == 1 and isinstance(outcome[0], psycopg.errors.UndefinedFunction)
+    assert len(opened) == 1 and opened[0].closed
+    assert scratch_db.execute("SELECT 1").fetchone() == (1,)  # left idle, usable
+
+
+# The server's names for each constraint's key columns, as read_catalog once asked them
+# (joining every key to pg_attribute): the referee of the names now resolved on the client.
+_SERVER_CONSTRAINT_KEYS_SQL = """
+SELECT con.conname AS name,
+       coalesce((SELECT array_agg(a.attname ORDER BY k.ord)
+                 FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+                 JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum),
+                '{}') AS columns,
+       coalesce((SELECT array_agg(a.attname ORDER BY k.ord)
+                 FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+                 JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum),
+                '{}') AS ref_columns
+FROM pg_constraint con
+WHERE con.conrelid IN ('public.parent'::regclass, 'public.child'::regclass)
+  AND con.contype IN ('p', 'u', 'c', 'f', 'x')
+"""
+
+
+def test_constraint_keys_named_on_the_client_as_the_server_names_them(
+    scratch_db: psycopg.Connection[Any],
+) -> None:
+    """Composite keys in key order (not the table's column order), keyword and mixed-case
+    names, a foreign key to auth.users (whose columns the catalog does not read), a CHECK
+    on a system column, an exclusion constraint with an expression key (left out)."""
+    scratch_db.execute(
+        """
+        CREATE TABLE public.parent ("Code" int, "order" int, PRIMARY KEY ("order", "Code"));
+        CREATE TABLE public.child (
+            id int PRIMARY KEY, "Code" int, "order" int, during int,
+            owner uuid REFERENCES auth.users (id),
+            CHECK (tableoid <> 0),
+            FOREIGN KEY ("order", "Code") REFERENCES public.parent ("order", "Code"),
+            EXCLUDE USING btree (during WITH =, (id + 1) WITH =)
+        );
+        """
+    )
+    server = scratch_db.cursor(row_factory=dict_row).execute(_SERVER_CONSTRAINT_KEYS_SQL)
+    expected = {r["name"]: (tuple(r["columns"]), tuple(r["ref_columns"])) for r in server}
+    catalog = read_catalog(scratch_db)
+    read = {
+        c.name: (c.columns, c.ref_columns)
+        for table in ("parent", "child")
+        for c in catalog.constraints_of("public", table)
+    }
+    assert read == expected
+    assert read["parent_pkey"] == (("order", "Code"), ())
+    assert read["child_order_Code_fkey"] == (("order", "Code"), ("order", "Code"))
+    assert read["child_owner_fkey"] == (("owner",), ("id",))
+    assert read["child_tableoid_check"] == (("tableoid",), ())
+    assert read["child_during_expr_excl"] == (("during",), ())
+
+
+def test_index_definitions_written_on_the_client_as_the_server_writes_them(
+    scratch_db: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every index's definition is pg_get_indexdef's text (with search_path = pg_catalog,
+    as the catalog is read): written on the client for plain keys with their type's own
+    default operator class or a class that is no type's default, by the server for the
+    rest (another type's default class, a collation, storage parameters, a predicate, an
+    expression)."""
+    scratch_db.execute(
+        """
+        CREATE SCHEMA "Sales";
+        CREATE TYPE "Sales".mood AS ENUM ('a', 'b');
+        CREATE DOMAIN "Sales".code AS text;
+        CREATE TABLE "Sales"."order" (
+            id int PRIMARY KEY, "user" text, "Mixed" text, "naïve" text, "we""ird" text,
+            doc jsonb, v varchar(20), m "Sales".mood, tags text[], c "Sales".code, n int
+        );
+        CREATE UNIQUE INDEX order_user ON "Sales"."order"
+            ("user" DESC, "Mixed" NULLS FIRST, n DESC NULLS LAST) INCLUDE ("naïve", "we""ird");
+        CREATE UNIQUE INDEX order_nnd ON "Sales"."order" (n) NULLS NOT DISTINCT;
+        CREATE INDEX order_hash ON "Sales"."order" USING hash ("user");
+        CREATE INDEX order_brin ON "Sales"."order" USING brin (n);
+        CREATE INDEX order_doc ON "Sales"."order" USING gin (doc);
+        CREATE INDEX order_doc_path ON "Sales"."order" USING gin (doc jsonb_path_ops);
+        CREATE INDEX order_pattern ON "Sales"."order" ("user" text_pattern_ops DESC);
+        CREATE INDEX order_varchar ON "Sales"."order" (v);
+        CREATE INDEX order_enum ON "Sales"."order" (m);
+        CREATE INDEX order_tags ON "Sales"."order" USING gin (tags);
+        CREATE INDEX order_domain ON "Sales"."order" (c);
+        CREATE INDEX order_collate ON "Sales"."order" ("user" COLLATE "C");
+        CREATE INDEX order_fill ON "Sales"."order" (n) WITH (fillfactor = 70);
+        CREATE INDEX order_partial ON "Sales"."order" (n) WHERE n > 0;
+        CREATE INDEX order_expr ON "Sales"."order" (lower("user"));
+        CREATE TABLE public.events (id int, at date, PRIMARY KEY (id, at))
+            PARTITION BY RANGE (at);
+        CREATE INDEX events_at ON public.events (at);
+        """
+    )
+    written: list[str] = []
+    write = index_keys.written_definition
+
+    def spy(r: Any, *args: Any) -> str | None:
+        definition = write(r, *args)
+        if definition is not None:
+            written.append(r.name)
+        return definition
+
+    monkeypatch.setattr(index_keys, "written_definition", spy)
+    catalog = read_catalog(scratch_db)
+    with scratch_db.transaction():
+        scratch_db.execute("SET LOCAL search_path = pg_catalog")
+        server = dict(
+            scratch_db.execute(
+                "SELECT c.relname::text, pg_get_indexdef(c.oid) FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid"
+                " WHERE i.indrelid IN ('\"Sales\".\"order\"'::regclass, 'public.events'::regclass)"
+            ).fetchall()
+        )
+    read = {
+        i.name: i.definition
+        for i in catalog.indexes_of("Sales", "order") + catalog.indexes_of("public", "events")
+    }
+    assert read == server
+    assert sorted(written) == [
+        "events_at", "events_pkey", "order_brin", "order_doc", "order_doc_path",
+        "order_hash", "order_nnd", "order_pattern", "order_pkey", "order_user",
+    ]  # fmt: skip
+    assert read["events_pkey"].startswith("CREATE UNIQUE INDEX events_pkey ON ONLY public.")
+    assert read["order_user"] == (
+        'CREATE UNIQUE INDEX order_user ON "Sales"."order" USING btree ("user" DESC,'
+        ' "Mixed" NULLS FIRST, n DESC NULLS LAST) INCLUDE ("naïve", "we""ird")'
+    )
