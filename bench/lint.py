@@ -24,8 +24,11 @@ function, a trigger and two views per module. It prints the creation time (for
 information), the catalog read time, the lint time (no project: the migration rules are
 skipped), objects per second and whether the goal holds: the 5,000-table catalog linted
 in under 5 s, and its catalog read in at most 2 s (exit status 1 when they do not). The
-catalog is read as a replay reads its sandbox: columns and indexes on a second connection
-in the same snapshot.
+catalog is read as a replay reads its sandbox: policies and indexes on a second connection
+in the same snapshot. The read is timed twice: on the connection that created the schema,
+reused from one run to the next, and on fresh connections (what one `pgvet` run pays:
+each new server process opens every table once, building its relation-cache entry, when
+it prints the policies' expressions); the goal holds when both are at most 2 s.
 
 Then a generated *project* (bench/lint_project.py: a migrations folder of ~550 tables and
 ~19,000 statements in Supabase shapes) replayed once; on that database it prints the lint
@@ -523,8 +526,13 @@ def bench_generated(tables: int, runs: int, pg_version: int, top: int) -> bool:
             server_ended = backend_cpu_seconds(pid)
             if server_started is not None and server_ended is not None:
                 server_cpu.append(server_ended - server_started)
+        fresh_times = []
+        for _ in range(runs):
+            with server.connect() as fresh:
+                fresh_times.append(timed(lambda: read_catalog(fresh, second=server.connect))[0])
     assert isinstance(catalog, Catalog)
     read_s = statistics.median(read_times)
+    fresh_s = statistics.median(fresh_times)
     read_cpu = f"client CPU {statistics.median(client_cpu):.2f} s" + (
         f", server CPU {statistics.median(server_cpu):.2f} s" if server_cpu else ""
     )
@@ -538,6 +546,7 @@ def bench_generated(tables: int, runs: int, pg_version: int, top: int) -> bool:
         f"= {n:,} objects in {create_s:.1f} s (for information)"
     )
     print(f"  catalog read: {read_s:.2f} s (median of {runs}; {read_cpu})")
+    print(f"  catalog read on fresh connections: {fresh_s:.2f} s (median of {runs})")
     print(
         f"  lint:         {lint_s:.2f} s (median of {runs}, each in a fresh process; CPU "
         f"{lint.cpu_seconds:.2f} s; cyclic GC {lint.gc_seconds:.2f} s), "
@@ -553,8 +562,11 @@ def bench_generated(tables: int, runs: int, pg_version: int, top: int) -> bool:
     ok = lint_s < GOAL_SECONDS
     verdict = "PASS" if ok else "FAIL"
     print(f"  goal ({goal}): {verdict} ({lint_s:.2f} s for {tables:,} tables)")
-    read_ok = read_s <= GOAL_READ_SECONDS
-    print(f"  goal ({read_goal}): {'PASS' if read_ok else 'FAIL'} ({read_s:.2f} s)")
+    read_ok = max(read_s, fresh_s) <= GOAL_READ_SECONDS
+    print(
+        f"  goal ({read_goal}): {'PASS' if read_ok else 'FAIL'} "
+        f"({read_s:.2f} s; {fresh_s:.2f} s on fresh connections)"
+    )
     return ok and read_ok
 
 

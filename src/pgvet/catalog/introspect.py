@@ -864,17 +864,34 @@ def _constraints(
     cur: psycopg.Cursor[Any], rows: list[Any], attributes: Attributes
 ) -> tuple[Constraint, ...]:
     """The constraint rows as model objects, their key columns named from ``attributes``
-    (or, for the few it lacks, by one query)."""
+    (and, for the few it lacks, by one query: a referenced auth.users, a system column)."""
     no_columns: dict[int, Attribute] = {}
-    missing: set[tuple[int, int]] = set()
+    rows = _by_name(rows)
+    # most keys are columns the catalog read: named in one pass, the rest after the query
+    named: list[tuple[tuple[str, ...], tuple[str, ...]] | None] = []
     for r in rows:
+        try:
+            columns = tuple([attributes[r.schema, r.table_name][a][0] for a in r.attnums])
+            ref_columns = (
+                tuple([attributes[r.ref_schema, r.ref_table][a][0] for a in r.ref_attnums])
+                if r.contype == "f"
+                else ()
+            )
+            named.append((columns, ref_columns))
+        except KeyError:
+            named.append(None)
+    lacking = [r for r, names in zip(rows, named, strict=True) if names is None]
+    asked: dict[tuple[int, int], str] = {}
+    missing = {
+        (relid, a)
+        for r in lacking
         for relation, relid, attnums in (
             ((r.schema, r.table_name), r.relid, r.attnums),
             ((r.ref_schema, r.ref_table), r.ref_relid, r.ref_attnums),
-        ):
-            known = attributes.get(relation, no_columns)
-            missing.update((relid, a) for a in attnums if a != 0 and a not in known)
-    asked: dict[tuple[int, int], str] = {}
+        )
+        for a in attnums
+        if a != 0 and a not in attributes.get(relation, no_columns)
+    }
     if missing:
         relids, attnums = zip(*sorted(missing), strict=True)
         cur.execute(ATTRIBUTE_NAMES_SQL, {"relids": list(relids), "attnums": list(attnums)})
@@ -890,14 +907,16 @@ def _constraints(
         return tuple(out)
 
     return tuple(
-        _constraint(
+        _constraint(r, *names_)
+        if (names_ := named[k]) is not None
+        else _constraint(
             r,
             names((r.schema, r.table_name), r.relid, r.attnums),
             names((r.ref_schema, r.ref_table), r.ref_relid, r.ref_attnums)
             if r.contype == "f"
             else (),
         )
-        for r in _by_name(rows)
+        for k, r in enumerate(rows)
     )
 
 
