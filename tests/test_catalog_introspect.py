@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import threading
+from dataclasses import fields
 from typing import Any
 
 import psycopg
@@ -845,3 +846,17 @@ def test_index_definitions_written_on_the_client_as_the_server_writes_them(
         'CREATE UNIQUE INDEX order_user ON "Sales"."order" USING btree ("user" DESC,'
         ' "Mixed" NULLS FIRST, n DESC NULLS LAST) INCLUDE ("naïve", "we""ird")'
     )
+
+
+def test_the_columns_query_hands_over_a_columns_fields_in_its_order(
+    scratch_db: psycopg.Connection[Any],
+) -> None:
+    """A row of the columns query becomes a Column in one call (its fields, in order,
+    after COLUMN_FIELDS others): a field added to one and not the other fails here."""
+    params = {"excluded": sorted(DEFAULT_EXCLUDED)}
+    cursor = scratch_db.execute(introspect.COLUMNS_SQL, params)
+    names = [column.name for column in cursor.description or ()]
+    assert names[introspect.COLUMN_FIELDS :] == [f.name for f in fields(Column)]
+    assert names[: introspect.COLUMN_FIELDS] == [
+        "schema", "table_name", "type_oid", "collation_oid",
+    ]  # fmt: skip

@@ -64,7 +64,6 @@ from pgvet.catalog.model import (
     FkMatch,
     Function,
     FunctionKind,
-    Identity,
     Index,
     Policy,
     PolicyCommand,
@@ -180,19 +179,22 @@ _TABLE_IF_NAMED = "CASE WHEN strpos(ad.adbin::text, '{VAR ') > 0 THEN ad.adrelid
 # column: 38,000 columns of a 5,000-table catalog cost 0.2 s of server CPU that way); the
 # type and collation oids, which write index definitions (pgvet.catalog.index_keys).
 # Put in order on the client (sorting 38,000 wide rows was a third of the server's time).
+# After the first COLUMN_FIELDS columns come Column's fields, in its order: a row becomes
+# a Column in one call (tests/test_catalog_introspect.py holds the two orders together).
 COLUMNS_SQL = f"""
 SELECT n.nspname AS schema, c.relname AS table_name,
-       a.attname AS name, a.attnum AS position,
        a.atttypid AS type_oid, a.attcollation AS collation_oid,
+       a.attname AS name, a.attnum AS position,
        format_type(a.atttypid, a.atttypmod) AS type,
        tn.nspname AS type_schema, et.typname AS type_name,
-       (t.typsubscript = 'pg_catalog.array_subscript_handler'::regproc) AS is_array,
        a.attnotnull AS not_null,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, {_TABLE_IF_NAMED}) END
            AS "default",
+       CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END
+           AS identity,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, {_TABLE_IF_NAMED}) END
            AS generated,
-       a.attidentity::text AS identity,
+       (t.typsubscript = 'pg_catalog.array_subscript_handler'::regproc) AS is_array,
        ds.description AS comment
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
@@ -558,7 +560,6 @@ _FUNCTION_KINDS: dict[str, FunctionKind] = {
     "a": "aggregate",
     "w": "window",
 }
-_IDENTITY: dict[str, Identity] = {"a": "always", "d": "by default"}
 
 # tgtype bits, from src/include/catalog/pg_trigger.h
 _TRIGGER_ROW = 1 << 0
@@ -586,6 +587,11 @@ _SESSION_SQL = (
 Columns = dict[QualifiedName, tuple[Column, ...]]
 #: each relation's columns by number, as index definitions need them
 Attributes = dict[QualifiedName, dict[int, Attribute]]
+
+
+#: the columns of COLUMNS_SQL before Column's fields: schema, table_name, type and
+#: collation oids
+COLUMN_FIELDS = 4
 
 
 def _fetch_large(cur: psycopg.Cursor[Any], query: str, params: dict[str, Any]) -> list[Any]:
@@ -820,23 +826,9 @@ def _columns_by_relation(rows: list[Any]) -> tuple[Columns, Attributes]:
     attributes: Attributes = {}
     rows.sort(key=_POSITION)  # stable: each relation's columns come out in order
     for r in rows:
-        relation = (r.schema, r.table_name)
+        relation = (r[0], r[1])
         attributes.setdefault(relation, {})[r.position] = (r.name, r.type_oid, r.collation_oid)
-        out.setdefault(relation, []).append(
-            _new_column(
-                r.name,
-                r.position,
-                r.type,
-                r.type_schema,
-                r.type_name,
-                r.not_null,
-                r.default,
-                _IDENTITY.get(r.identity),
-                r.generated,
-                r.is_array,
-                r.comment,
-            )
-        )
+        out.setdefault(relation, []).append(_new_column(*r[COLUMN_FIELDS:]))
     return {k: tuple(v) for k, v in out.items()}, attributes
 
 

@@ -24,6 +24,7 @@ schemas is read and the ones in excluded schemas have ``is_internal_schema=True`
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -494,9 +495,16 @@ _V = TypeVar("_V")
 
 
 def _group(items: Iterable[_V], key: Callable[[_V], _K]) -> dict[_K, tuple[_V, ...]]:
+    """``items`` by ``key``, each group in the items' order. A run of equal keys is one
+    dictionary operation: the catalog's objects come sorted by table, so a 5,000-table
+    catalog's 15,000 indexes are 5,000 runs (a key met again later is added on)."""
     grouped: dict[_K, list[_V]] = {}
-    for item in items:
-        grouped.setdefault(key(item), []).append(item)
+    for k, run in itertools.groupby(items, key):
+        earlier = grouped.get(k)
+        if earlier is None:
+            grouped[k] = list(run)
+        else:
+            earlier.extend(run)
     return {k: tuple(v) for k, v in grouped.items()}
 
 
