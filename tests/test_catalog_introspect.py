@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 import threading
 from dataclasses import fields
 from typing import Any
@@ -617,7 +618,9 @@ def test_read_on_two_connections_is_the_same_catalog(
         return opened[-1]
 
     alone = read_catalog(scratch_db)
+    interval = sys.getswitchinterval()
     together = read_catalog(scratch_db, second=second)
+    assert sys.getswitchinterval() == interval  # pgvet.thread_switch: the caller's again
     assert len(opened) == 1 and opened[0].closed
     assert together == alone
     assert len(together.indexes) == 12

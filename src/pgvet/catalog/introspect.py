@@ -82,6 +82,7 @@ from pgvet.catalog.model import (
 )
 from pgvet.catalog.positional import positional
 from pgvet.gc_pause import paused_gc
+from pgvet.thread_switch import brief_switches
 
 Row = dict[str, Any]
 
@@ -729,7 +730,8 @@ def read_catalog(
 
     Runs a fixed number of queries (one per object kind) whatever the database size; the
     cyclic garbage collector is paused while the rows become model objects
-    (:mod:`pgvet.gc_pause`).
+    (:mod:`pgvet.gc_pause`), and the two readers take turns with the interpreter lock
+    often (:mod:`pgvet.thread_switch`).
     ``exclude_schemas`` are left out (functions excepted, see the module docstring);
     ``privilege_roles`` are the roles whose table and column privileges are read, besides
     PUBLIC. The connection's transaction state and settings are left unchanged.
@@ -741,7 +743,7 @@ def read_catalog(
     the time of a large catalog, then runs on two cores (measured on a 5,000-table
     catalog: see bench/lint.py).
     """
-    with paused_gc():
+    with paused_gc(), brief_switches():
         return _read_catalog(conn, exclude_schemas, privilege_roles, second)
 
 
