@@ -863,3 +863,20 @@ def test_the_columns_query_hands_over_a_columns_fields_in_its_order(
     assert names[: introspect.COLUMN_FIELDS] == [
         "schema", "table_name", "type_oid", "collation_oid",
     ]  # fmt: skip
+
+
+def test_the_constraints_query_hands_over_a_constraints_fields_in_its_order(
+    scratch_db: psycopg.Connection[Any],
+) -> None:
+    """A row of the constraints query becomes a Constraint in one call (its fields, in
+    order, after CONSTRAINT_FIELDS others; the key columns' names filled in)."""
+    params = {"excluded": sorted(DEFAULT_EXCLUDED)}
+    for query in (introspect.CONSTRAINTS_SQL, introspect.CONSTRAINTS_SQL_18):
+        if query is introspect.CONSTRAINTS_SQL_18 and scratch_db.info.server_version < 180000:
+            continue
+        cursor = scratch_db.execute(query, params)
+        names = [column.name for column in cursor.description or ()]
+        assert names[introspect.CONSTRAINT_FIELDS :] == [f.name for f in fields(Constraint)]
+        assert names[: introspect.CONSTRAINT_FIELDS] == [
+            "relid", "attnums", "ref_relid", "ref_attnums",
+        ]  # fmt: skip

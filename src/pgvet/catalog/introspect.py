@@ -42,7 +42,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import psycopg
@@ -212,6 +212,43 @@ WHERE a.attnum > 0 AND NOT a.attisdropped
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_REVIEWED}
 """
 
+_TABLE_KINDS: dict[str, TableKind] = {
+    "r": "table",
+    "p": "partitioned",
+    "v": "view",
+    "m": "materialized_view",
+    "f": "foreign",
+}
+_CONSTRAINT_KINDS: dict[str, ConstraintKind] = {
+    "p": "primary",
+    "u": "unique",
+    "c": "check",
+    "f": "foreign",
+    "x": "exclusion",
+}
+_FK_ACTIONS: dict[str, FkAction] = {
+    "a": "no action",
+    "r": "restrict",
+    "c": "cascade",
+    "n": "set null",
+    "d": "set default",
+}
+_FK_MATCH: dict[str, FkMatch] = {"s": "simple", "f": "full", "p": "partial"}
+_POLICY_COMMANDS: dict[str, PolicyCommand] = {
+    "*": "ALL",
+    "r": "SELECT",
+    "a": "INSERT",
+    "w": "UPDATE",
+    "d": "DELETE",
+}
+
+
+def _case(column: str, words: dict[str, str]) -> str:
+    """SQL spelling out a one-letter catalog code as ``words`` does (NULL for others)."""
+    whens = " ".join(f"WHEN '{code}' THEN '{word}'" for code, word in words.items())
+    return f"CASE {column} {whens} END"
+
+
 # Reads table constraints (primary, unique, check, foreign, exclusion) with key columns,
 # referenced table and columns, whether a foreign key references a primary key, actions.
 # {enforced} is conenforced on 18+, true before. Key columns come as numbers (conkey,
@@ -219,17 +256,23 @@ WHERE a.attnum > 0 AND NOT a.attisdropped
 # grouped pass joining every key to pg_attribute on the server was 0.25 s of a 5,000-table
 # catalog's 0.6 s); the few the client lacks (a referenced auth.users, a system column)
 # are asked in one query (ATTRIBUTE_NAMES_SQL). Sorted on the client, as the indexes are.
+# After the first CONSTRAINT_FIELDS columns come Constraint's fields in its order (codes
+# spelled out here, the key columns' names left NULL for the client): a row becomes a
+# Constraint in one call.
 _CONSTRAINTS_TEMPLATE = f"""
-SELECT n.nspname AS schema, c.relname AS table_name, con.conname AS name,
-       con.contype::text AS contype,
-       con.conrelid AS relid, coalesce(con.conkey, '{{}}') AS attnums,
+SELECT con.conrelid AS relid, coalesce(con.conkey, '{{}}') AS attnums,
+       con.confrelid AS ref_relid, coalesce(con.confkey, '{{}}') AS ref_attnums,
+       n.nspname AS schema, c.relname AS "table", con.conname AS name,
+       {_case("con.contype", _CONSTRAINT_KINDS)} AS kind,
+       NULL::text[] AS columns,
        pg_get_constraintdef(con.oid) AS definition,
        con.convalidated AS validated, con.condeferrable AS deferrable,
        con.condeferred AS deferred,
        rn.nspname AS ref_schema, rc.relname AS ref_table,
-       con.confrelid AS ref_relid, coalesce(con.confkey, '{{}}') AS ref_attnums,
-       con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete,
-       con.confmatchtype::text AS match,
+       NULL::text[] AS ref_columns,
+       {_case("con.confupdtype", _FK_ACTIONS)} AS on_update,
+       {_case("con.confdeltype", _FK_ACTIONS)} AS on_delete,
+       {_case("con.confmatchtype", _FK_MATCH)} AS match,
        CASE WHEN con.contype IN ('p', 'u', 'x') THEN ic.relname END AS index_name,
        (con.conparentid <> 0 OR NOT con.conislocal) AS inherited,
        {{enforced}} AS enforced,
@@ -525,35 +568,6 @@ FROM storage.buckets
 ORDER BY id
 """
 
-_TABLE_KINDS: dict[str, TableKind] = {
-    "r": "table",
-    "p": "partitioned",
-    "v": "view",
-    "m": "materialized_view",
-    "f": "foreign",
-}
-_CONSTRAINT_KINDS: dict[str, ConstraintKind] = {
-    "p": "primary",
-    "u": "unique",
-    "c": "check",
-    "f": "foreign",
-    "x": "exclusion",
-}
-_FK_ACTIONS: dict[str, FkAction] = {
-    "a": "no action",
-    "r": "restrict",
-    "c": "cascade",
-    "n": "set null",
-    "d": "set default",
-}
-_FK_MATCH: dict[str, FkMatch] = {"s": "simple", "f": "full", "p": "partial"}
-_POLICY_COMMANDS: dict[str, PolicyCommand] = {
-    "*": "ALL",
-    "r": "SELECT",
-    "a": "INSERT",
-    "w": "UPDATE",
-    "d": "DELETE",
-}
 _VOLATILITY: dict[str, Volatility] = {"i": "immutable", "s": "stable", "v": "volatile"}
 _FUNCTION_KINDS: dict[str, FunctionKind] = {
     "f": "function",
@@ -593,6 +607,12 @@ Attributes = dict[QualifiedName, dict[int, Attribute]]
 #: the columns of COLUMNS_SQL before Column's fields: schema, table_name, type and
 #: collation oids
 COLUMN_FIELDS = 4
+#: the columns of the constraints query before Constraint's fields: the table's oid and
+#: key numbers, the referenced table's oid and key numbers
+CONSTRAINT_FIELDS = 4
+_COLUMNS_AT = [f.name for f in fields(Constraint)].index("columns")
+_REF_COLUMNS_AT = [f.name for f in fields(Constraint)].index("ref_columns")
+_CONSTRAINT_ORDER = operator.attrgetter("schema", "table", "name")
 
 
 def _fetch_large(cur: psycopg.Cursor[Any], query: str, params: dict[str, Any]) -> list[Any]:
@@ -860,15 +880,15 @@ def _constraints(
     """The constraint rows as model objects, their key columns named from ``attributes``
     (and, for the few it lacks, by one query: a referenced auth.users, a system column)."""
     no_columns: dict[int, Attribute] = {}
-    rows = _by_name(rows)
+    rows.sort(key=_CONSTRAINT_ORDER)
     # most keys are columns the catalog read: named in one pass, the rest after the query
     named: list[tuple[tuple[str, ...], tuple[str, ...]] | None] = []
     for r in rows:
         try:
-            columns = tuple([attributes[r.schema, r.table_name][a][0] for a in r.attnums])
+            columns = tuple([attributes[r.schema, r.table][a][0] for a in r.attnums])
             ref_columns = (
                 tuple([attributes[r.ref_schema, r.ref_table][a][0] for a in r.ref_attnums])
-                if r.contype == "f"
+                if r.kind == "foreign"
                 else ()
             )
             named.append((columns, ref_columns))
@@ -880,7 +900,7 @@ def _constraints(
         (relid, a)
         for r in lacking
         for relation, relid, attnums in (
-            ((r.schema, r.table_name), r.relid, r.attnums),
+            ((r.schema, r.table), r.relid, r.attnums),
             ((r.ref_schema, r.ref_table), r.ref_relid, r.ref_attnums),
         )
         for a in attnums
@@ -905,9 +925,9 @@ def _constraints(
         if (names_ := named[k]) is not None
         else _constraint(
             r,
-            names((r.schema, r.table_name), r.relid, r.attnums),
+            names((r.schema, r.table), r.relid, r.attnums),
             names((r.ref_schema, r.ref_table), r.ref_relid, r.ref_attnums)
-            if r.contype == "f"
+            if r.kind == "foreign"
             else (),
         )
         for k, r in enumerate(rows)
@@ -915,48 +935,15 @@ def _constraints(
 
 
 def _constraint(r: Any, columns: tuple[str, ...], ref_columns: tuple[str, ...]) -> Constraint:
-    if r.contype == "f":
-        return _new_constraint(
-            r.schema,
-            r.table_name,
-            r.name,
-            "foreign",
-            columns,
-            r.definition,
-            r.validated,
-            r.deferrable,
-            r.deferred,
-            r.ref_schema,
-            r.ref_table,
-            ref_columns,
-            _FK_ACTIONS.get(r.on_update),
-            _FK_ACTIONS.get(r.on_delete),
-            _FK_MATCH.get(r.match),
-            r.index_name,
-            r.inherited,
-            r.enforced,
-            r.ref_primary,
-        )
+    """A row of the constraints query as a Constraint (its fields in order after
+    CONSTRAINT_FIELDS others), with its key columns' names."""
+    fields_ = r[CONSTRAINT_FIELDS:]
     return _new_constraint(
-        r.schema,
-        r.table_name,
-        r.name,
-        _CONSTRAINT_KINDS[r.contype],
+        *fields_[:_COLUMNS_AT],
         columns,
-        r.definition,
-        r.validated,
-        r.deferrable,
-        r.deferred,
-        None,  # the referenced table, its columns, actions, match type: foreign keys'
-        None,
-        (),
-        None,
-        None,
-        None,
-        r.index_name,
-        r.inherited,
-        r.enforced,
-        None,
+        *fields_[_COLUMNS_AT + 1 : _REF_COLUMNS_AT],
+        ref_columns,
+        *fields_[_REF_COLUMNS_AT + 1 :],
     )
 
 
