@@ -148,10 +148,6 @@ class KeyNames:
             ordered=frozenset(r["name"] for r in by_kind.get("ordered", [])),
         )
 
-    def quote_ident(self, name: str) -> str:
-        """PostgreSQL's ``quote_ident`` of ``name`` (:class:`Quoted`)."""
-        return self.quoted[name]
-
 
 _new_index = positional(Index)
 #: what ruleutils.c writes after a key of an ordered access method, by indoption's bits

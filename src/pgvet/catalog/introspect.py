@@ -301,7 +301,7 @@ CONSTRAINTS_SQL_18 = _CONSTRAINTS_TEMPLATE.replace("{enforced}", "con.conenforce
 # VACUUM/ANALYZE: pg_relation_size opens every index, a lock and a relcache entry each,
 # 0.2 s warm and 0.6 s cold for 15,000 indexes, and no rule reads the size).
 # int2vector / oidvector cast to arrays start at 1 here, pg_get_indexdef's columns too.
-# Sorted on the client (_by_name).
+# Sorted on the client (_INDEX_ORDER).
 INDEXES_SQL = f"""
 SELECT n.nspname AS schema, t.relname AS table_name, ic.relname AS name,
        i.indkey::int2[] AS attnums, i.indnkeyatts AS key_count,
@@ -612,7 +612,11 @@ COLUMN_FIELDS = 4
 CONSTRAINT_FIELDS = 4
 _COLUMNS_AT = [f.name for f in fields(Constraint)].index("columns")
 _REF_COLUMNS_AT = [f.name for f in fields(Constraint)].index("ref_columns")
+# ORDER BY schema, table, name, sorted on the client: sorting wide rows on the server was
+# a tenth of the index and constraint queries, and a ``name`` sorts by its bytes, as UTF-8
+# text sorts by code points in Python
 _CONSTRAINT_ORDER = operator.attrgetter("schema", "table", "name")
+_INDEX_ORDER = operator.attrgetter("schema", "table_name", "name")
 
 
 def _fetch_large(cur: psycopg.Cursor[Any], query: str, params: dict[str, Any]) -> list[Any]:
@@ -947,14 +951,6 @@ def _constraint(r: Any, columns: tuple[str, ...], ref_columns: tuple[str, ...]) 
     )
 
 
-def _by_name(rows: list[Any]) -> list[Any]:
-    """Rows in ``ORDER BY schema, table_name, name`` order, sorted here: sorting wide rows
-    on the server was a tenth of the index and constraint queries, and a ``name`` sorts by
-    its bytes, as UTF-8 text sorts by code points in Python."""
-    rows.sort(key=operator.attrgetter("schema", "table_name", "name"))
-    return rows
-
-
 def _indexes(
     cur: psycopg.Cursor[Any], rows: list[Any], names: KeyNames, attributes: Attributes
 ) -> tuple[Index, ...]:
@@ -964,7 +960,8 @@ def _indexes(
     no_columns: dict[int, Attribute] = {}
     by_table: dict[QualifiedName, dict[int, str]] = {}
     made: list[Index | None] = []
-    for r in _by_name(rows):
+    rows.sort(key=_INDEX_ORDER)
+    for r in rows:
         table = (r.schema, r.table_name)
         table_attributes = attributes.get(table, no_columns)
         attnames = by_table.get(table)
