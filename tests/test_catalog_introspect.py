@@ -777,6 +777,101 @@ def test_constraint_keys_named_on_the_client_as_the_server_names_them(
     assert read["child_during_expr_excl"] == (("during",), ())
 
 
+def test_constraint_definitions_written_on_the_client_as_the_server_writes_them(
+    scratch_db: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every constraint's definition is pg_get_constraintdef's text (search_path =
+    pg_catalog, as the catalog is read): primary keys, unique constraints and foreign keys
+    written on the client (keyword, mixed-case and quoted names, NULLS NOT DISTINCT, match
+    types, every action, DEFERRABLE, NOT VALID, a reference to auth.users and to a
+    partitioned table, the copies on partitions), the server writing CHECK, EXCLUDE,
+    INCLUDE, ON DELETE SET NULL (columns) and, on 18, NOT ENFORCED."""
+    enforced = scratch_db.info.server_version >= 180000
+    scratch_db.execute(
+        """
+        CREATE SCHEMA "Sales";
+        CREATE TABLE "Sales"."order" (
+            "Code" int, "order" int, "we""ird" int UNIQUE NULLS NOT DISTINCT,
+            n int, m int,
+            PRIMARY KEY ("order", "Code"),
+            UNIQUE (n) DEFERRABLE INITIALLY DEFERRED,
+            UNIQUE (m) INCLUDE (n)
+        );
+        CREATE TABLE public.events (id int, at date, PRIMARY KEY (id, at))
+            PARTITION BY RANGE (at);
+        CREATE TABLE public.events_2026 PARTITION OF public.events
+            FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+        CREATE TABLE public.line (
+            id int PRIMARY KEY, "Code" int DEFAULT 0, "order" int, n int, m int,
+            parent int REFERENCES public.line ON DELETE CASCADE,
+            owner uuid REFERENCES auth.users (id) ON UPDATE RESTRICT ON DELETE SET DEFAULT,
+            event int, at date,
+            FOREIGN KEY ("order", "Code") REFERENCES "Sales"."order" MATCH FULL
+                ON UPDATE CASCADE ON DELETE SET NULL,
+            FOREIGN KEY (n) REFERENCES "Sales"."order" ("we""ird") DEFERRABLE,
+            FOREIGN KEY ("order", m) REFERENCES "Sales"."order" ("order", "Code")
+                ON DELETE SET NULL (m),
+            FOREIGN KEY (event, at) REFERENCES public.events,
+            CHECK (n > 0),
+            EXCLUDE USING btree (m WITH =)
+        );
+        ALTER TABLE public.line ADD CONSTRAINT later FOREIGN KEY (m)
+            REFERENCES "Sales"."order" ("we""ird") NOT VALID;
+        CREATE TABLE public.visits (id int, at date, event int,
+            FOREIGN KEY (event, at) REFERENCES public.events) PARTITION BY RANGE (at);
+        CREATE TABLE public.visits_2026 PARTITION OF public.visits
+            FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+        """
+    )
+    if enforced:
+        scratch_db.execute(
+            "ALTER TABLE public.line ADD CONSTRAINT unenforced FOREIGN KEY (n)"
+            ' REFERENCES "Sales"."order" ("we""ird") NOT ENFORCED'
+        )
+    written: list[str] = []
+    write = introspect.written_constraint_definition
+
+    def spy(kind: Any, *args: Any, **kwargs: Any) -> str:
+        definition = write(kind, *args, **kwargs)
+        written.append(definition)
+        return definition
+
+    monkeypatch.setattr(introspect, "written_constraint_definition", spy)
+    catalog = read_catalog(scratch_db)
+    tables = [("Sales", "order"), ("public", "events"), ("public", "events_2026")]
+    tables += [("public", "line"), ("public", "visits"), ("public", "visits_2026")]
+    with scratch_db.transaction():
+        scratch_db.execute("SET LOCAL search_path = pg_catalog")
+        server = {
+            (table, name): definition
+            for table, name, definition in scratch_db.execute(
+                "SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid)"
+                " FROM pg_constraint WHERE contype IN ('p', 'u', 'c', 'f', 'x')"
+                " AND connamespace IN ('\"Sales\"'::regnamespace, 'public'::regnamespace)"
+            )
+        }
+    read = {
+        (f"{schema}.{table}" if schema == "public" else '"Sales"."order"', c.name): c.definition
+        for schema, table in tables
+        for c in catalog.constraints_of(schema, table)
+    }
+    assert read == server
+    # the server writes these (expressions, INCLUDE, SET NULL (m), NOT ENFORCED)
+    from_server = {"line_n_check", "line_m_excl", "order_m_n_key", "line_order_m_fkey"}
+    if enforced:
+        from_server.add("unenforced")
+    expected = [d for (_, name), d in server.items() if name not in from_server]
+    assert sorted(written) == sorted(expected)
+    assert len(expected) == len(server) - len(from_server)  # each of those exists
+    assert read["public.line", "line_order_Code_fkey"] == (
+        'FOREIGN KEY ("order", "Code") REFERENCES "Sales"."order"("order", "Code") MATCH FULL'
+        " ON UPDATE CASCADE ON DELETE SET NULL"
+    )
+    assert read["public.line", "line_owner_fkey"] == (
+        "FOREIGN KEY (owner) REFERENCES auth.users(id) ON UPDATE RESTRICT ON DELETE SET DEFAULT"
+    )
+
+
 def test_index_definitions_written_on_the_client_as_the_server_writes_them(
     scratch_db: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -878,5 +973,5 @@ def test_the_constraints_query_hands_over_a_constraints_fields_in_its_order(
         names = [column.name for column in cursor.description or ()]
         assert names[introspect.CONSTRAINT_FIELDS :] == [f.name for f in fields(Constraint)]
         assert names[: introspect.CONSTRAINT_FIELDS] == [
-            "relid", "attnums", "ref_relid", "ref_attnums",
+            "relid", "attnums", "ref_relid", "ref_attnums", "oid", "nulls_not_distinct",
         ]  # fmt: skip

@@ -43,14 +43,15 @@ import operator
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row, namedtuple_row
 
-from pgvet.catalog.index_keys import KEY_NAMES_SQL, Attribute, KeyNames, index_of
+from pgvet.catalog.constraint_definitions import written_constraint_definition
+from pgvet.catalog.index_keys import KEY_NAMES_SQL, Attribute, KeyNames, Quoted, index_of
 from pgvet.catalog.model import (
     Bucket,
     Catalog,
@@ -251,21 +252,29 @@ def _case(column: str, words: dict[str, str]) -> str:
 
 # Reads table constraints (primary, unique, check, foreign, exclusion) with key columns,
 # referenced table and columns, whether a foreign key references a primary key, actions.
-# {enforced} is conenforced on 18+, true before. Key columns come as numbers (conkey,
-# confkey) and are named on the client from the columns read in the same snapshot (the
-# grouped pass joining every key to pg_attribute on the server was 0.25 s of a 5,000-table
-# catalog's 0.6 s); the few the client lacks (a referenced auth.users, a system column)
-# are asked in one query (ATTRIBUTE_NAMES_SQL). Sorted on the client, as the indexes are.
+# {enforced} is conenforced on 18+, true before; {server_writes} what only 18 has. Key
+# columns come as numbers (conkey, confkey) and are named on the client from the columns
+# read in the same snapshot (the grouped pass joining every key to pg_attribute on the
+# server was 0.25 s of a 5,000-table catalog's 0.6 s); the few the client lacks (a
+# referenced auth.users, a system column) are asked in one query (ATTRIBUTE_NAMES_SQL).
+# Definitions: pg_get_constraintdef only of what the client does not write
+# (pgvet.catalog.constraint_definitions: CHECK, EXCLUDE, ON DELETE SET NULL (columns),
+# INCLUDE, and on 18+ temporal and NOT ENFORCED ones; its catalog lookups were 0.3 s of a
+# 5,000-table catalog on a fresh connection). Sorted on the client, as the indexes are.
 # After the first CONSTRAINT_FIELDS columns come Constraint's fields in its order (codes
-# spelled out here, the key columns' names left NULL for the client): a row becomes a
-# Constraint in one call.
+# spelled out here, the key columns' names and the definitions the client writes left
+# NULL): a row becomes a Constraint in one call.
 _CONSTRAINTS_TEMPLATE = f"""
 SELECT con.conrelid AS relid, coalesce(con.conkey, '{{}}') AS attnums,
        con.confrelid AS ref_relid, coalesce(con.confkey, '{{}}') AS ref_attnums,
+       con.oid, con.contype = 'u' AND ri.indnullsnotdistinct AS nulls_not_distinct,
        n.nspname AS schema, c.relname AS "table", con.conname AS name,
        {_case("con.contype", _CONSTRAINT_KINDS)} AS kind,
        NULL::text[] AS columns,
-       pg_get_constraintdef(con.oid) AS definition,
+       CASE WHEN con.contype NOT IN ('p', 'u', 'f') OR con.confdelsetcols IS NOT NULL
+                 OR (con.contype <> 'f' AND ri.indnatts > ri.indnkeyatts)
+                 OR {{server_writes}}
+            THEN pg_get_constraintdef(con.oid) END AS definition,
        con.convalidated AS validated, con.condeferrable AS deferrable,
        con.condeferred AS deferred,
        rn.nspname AS ref_schema, rc.relname AS ref_table,
@@ -276,18 +285,22 @@ SELECT con.conrelid AS relid, coalesce(con.conkey, '{{}}') AS attnums,
        CASE WHEN con.contype IN ('p', 'u', 'x') THEN ic.relname END AS index_name,
        (con.conparentid <> 0 OR NOT con.conislocal) AS inherited,
        {{enforced}} AS enforced,
-       ri.indisprimary AS ref_primary
+       CASE WHEN con.contype = 'f' THEN ri.indisprimary END AS ref_primary
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN pg_class ic ON ic.oid = con.conindid
-LEFT JOIN pg_index ri ON con.contype = 'f' AND ri.indexrelid = con.conindid
+LEFT JOIN pg_index ri ON ri.indexrelid = con.conindid
 WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND {_REVIEWED}
 """
-CONSTRAINTS_SQL = _CONSTRAINTS_TEMPLATE.replace("{enforced}", "true")
-CONSTRAINTS_SQL_18 = _CONSTRAINTS_TEMPLATE.replace("{enforced}", "con.conenforced")
+CONSTRAINTS_SQL = _CONSTRAINTS_TEMPLATE.replace("{enforced}", "true").replace(
+    "{server_writes}", "false"
+)
+CONSTRAINTS_SQL_18 = _CONSTRAINTS_TEMPLATE.replace("{enforced}", "con.conenforced").replace(
+    "{server_writes}", "con.conperiod OR NOT con.conenforced"
+)
 
 # Reads indexes: per key the column's attnum (0 for an expression), operator class and
 # collation oids and option bits, named on the client (pgvet.catalog.index_keys: from the
@@ -341,6 +354,11 @@ SELECT a.attrelid AS relid, a.attnum, a.attname AS name
 FROM pg_attribute a
 JOIN unnest(%(relids)s::oid[], %(attnums)s::int2[]) AS k(relid, attnum)
   ON a.attrelid = k.relid AND a.attnum = k.attnum
+"""
+
+# The definitions of the constraints whose keys the client could not name.
+CONSTRAINT_DEFINITIONS_SQL = """
+SELECT x.oid, pg_get_constraintdef(x.oid) AS definition FROM unnest(%(oids)s::oid[]) AS x(oid)
 """
 
 # The definitions of the indexes whose keys the client could not write.
@@ -608,9 +626,11 @@ Attributes = dict[QualifiedName, dict[int, Attribute]]
 #: collation oids
 COLUMN_FIELDS = 4
 #: the columns of the constraints query before Constraint's fields: the table's oid and
-#: key numbers, the referenced table's oid and key numbers
-CONSTRAINT_FIELDS = 4
+#: key numbers, the referenced table's oid and key numbers, the constraint's oid, whether
+#: a unique key's NULLs are not distinct
+CONSTRAINT_FIELDS = 6
 _COLUMNS_AT = [f.name for f in fields(Constraint)].index("columns")
+_DEFINITION_AT = [f.name for f in fields(Constraint)].index("definition")
 _REF_COLUMNS_AT = [f.name for f in fields(Constraint)].index("ref_columns")
 # ORDER BY schema, table, name, sorted on the client: sorting wide rows on the server was
 # a tenth of the index and constraint queries, and a ``name`` sorts by its bytes, as UTF-8
@@ -630,17 +650,25 @@ def _fetch_large(cur: psycopg.Cursor[Any], query: str, params: dict[str, Any]) -
 
 
 def _policies_and_indexes(
-    cur: psycopg.Cursor[Any], params: dict[str, Any], columns: Future[Attributes]
+    cur: psycopg.Cursor[Any], params: dict[str, Any], known: Future[_Known]
 ) -> tuple[tuple[Policy, ...], tuple[Index, ...]]:
-    """The policies, then the indexes, their keys named from ``columns`` (the other
+    """The policies, then the indexes, their keys named from ``known`` (the other
     reader's). Both print expressions of their tables (pg_get_expr opens each one, see
     _TABLE_IF_NAMED): on one connection, each table is opened for the policies and found
     open for the predicates of its partial indexes."""
     cur.execute(POLICIES_SQL, params)  # type: ignore[arg-type]  # constants
     policies = tuple(map(_policy, cur.fetchall()))
-    names = KeyNames.of(cur.execute(KEY_NAMES_SQL).fetchall())
     index_rows = _fetch_large(cur, INDEXES_SQL, params)
-    return policies, _indexes(cur, index_rows, names, columns.result())
+    attributes, names = known.result()
+    return policies, _indexes(cur, index_rows, names, attributes)
+
+
+class _Known(NamedTuple):
+    """What the first reader hands the second: the columns by number, the names of
+    operator classes and collations, and how the server quotes."""
+
+    attributes: Attributes
+    names: KeyNames
 
 
 @dataclass(frozen=True)
@@ -666,21 +694,27 @@ class _Rest:
 
 
 def _rest(
-    cur: psycopg.Cursor[Any], params: dict[str, Any], version: int, read: Future[Attributes]
+    cur: psycopg.Cursor[Any], params: dict[str, Any], version: int, read: Future[_Known]
 ) -> _Rest:
-    """The columns first (their numbers, names and types go to ``read`` at once: the
-    indexes wait for them), then everything but policies and indexes."""
+    """The columns and key names first (they go to ``read`` at once: the indexes wait for
+    them), then everything but policies and indexes."""
 
     def fetch(query: str) -> list[Row]:
         cur.execute(query, params)  # type: ignore[arg-type]  # constants, not LiteralString
         return cur.fetchall()
 
     columns, attributes = _columns_by_relation(_fetch_large(cur, COLUMNS_SQL, params))
-    read.set_result(attributes)
+    names = KeyNames.of(fetch(KEY_NAMES_SQL))
+    read.set_result(_Known(attributes, names))
     schema_rows = fetch(SCHEMAS_SQL)
     table_rows = fetch(TABLES_SQL)
     constraints_sql = CONSTRAINTS_SQL_18 if version >= 180000 else CONSTRAINTS_SQL
-    constraints = _constraints(cur, _fetch_large(cur, constraints_sql, params), attributes)
+    constraints = _constraints(
+        cur,
+        _fetch_large(cur, constraints_sql, params),
+        attributes,
+        Quoted(names.keywords, names.quote_all),  # not shared with the index reader's
+    )
     functions = tuple(map(_function, fetch(FUNCTIONS_SQL)))
     view_rows = fetch(VIEWS_SQL)
     triggers = tuple(map(_trigger, fetch(TRIGGERS_SQL)))
@@ -728,7 +762,7 @@ def _read_elsewhere(
     connect: Callable[[], psycopg.Connection[Any]],
     snapshot: str,
     params: dict[str, Any],
-    columns: Future[Attributes],
+    known: Future[_Known],
 ) -> tuple[tuple[Policy, ...], tuple[Index, ...]]:
     """:func:`_policies_and_indexes`, read on a connection of their own in ``snapshot``
     (while the first connection reads the rest)."""
@@ -738,7 +772,7 @@ def _read_elsewhere(
         try:
             cur.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
             cur.execute(_SESSION_SQL)
-            return _policies_and_indexes(cur, params, columns)
+            return _policies_and_indexes(cur, params, known)
         finally:
             cur.execute("ROLLBACK")
 
@@ -791,7 +825,7 @@ def _read_catalog(
         if status == TransactionStatus.IDLE:
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cur.execute(_SESSION_SQL)
-        read: Future[Attributes] = Future()
+        read: Future[_Known] = Future()
         with ThreadPoolExecutor(1) as pool:
             elsewhere = None
             if second is not None and status == TransactionStatus.IDLE:
@@ -879,10 +913,12 @@ def _table(r: Row, columns: tuple[Column, ...]) -> Table:
 
 
 def _constraints(
-    cur: psycopg.Cursor[Any], rows: list[Any], attributes: Attributes
+    cur: psycopg.Cursor[Any], rows: list[Any], attributes: Attributes, quoted: Quoted
 ) -> tuple[Constraint, ...]:
     """The constraint rows as model objects, their key columns named from ``attributes``
-    (and, for the few it lacks, by one query: a referenced auth.users, a system column)."""
+    (and, for the few it lacks, by one query: a referenced auth.users, a system column),
+    their definitions written here where the server left them out
+    (:mod:`pgvet.catalog.constraint_definitions`), ``quoted`` quoting names as it does."""
     no_columns: dict[int, Attribute] = {}
     rows.sort(key=_CONSTRAINT_ORDER)
     # most keys are columns the catalog read: named in one pass, the rest after the query
@@ -924,31 +960,69 @@ def _constraints(
                 out.append(name)
         return tuple(out)
 
-    return tuple(
-        _constraint(r, *names_)
-        if (names_ := named[k]) is not None
-        else _constraint(
-            r,
+    keys = [
+        names_
+        if names_ is not None
+        else (
             names((r.schema, r.table), r.relid, r.attnums),
             names((r.ref_schema, r.ref_table), r.ref_relid, r.ref_attnums)
             if r.kind == "foreign"
             else (),
         )
-        for k, r in enumerate(rows)
+        for r, names_ in zip(rows, named, strict=True)
+    ]
+    # a key the client could not name (none expected): the server writes that definition
+    unnamed = [
+        r.oid
+        for r, (columns, ref_columns) in zip(rows, keys, strict=True)
+        if r.definition is None
+        and (len(columns) != len(r.attnums) or len(ref_columns) != len(r.ref_attnums))
+    ]
+    server_wrote: dict[int, str] = {}
+    if unnamed:
+        cur.execute(CONSTRAINT_DEFINITIONS_SQL, {"oids": unnamed})
+        server_wrote = {w["oid"]: w["definition"] for w in cur.fetchall()}
+    return tuple(
+        _constraint(r, columns, ref_columns, server_wrote.get(r.oid), quoted)
+        for r, (columns, ref_columns) in zip(rows, keys, strict=True)
     )
 
 
-def _constraint(r: Any, columns: tuple[str, ...], ref_columns: tuple[str, ...]) -> Constraint:
+def _constraint(
+    r: Any,
+    columns: tuple[str, ...],
+    ref_columns: tuple[str, ...],
+    server_wrote: str | None,
+    quoted: Quoted,
+) -> Constraint:
     """A row of the constraints query as a Constraint (its fields in order after
-    CONSTRAINT_FIELDS others), with its key columns' names."""
-    fields_ = r[CONSTRAINT_FIELDS:]
-    return _new_constraint(
-        *fields_[:_COLUMNS_AT],
-        columns,
-        *fields_[_COLUMNS_AT + 1 : _REF_COLUMNS_AT],
-        ref_columns,
-        *fields_[_REF_COLUMNS_AT + 1 :],
-    )
+    CONSTRAINT_FIELDS others), with its key columns' names and its definition: the
+    server's (in the row, or ``server_wrote``) or written here."""
+    definition = r.definition or server_wrote
+    if definition is None:
+        definition = written_constraint_definition(
+            r.kind,
+            ", ".join(map(quoted.__getitem__, columns)),
+            nulls_not_distinct=r.nulls_not_distinct,
+            references=(
+                ("" if r.ref_schema == "pg_catalog" else quoted[r.ref_schema] + ".")
+                + quoted[r.ref_table]
+                if r.kind == "foreign"
+                else ""
+            ),
+            ref_columns=", ".join(map(quoted.__getitem__, ref_columns)),
+            match=r.match,
+            on_update=r.on_update,
+            on_delete=r.on_delete,
+            deferrable=r.deferrable,
+            deferred=r.deferred,
+            validated=r.validated,
+        )
+    values = list(r[CONSTRAINT_FIELDS:])
+    values[_COLUMNS_AT] = columns
+    values[_DEFINITION_AT] = definition
+    values[_REF_COLUMNS_AT] = ref_columns
+    return _new_constraint(*values)
 
 
 def _indexes(
