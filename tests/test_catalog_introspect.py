@@ -872,6 +872,20 @@ def test_constraint_definitions_written_on_the_client_as_the_server_writes_them(
     )
 
 
+def test_a_constraint_whose_keys_the_client_cannot_name_is_written_by_the_server(
+    scratch_db: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When a key's name is not found (here: the query for the names the catalog lacks
+    answers nothing), the definition is the server's, not one written without it."""
+    monkeypatch.setattr(
+        introspect, "ATTRIBUTE_NAMES_SQL", introspect.ATTRIBUTE_NAMES_SQL + " WHERE false"
+    )
+    scratch_db.execute("CREATE TABLE public.note (owner uuid REFERENCES auth.users (id))")
+    (fk,) = read_catalog(scratch_db).constraints_of("public", "note")
+    assert fk.columns == ("owner",) and fk.ref_columns == ()
+    assert fk.definition == "FOREIGN KEY (owner) REFERENCES auth.users(id)"
+
+
 def test_index_definitions_written_on_the_client_as_the_server_writes_them(
     scratch_db: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
