@@ -89,6 +89,19 @@ def test_lint_and_rls_never_print_the_password(dsn: str, password: str) -> None:
             assert spelling not in flat, (args, err)
 
 
+@pytest.mark.parametrize(("dsn", "password"), SHAPES)
+def test_usage_errors_never_print_the_password(dsn: str, password: str) -> None:
+    """Click quotes the argument it could not place: a connection string given without
+    --db, as a command, or to an option that takes something else."""
+    for args in (("inspect", dsn), (dsn,), ("lint", "--format", dsn), ("rls", "test", dsn)):
+        code, out, err = run(*args)
+        assert code == 2, (args, out, err)
+        assert "Traceback" not in err
+        flat = (out + err).replace("\n", "")
+        for spelling in spellings(password):
+            assert spelling not in flat, (args, err)
+
+
 def test_misread_url_password_is_explained() -> None:
     code, _, err = run("lint", "--db", f"postgresql://app:Zq/9x@{UNREACHABLE}/prod")
     assert code == 2

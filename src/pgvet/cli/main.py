@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import typer.main
 from typer import _click as click  # typer vendors click: its classes, not click's
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from pgvet import __version__
@@ -61,6 +62,18 @@ class LazyGroup(TyperGroup):
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             self.commands[cmd_name] = _load(cmd_name)
         return self.commands.get(cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command. A usage error quotes what was typed (a connection string given
+        without ``--db``, or to the wrong option): its passwords are masked before click
+        prints it."""
+        try:
+            return super().invoke(ctx)
+        except UsageError as error:
+            from pgvet.live.connect import mask_secrets  # imports psycopg: only when needed
+
+            error.message = mask_secrets(error.message)
+            raise
 
 
 def _load(name: str) -> click.Command:

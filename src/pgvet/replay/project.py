@@ -144,10 +144,23 @@ class Project:
         return by_name.get(filename)
 
 
+#: a project argument that is a connection string: a URL (``Path`` has folded its "//")
+#: or libpq's key=value form. Never echoed: it may hold a password.
+_CONNECTION_STRING = re.compile(
+    r"^[a-z][a-z0-9+.-]*:/|\b(?:host|hostaddr|dbname|user|password|port|service)\s*=", re.I
+)
+
+
 def locate(path: Path) -> tuple[Path, Path | None, Path]:
     """Resolve a repository root, a ``supabase/`` folder or a migrations folder; a monorepo
     root is searched for the one ``supabase/`` folder below it."""
     path = path.expanduser()
+    if not path.exists() and _CONNECTION_STRING.search(str(path)):
+        raise InputError(
+            "the project folder given is a connection string (not shown: it may hold a password)",
+            hint="the argument is the folder of the migrations; a command that reads a "
+            "database takes it with --db",
+        )
     if not path.exists():
         raise InputError(
             f"{path}: no such folder",
