@@ -16,24 +16,13 @@ asks for those (``definition`` not NULL).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from pgvet.catalog.model import ConstraintKind, FkAction, FkMatch
 
-#: what follows the referenced columns for each match type and action (the defaults,
-#: MATCH SIMPLE and NO ACTION, are not written)
-_MATCH: Mapping[FkMatch | None, str] = {
-    "simple": "",
-    "full": " MATCH FULL",
-    "partial": " MATCH PARTIAL",
-}
-_ACTION: Mapping[FkAction | None, str] = {
-    "no action": "",
-    "restrict": "RESTRICT",
-    "cascade": "CASCADE",
-    "set null": "SET NULL",
-    "set default": "SET DEFAULT",
-}
+
+def _unless_default(clause: str, word: str | None, default: str) -> str:
+    """`` CLAUSE WORD`` (the model's words are the SQL's, in lower case), or nothing for
+    the default, which the server does not write (MATCH SIMPLE, NO ACTION)."""
+    return "" if word is None or word == default else f" {clause} {word.upper()}"
 
 
 def written_constraint_definition(
@@ -59,11 +48,12 @@ def written_constraint_definition(
     elif kind == "unique":
         written = f"UNIQUE {'NULLS NOT DISTINCT ' if nulls_not_distinct else ''}({columns})"
     elif kind == "foreign":
-        written = f"FOREIGN KEY ({columns}) REFERENCES {references}({ref_columns}){_MATCH[match]}"
-        if update := _ACTION[on_update]:
-            written += " ON UPDATE " + update
-        if delete := _ACTION[on_delete]:
-            written += " ON DELETE " + delete
+        written = (
+            f"FOREIGN KEY ({columns}) REFERENCES {references}({ref_columns})"
+            + _unless_default("MATCH", match, "simple")
+            + _unless_default("ON UPDATE", on_update, "no action")
+            + _unless_default("ON DELETE", on_delete, "no action")
+        )
     else:
         raise ValueError(f"the server writes {kind} constraints")
     if deferrable:

@@ -1004,12 +1004,7 @@ def _constraint(
             r.kind,
             ", ".join(map(quoted.__getitem__, columns)),
             nulls_not_distinct=r.nulls_not_distinct,
-            references=(
-                ("" if r.ref_schema == "pg_catalog" else quoted[r.ref_schema] + ".")
-                + quoted[r.ref_table]
-                if r.kind == "foreign"
-                else ""
-            ),
+            references=_referenced(r, quoted),
             ref_columns=", ".join(map(quoted.__getitem__, ref_columns)),
             match=r.match,
             on_update=r.on_update,
@@ -1023,6 +1018,16 @@ def _constraint(
     values[_DEFINITION_AT] = definition
     values[_REF_COLUMNS_AT] = ref_columns
     return _new_constraint(*values)
+
+
+def _referenced(r: Any, quoted: Quoted) -> str:
+    """A foreign key's referenced table as the server writes it: schema-qualified unless
+    visible, which with search_path = pg_catalog (the read's) only pg_catalog is."""
+    if r.kind != "foreign":
+        return ""
+    if r.ref_schema == "pg_catalog":
+        return quoted[r.ref_table]
+    return f"{quoted[r.ref_schema]}.{quoted[r.ref_table]}"
 
 
 def _indexes(
